@@ -1,0 +1,33 @@
+package io.coalesce.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Stores the return value of the annotated method in a Coalesce cache after it returns normally,
+ * replacing any cached value for the key. The method always runs.
+ *
+ * <p>Return types {@code T}, {@code Optional<T>} and {@code CompletableFuture<T>} are unwrapped
+ * before storing; the key expression may use {@code #result} (the unwrapped value).
+ *
+ * <pre>{@code
+ * @CoalescedPut(cache = "products", key = "#result.id")
+ * Product save(Product p);
+ * }</pre>
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Inherited
+@Documented
+public @interface CoalescedPut {
+
+  /** The cache name. */
+  String cache();
+
+  /** SpEL expression over the parameters and {@code #result} giving the key; empty means all arguments. */
+  String key() default "";
+}

@@ -1,0 +1,81 @@
+package io.coalesce.core;
+
+import java.lang.reflect.Type;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * One named Coalesce cache: the programmatic twin of {@code @Coalesced}, {@code @CoalescedPut}
+ * and {@code @CoalescedEvict}.
+ *
+ * <p>A read goes L1 (in-process) → single flight → loader. Concurrent callers of one key share a
+ * single load: the first caller runs the loader on its own thread, the others wait at most
+ * {@code load-timeout} for its result. The loader therefore runs at most once per key per refresh
+ * window in this JVM. A value past its {@code ttl} but within {@code stale-ttl} is returned at once
+ * while one background refresh runs.
+ *
+ * <p>Thread-safe. Keys must not be {@code null} and must have value semantics ({@code equals} and
+ * {@code hashCode}). Values may be {@code null}: "not found" is cached for {@code null-ttl}.
+ *
+ * <p>Exceptions thrown by a loader reach the caller that ran it and every caller that shared its
+ * load unchanged (checked ones included) and nothing is cached, unless {@code stale-if-error} allows
+ * an older value to be served instead.
+ */
+public interface CoalescingCache {
+
+  /** The cache name. */
+  String name();
+
+  /** The settings this cache was built with. */
+  CacheSettings settings();
+
+  /**
+   * Returns the cached value for {@code key}, loading it with {@code loader} when absent or
+   * expired.
+   *
+   * @param key the key, never {@code null}
+   * @param type the declared type of the value; tiers that serialise values decode against it
+   * @param loader produces the value (or {@code null} for "not found"); it may throw
+   * @return the value, possibly {@code null}
+   * @throws LoadTimeoutException when this caller waited {@code load-timeout} for another caller's
+   *     load
+   */
+  <T> T get(Object key, Type type, Callable<? extends T> loader);
+
+  /** {@link #get(Object, Type, Callable)} for a non-generic value type. */
+  default <T> T get(Object key, Class<T> type, Callable<? extends T> loader) {
+    return get(key, (Type) type, loader);
+  }
+
+  /**
+   * Asynchronous {@link #get(Object, Type, Callable)}: a hit completes at once; a miss shares one
+   * asynchronous load with every concurrent caller of the key. A caller that joins another caller's
+   * load sees it fail with {@link LoadTimeoutException} after {@code load-timeout}. Cancelling the
+   * returned future never cancels the shared load.
+   */
+  <T> CompletableFuture<T> getAsync(
+      Object key, Type type, Supplier<? extends CompletionStage<? extends T>> loader);
+
+  /**
+   * Stores {@code value} (which may be {@code null}, cached as "not found") under {@code key},
+   * replacing the cached value; a load of the key already under way keeps its result to itself.
+   */
+  void put(Object key, Object value);
+
+  /**
+   * Removes {@code key}; a load of the key already under way returns its result to its own
+   * callers but does not store it, so a value read before a write cannot outlive the write.
+   */
+  void evict(Object key);
+
+  /** Removes every key held by this instance's tiers. */
+  void clear();
+
+  /** Keys whose load is under way in this JVM right now. */
+  int inFlight();
+
+  /** An estimate of the number of entries in this instance's L1. */
+  long localSize();
+}

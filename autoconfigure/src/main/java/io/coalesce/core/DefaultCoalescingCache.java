@@ -1,0 +1,345 @@
+package io.coalesce.core;
+
+import io.coalesce.core.CacheListener.GetResult;
+import io.coalesce.core.CacheListener.LoadOutcome;
+import io.coalesce.core.CacheListener.RefreshTrigger;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Type;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The read path: L1 → single flight → (L2) → loader. See {@link CoalescingCache} for the contract.
+ *
+ * <p>Ordering that keeps "one load per key per window" exact: a leader stores the entry before it
+ * completes its flight, and the flight leaves the in-flight map only after it completes; a caller
+ * that becomes leader re-reads L1 before loading, so it finds what the previous flight stored.
+ */
+final class DefaultCoalescingCache implements CoalescingCache {
+
+  private static final System.Logger LOG = System.getLogger(DefaultCoalescingCache.class.getName());
+
+  private final String name;
+  private final CacheSettings settings;
+  private final EntryPolicy policy;
+  private final LocalTier local;
+  private final RemoteTier remote;
+  private final CacheListener listener;
+  private final Clock clock;
+  private final Executor refreshExecutor;
+  private final ConcurrentHashMap<Object, Flight> flights = new ConcurrentHashMap<>();
+
+  DefaultCoalescingCache(String name, CacheSettings settings, EntryPolicy policy, LocalTier local,
+      RemoteTier remote, CacheListener listener, Clock clock, Executor refreshExecutor) {
+    this.name = name;
+    this.settings = settings;
+    this.policy = policy;
+    this.local = local;
+    this.remote = remote;
+    this.listener = listener;
+    this.clock = clock;
+    this.refreshExecutor = refreshExecutor;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CacheSettings settings() {
+    return settings;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> T get(Object key, Type type, Callable<? extends T> loader) {
+    requireKey(key);
+    Load load = Load.of(loader);
+    CacheEntry held = local.get(key);
+    long now = clock.millis();
+    if (held != null && held.isServable(now)) {
+      return (T) serve(key, type, held, now, load);
+    }
+    return (T) await(key, loadOrJoin(key, type, load, held)).value();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> CompletableFuture<T> getAsync(
+      Object key, Type type, Supplier<? extends CompletionStage<? extends T>> loader) {
+    requireKey(key);
+    Load load = Load.ofAsync(loader);
+    CacheEntry held = local.get(key);
+    long now = clock.millis();
+    if (held != null && held.isServable(now)) {
+      return CompletableFuture.completedFuture((T) serve(key, type, held, now, load));
+    }
+    // A dependent future: cancelling it never cancels the shared load.
+    return loadOrJoin(key, type, load, held).handle((entry, error) -> {
+      if (error != null) {
+        throw new CompletionException(translate(key, unwrap(error)));
+      }
+      return (T) entry.value();
+    });
+  }
+
+  /** Serves a servable L1 entry, starting a background refresh when it is stale or due early. */
+  private Object serve(Object key, Type type, CacheEntry entry, long now, Load load) {
+    if (entry.isFresh(now)) {
+      listener.onGet(GetResult.L1_HIT);
+      if (policy.shouldRefreshEarly(entry, now)) {
+        refresh(key, type, load, entry, RefreshTrigger.EARLY);
+      }
+    } else {
+      listener.onGet(GetResult.STALE);
+      refresh(key, type, load, entry, RefreshTrigger.STALE);
+    }
+    return entry.value();
+  }
+
+  /**
+   * Joins the key's flight, or leads a new one. The leader gets its own load's outcome (no
+   * timeout: it ran the loader itself); a follower gets the flight bounded by {@code load-timeout}.
+   *
+   * @param expired an expired L1 entry kept for {@code stale-if-error}, or {@code null}
+   */
+  private CompletableFuture<CacheEntry> loadOrJoin(Object key, Type type, Load load, CacheEntry expired) {
+    Flight mine = new Flight(settings.loadTimeout());
+    Flight running = flights.putIfAbsent(key, mine);
+    if (running != null) {
+      listener.onGet(GetResult.MISS);
+      listener.onCoalesced();
+      return running.shared;
+    }
+    endWhenShared(key, mine);
+    CacheEntry stored = local.get(key);
+    if (stored != null && stored != expired && stored.isFresh(clock.millis())) {
+      // The previous flight stored this just before it left the map.
+      mine.claimRecord();
+      mine.result.complete(stored);
+      listener.onGet(GetResult.L1_HIT);
+      return mine.result;
+    }
+    if (completeFromRemote(key, type, mine)) {
+      listener.onGet(GetResult.L2_HIT);
+      return mine.result;
+    }
+    listener.onGet(GetResult.MISS);
+    runLoader(key, type, mine, load, expired);
+    return mine.result;
+  }
+
+  private void refresh(Object key, Type type, Load load, CacheEntry current, RefreshTrigger trigger) {
+    Flight mine = new Flight(settings.loadTimeout());
+    if (flights.putIfAbsent(key, mine) != null) {
+      return; // a load of this key is already under way
+    }
+    endWhenShared(key, mine);
+    listener.onRefresh(trigger);
+    try {
+      refreshExecutor.execute(() -> {
+        if (!completeFromRemote(key, type, mine)) {
+          runLoader(key, type, mine, load, current);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      mine.claimRecord();
+      mine.result.completeExceptionally(e);
+      LOG.log(Level.DEBUG, () -> "Refresh of key '" + key + "' in cache '" + name
+          + "' was rejected by the refresh executor; the next read retries");
+    }
+  }
+
+  /** Removes the flight from the map when its shared outcome is known, recording a timeout. */
+  private void endWhenShared(Object key, Flight flight) {
+    flight.shared.whenComplete((entry, error) -> {
+      flights.remove(key, flight);
+      if (error instanceof TimeoutException && flight.claimRecord()) {
+        listener.onLoad(LoadOutcome.TIMEOUT, settings.loadTimeout().toNanos());
+        LOG.log(Level.WARNING, () -> "Load of key '" + key + "' in cache '" + name
+            + "' is still running after load-timeout " + settings.loadTimeout()
+            + "; waiting callers were released with LoadTimeoutException");
+      }
+    });
+  }
+
+  /**
+   * The leader's first step: a fresh entry in the shared tier (another instance loaded it) completes
+   * the flight without a load.
+   */
+  private boolean completeFromRemote(Object key, Type type, Flight flight) {
+    CacheEntry entry = remote.get(key, type);
+    if (entry == null || !entry.isFresh(clock.millis())) {
+      return false;
+    }
+    storeLocally(key, entry, flight);
+    flight.claimRecord();
+    flight.result.complete(entry);
+    return true;
+  }
+
+  /** Runs the caller's loader as the key's leader; the flight's result completes when it is done. */
+  private void runLoader(Object key, Type type, Flight flight, Load load, CacheEntry fallback) {
+    long startMillis = clock.millis();
+    long startNanos = System.nanoTime();
+    load.start().whenComplete((value, error) ->
+        finish(key, type, flight, value, error, startMillis, startNanos, fallback));
+  }
+
+  private void finish(Object key, Type type, Flight flight, Object value, Throwable error,
+      long startMillis, long startNanos, CacheEntry fallback) {
+    long nanos = System.nanoTime() - startNanos;
+    if (error != null) {
+      Throwable cause = unwrap(error);
+      if (flight.claimRecord()) {
+        listener.onLoad(LoadOutcome.FAILURE, nanos);
+      }
+      if (settings.staleIfError() && fallback != null) {
+        listener.onStaleServedOnError();
+        LOG.log(Level.DEBUG, () -> "Loader of cache '" + name + "' failed for key '" + key
+            + "'; serving the value written at " + fallback.writtenAt(), cause);
+        flight.result.complete(fallback);
+      } else {
+        flight.result.completeExceptionally(cause);
+      }
+      return;
+    }
+    long now = clock.millis();
+    CacheEntry entry = policy.entryFor(value, now, Math.max(0, now - startMillis));
+    if (flight.claimRecord()) {
+      listener.onLoad(value == null ? LoadOutcome.NULL : LoadOutcome.SUCCESS, nanos);
+    }
+    if (policy.isCacheable(value) && !flight.isSuperseded()) {
+      remote.put(key, entry, type);
+      storeLocally(key, entry, flight);
+    }
+    flight.result.complete(entry);
+  }
+
+  private void storeLocally(Object key, CacheEntry entry, Flight flight) {
+    local.put(key, entry, retainUntil(entry));
+    if (flight != null && flight.isSuperseded()) {
+      // A put or evict ran while we stored: never let the older value outlive it.
+      local.remove(key, entry);
+    }
+  }
+
+  /**
+   * How long L1 keeps an entry: to the end of its stale window, plus one ttl when
+   * {@code stale-if-error} may fall back to it; with a shared tier, at most {@code local.ttl} so
+   * that a lost invalidation cannot keep an old copy alive longer.
+   */
+  private long retainUntil(CacheEntry entry) {
+    long until = entry.staleUntil();
+    if (settings.staleIfError() && !entry.isNull()) {
+      until += settings.ttl().toMillis();
+    }
+    if (remote.isPresent()) {
+      until = Math.min(until, clock.millis() + settings.localTtl().toMillis());
+    }
+    return until;
+  }
+
+  private CacheEntry await(Object key, CompletableFuture<CacheEntry> outcome) {
+    try {
+      return outcome.get(settings.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw sneakyThrow(translate(key, unwrap(e)));
+    } catch (TimeoutException e) {
+      throw new LoadTimeoutException(name, key, settings.loadTimeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CoalesceException("Interrupted while waiting for the load of key '" + key
+          + "' in cache '" + name + "'; the load goes on for the other callers", e);
+    }
+  }
+
+  private Throwable translate(Object key, Throwable error) {
+    return error instanceof TimeoutException
+        ? new LoadTimeoutException(name, key, settings.loadTimeout())
+        : error;
+  }
+
+  @Override
+  public void put(Object key, Object value) {
+    requireKey(key);
+    supersedeFlight(key);
+    if (!policy.isCacheable(value)) {
+      remote.evict(key);
+      local.evict(key);
+      return;
+    }
+    CacheEntry entry = policy.entryFor(value, clock.millis(), 0);
+    remote.put(key, entry, value == null ? Object.class : value.getClass());
+    local.put(key, entry, retainUntil(entry));
+  }
+
+  @Override
+  public void evict(Object key) {
+    requireKey(key);
+    supersedeFlight(key);
+    remote.evict(key);
+    local.evict(key);
+  }
+
+  @Override
+  public void clear() {
+    flights.values().forEach(Flight::supersede);
+    flights.clear();
+    remote.clear();
+    local.clear();
+  }
+
+  private void supersedeFlight(Object key) {
+    Flight flight = flights.remove(key);
+    if (flight != null) {
+      flight.supersede();
+    }
+  }
+
+  @Override
+  public int inFlight() {
+    return flights.size();
+  }
+
+  @Override
+  public long localSize() {
+    return local.size();
+  }
+
+  private void requireKey(Object key) {
+    Objects.requireNonNull(key, () -> "Cache '" + name + "' was given a null key; "
+        + "check the key expression, or the argument that serves as the key");
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable current = t;
+    while ((current instanceof CompletionException || current instanceof ExecutionException)
+        && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException sneakyThrow(Throwable t) throws E {
+    throw (E) t;
+  }
+
+  @Override
+  public String toString() {
+    return "CoalescingCache[" + name + "]";
+  }
+}

@@ -1,0 +1,53 @@
+package io.coalesce.core;
+
+/**
+ * The in-process tier (L1). Implementations are bounded and thread-safe; an entry may vanish at any
+ * time (eviction), which the engine treats as a miss.
+ */
+public interface LocalTier {
+
+  /** A tier that holds nothing: every read is a miss. */
+  LocalTier NONE = new LocalTier() {
+    @Override
+    public CacheEntry get(Object key) {
+      return null;
+    }
+
+    @Override
+    public void put(Object key, CacheEntry entry, long retainUntil) {}
+
+    @Override
+    public boolean remove(Object key, CacheEntry entry) {
+      return false;
+    }
+
+    @Override
+    public void evict(Object key) {}
+
+    @Override
+    public void clear() {}
+
+    @Override
+    public long size() {
+      return 0;
+    }
+  };
+
+  /** The entry held for {@code key}, or {@code null}. */
+  CacheEntry get(Object key);
+
+  /** Holds {@code entry} until at most {@code retainUntil} (epoch millis of the engine's clock). */
+  void put(Object key, CacheEntry entry, long retainUntil);
+
+  /** Removes {@code key} only while it still maps to {@code entry}. */
+  boolean remove(Object key, CacheEntry entry);
+
+  /** Removes {@code key}. */
+  void evict(Object key);
+
+  /** Removes every entry. */
+  void clear();
+
+  /** An estimate of the number of entries held. */
+  long size();
+}
