@@ -1,7 +1,6 @@
 package io.coalesce.core;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * The resolved, immutable settings of one cache: {@code coalesce.defaults} merged with
@@ -184,45 +183,49 @@ public final class CacheSettings {
   }
 
   static Duration positive(String setting, Duration value) {
-    Objects.requireNonNull(value, () -> setting + " must be set");
+    if (value == null) {
+      throw new InvalidSettingException(setting, "must be set");
+    }
     if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(setting + " must be a positive duration, but was " + value);
+      throw new InvalidSettingException(setting, "must be a positive duration, but was " + value);
     }
     return value;
   }
 
   static Duration nonNegative(String setting, Duration value) {
-    Objects.requireNonNull(value, () -> setting + " must be set");
+    if (value == null) {
+      throw new InvalidSettingException(setting, "must be set");
+    }
     if (value.isNegative()) {
-      throw new IllegalArgumentException(setting + " must not be negative, but was " + value);
+      throw new InvalidSettingException(setting, "must not be negative, but was " + value);
     }
     return value;
   }
 
   static long positive(String setting, long value) {
     if (value <= 0) {
-      throw new IllegalArgumentException(setting + " must be positive, but was " + value);
+      throw new InvalidSettingException(setting, "must be positive, but was " + value);
     }
     return value;
   }
 
   static double nonNegative(String setting, double value) {
     if (!(value >= 0) || Double.isInfinite(value)) {
-      throw new IllegalArgumentException(setting + " must be a finite number >= 0, but was " + value);
+      throw new InvalidSettingException(setting, "must be a finite number >= 0, but was " + value);
     }
     return value;
   }
 
   static double fraction(String setting, double value) {
     if (!(value >= 0 && value < 1)) {
-      throw new IllegalArgumentException(setting + " must be in [0, 1), but was " + value);
+      throw new InvalidSettingException(setting, "must be in [0, 1), but was " + value);
     }
     return value;
   }
 
   static double openFraction(String setting, double value) {
     if (!(value > 0 && value < 1)) {
-      throw new IllegalArgumentException(setting + " must be in (0, 1), but was " + value);
+      throw new InvalidSettingException(setting, "must be in (0, 1), but was " + value);
     }
     return value;
   }
@@ -335,7 +338,7 @@ public final class CacheSettings {
     }
 
     /**
-     * @throws IllegalArgumentException naming the first invalid setting
+     * @throws InvalidSettingException naming the first invalid setting
      */
     public CacheSettings build() {
       return new CacheSettings(this);

@@ -1,0 +1,50 @@
+package io.coalesce.spring;
+
+import io.coalesce.core.CoalescingCache;
+import io.coalesce.core.CoalescingCacheManager;
+import java.lang.reflect.Type;
+
+/**
+ * One annotation on one method, resolved at start-up: the cache, the key and the shape of the
+ * value. The cache itself is looked up on first call and kept.
+ */
+final class CacheOperation {
+
+  private final String cacheName;
+  private final KeyResolver key;
+  private final ValueShape shape;
+  private final Type valueType;
+  private volatile CoalescingCache cache;
+
+  CacheOperation(String cacheName, KeyResolver key, ValueShape shape, Type valueType) {
+    this.cacheName = cacheName;
+    this.key = key;
+    this.shape = shape;
+    this.valueType = valueType;
+  }
+
+  String cacheName() {
+    return cacheName;
+  }
+
+  KeyResolver key() {
+    return key;
+  }
+
+  ValueShape shape() {
+    return shape;
+  }
+
+  Type valueType() {
+    return valueType;
+  }
+
+  CoalescingCache cache(CoalescingCacheManager manager) {
+    CoalescingCache resolved = cache;
+    if (resolved == null) {
+      resolved = manager.getCache(cacheName);
+      cache = resolved;
+    }
+    return resolved;
+  }
+}

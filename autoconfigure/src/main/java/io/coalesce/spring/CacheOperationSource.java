@@ -1,0 +1,161 @@
+package io.coalesce.spring;
+
+import io.coalesce.annotation.Coalesced;
+import io.coalesce.annotation.CoalescedEvict;
+import io.coalesce.annotation.CoalescedPut;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.GenericTypeResolver;
+import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Finds the Coalesce annotations of a method (on the class, or on an interface it implements, Spring
+ * Data repository interfaces included), checks them and builds their {@link CacheOperation}s, once
+ * per method and target class. The pointcut asks while beans are being proxied, so a
+ * misdeclaration fails start-up with a message naming the method.
+ */
+final class CacheOperationSource {
+
+  private static final MethodOperations NONE = new MethodOperations(null, null, null);
+
+  private final Map<MethodClassKey, MethodOperations> cache = new ConcurrentHashMap<>(256);
+  private final boolean strictCacheNames;
+  private final Set<String> declaredCaches;
+
+  /**
+   * @param strictCacheNames whether only {@code declaredCaches} may be named
+   * @param declaredCaches the names under {@code coalesce.caches}
+   */
+  CacheOperationSource(boolean strictCacheNames, Set<String> declaredCaches) {
+    this.strictCacheNames = strictCacheNames;
+    this.declaredCaches = Set.copyOf(declaredCaches);
+  }
+
+  /** The operations of {@code method} called on {@code targetClass}, or {@code null} when none. */
+  MethodOperations find(Method method, Class<?> targetClass) {
+    MethodClassKey key = new MethodClassKey(method, targetClass);
+    MethodOperations found = cache.get(key);
+    if (found == null) {
+      found = parse(method, targetClass);
+      cache.putIfAbsent(key, found);
+    }
+    return found == NONE ? null : found;
+  }
+
+  private MethodOperations parse(Method method, Class<?> targetClass) {
+    if (method.getDeclaringClass() == Object.class) {
+      return NONE;
+    }
+    Method specific = targetClass == null ? method : AopUtils.getMostSpecificMethod(method, targetClass);
+    Coalesced read = find(specific, method, Coalesced.class);
+    CoalescedPut put = find(specific, method, CoalescedPut.class);
+    CoalescedEvict evict = find(specific, method, CoalescedEvict.class);
+    if (read == null && put == null && evict == null) {
+      return NONE;
+    }
+    String where = describe(specific);
+    if (read != null && (put != null || evict != null)) {
+      throw new IllegalStateException(where + " is annotated with @Coalesced together with "
+          + "@CoalescedPut or @CoalescedEvict; a cached read must not write. Split it into two methods.");
+    }
+    Class<?> returnType = specific.getReturnType();
+    Type genericReturnType = GenericTypeResolver.resolveType(specific.getGenericReturnType(),
+        targetClass != null ? targetClass : specific.getDeclaringClass());
+    ValueShape shape = ValueShape.of(returnType);
+    Type valueType = switch (shape) {
+      case PLAIN -> returnType.isPrimitive() ? ClassUtils.resolvePrimitiveIfNecessary(returnType) : genericReturnType;
+      case OPTIONAL, FUTURE -> typeArgument(genericReturnType);
+    };
+
+    if (read != null) {
+      String at = "@Coalesced method " + where;
+      checkReturnType(at, returnType);
+      return new MethodOperations(
+          operation(at, read.cache(), read.key(), specific, false, shape, valueType), null, null);
+    }
+    CacheOperation putOperation = null;
+    if (put != null) {
+      String at = "@CoalescedPut method " + where;
+      checkReturnType(at, returnType);
+      putOperation = operation(at, put.cache(), put.key(), specific, true, shape, valueType);
+    }
+    CacheOperation evictOperation = evict == null ? null
+        : operation("@CoalescedEvict method " + where, evict.cache(), evict.key(), specific, false,
+            shape, valueType);
+    return new MethodOperations(null, putOperation, evictOperation);
+  }
+
+  private CacheOperation operation(String at, String cacheName, String keyExpression, Method method,
+      boolean resultAvailable, ValueShape shape, Type valueType) {
+    if (cacheName == null || cacheName.isBlank()) {
+      throw new IllegalStateException(at + " has an empty cache name; set cache = \"...\"");
+    }
+    if (strictCacheNames && !declaredCaches.contains(cacheName)) {
+      throw new IllegalStateException(at + " names cache '" + cacheName + "', which is not declared "
+          + "under coalesce.caches (declared: " + declaredCaches + "). Declare it, fix the name, or "
+          + "set coalesce.strict-cache-names=false.");
+    }
+    KeyResolver key = keyExpression.isEmpty()
+        ? KeyResolver.ofArguments(method.getParameterCount())
+        : ExpressionKeyResolver.parse(keyExpression, method, resultAvailable, at);
+    return new CacheOperation(cacheName, key, shape, valueType);
+  }
+
+  private static void checkReturnType(String at, Class<?> returnType) {
+    if (returnType == void.class || returnType == Void.class) {
+      throw new IllegalStateException(at + " returns void, so there is nothing to cache. "
+          + "Return the value, or remove the annotation.");
+    }
+    if (Future.class.isAssignableFrom(returnType) && ValueShape.of(returnType) != ValueShape.FUTURE) {
+      throw new IllegalStateException(at + " returns " + returnType.getName() + "; asynchronous "
+          + "methods must return CompletableFuture<T> or CompletionStage<T>.");
+    }
+    if (isReactive(returnType)) {
+      throw new IllegalStateException(at + " returns the reactive type " + returnType.getName()
+          + ", which is not supported; return T, Optional<T> or CompletableFuture<T>.");
+    }
+  }
+
+  private static boolean isReactive(Class<?> type) {
+    for (Class<?> c : ClassUtils.getAllInterfacesForClassAsSet(type)) {
+      if (c.getName().equals("org.reactivestreams.Publisher")) {
+        return true;
+      }
+    }
+    return type.getName().equals("org.reactivestreams.Publisher");
+  }
+
+  /** {@code T} of {@code Optional<T>} or {@code CompletableFuture<T>}; Object when raw. */
+  private static Type typeArgument(Type wrapper) {
+    return wrapper instanceof ParameterizedType parameterized
+        ? parameterized.getActualTypeArguments()[0]
+        : Object.class;
+  }
+
+  private static <A extends java.lang.annotation.Annotation> A find(
+      Method specific, Method declared, Class<A> annotation) {
+    A found = AnnotatedElementUtils.findMergedAnnotation(specific, annotation);
+    if (found == null && specific != declared) {
+      found = AnnotatedElementUtils.findMergedAnnotation(declared, annotation);
+    }
+    return found;
+  }
+
+  private static String describe(Method method) {
+    StringBuilder s = new StringBuilder(method.getDeclaringClass().getName())
+        .append('.').append(method.getName()).append('(');
+    Class<?>[] types = method.getParameterTypes();
+    for (int i = 0; i < types.length; i++) {
+      s.append(i == 0 ? "" : ", ").append(types[i].getSimpleName());
+    }
+    return s.append(')').toString();
+  }
+}

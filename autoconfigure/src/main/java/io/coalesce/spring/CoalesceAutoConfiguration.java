@@ -1,0 +1,71 @@
+package io.coalesce.spring;
+
+import io.coalesce.core.CoalescingCacheManager;
+import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
+
+/**
+ * Wires Coalesce into a Spring Boot application: the cache manager (the programmatic API, which
+ * owns the executor of background refreshes) and the advisor that applies {@code @Coalesced},
+ * {@code @CoalescedPut} and {@code @CoalescedEvict}. Each bean backs off when the application
+ * defines its own. Off with {@code coalesce.enabled=false}: annotated methods then run uncached.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(prefix = "coalesce", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(CoalesceProperties.class)
+@Import(CoalesceProxyRegistrar.class)
+public class CoalesceAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean(CoalescingCacheManager.class)
+  DefaultCoalescingCacheManager coalescingCacheManager(CoalesceProperties properties) {
+    // The refresh executor is owned by the manager, not a bean: an Executor bean would make Spring
+    // Boot's own applicationTaskExecutor back off.
+    ExecutorService refreshExecutor = refreshExecutor();
+    CoalescingCacheFactory factory = new CoalescingCacheFactory(properties, refreshExecutor, Clock.systemUTC());
+    return new DefaultCoalescingCacheManager(factory, properties.getCaches().keySet(),
+        properties.isStrictCacheNames(), refreshExecutor::shutdown);
+  }
+
+  private static ExecutorService refreshExecutor() {
+    // Bounded on both sides: a refresh that finds the pool and queue full is dropped, which is
+    // harmless (the stale value keeps being served and the next read retries).
+    int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(1_000), daemonThreads("coalesce-refresh-"), new ThreadPoolExecutor.AbortPolicy());
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
+  }
+
+  @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+  static CoalesceAdvisor coalesceAdvisor(CoalesceProperties properties,
+      ObjectProvider<CoalescingCacheManager> cacheManager) {
+    CacheOperationSource operations =
+        new CacheOperationSource(properties.isStrictCacheNames(), properties.getCaches().keySet());
+    return new CoalesceAdvisor(operations, new CoalesceInterceptor(operations, cacheManager));
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

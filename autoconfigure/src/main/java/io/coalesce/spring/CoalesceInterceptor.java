@@ -1,0 +1,122 @@
+package io.coalesce.spring;
+
+import io.coalesce.core.CoalescingCache;
+import io.coalesce.core.CoalescingCacheManager;
+import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.beans.factory.ObjectProvider;
+
+/**
+ * Runs the Coalesce annotations around a method call: a {@code @Coalesced} read goes through the
+ * method's {@link CoalescingCache} with the method itself as the loader; {@code @CoalescedPut} and
+ * {@code @CoalescedEvict} act after the method returns normally (for an asynchronous method, after
+ * its future completes normally).
+ */
+final class CoalesceInterceptor implements MethodInterceptor {
+
+  private final CacheOperationSource operations;
+  private final ObjectProvider<CoalescingCacheManager> managerProvider;
+  private volatile CoalescingCacheManager manager;
+
+  CoalesceInterceptor(CacheOperationSource operations, ObjectProvider<CoalescingCacheManager> manager) {
+    this.operations = operations;
+    this.managerProvider = manager;
+  }
+
+  @Override
+  public Object invoke(MethodInvocation invocation) throws Throwable {
+    Method method = invocation.getMethod();
+    Object target = invocation.getThis();
+    Class<?> targetClass = target == null ? null : AopProxyUtils.ultimateTargetClass(target);
+    MethodOperations found = operations.find(method, targetClass);
+    if (found == null) {
+      return invocation.proceed();
+    }
+    if (found.read() != null) {
+      return read(found.read(), invocation, target);
+    }
+    Object returned = invocation.proceed();
+    if (found.put() != null || found.evict() != null) {
+      afterWrite(found, invocation.getArguments(), target, returned);
+    }
+    return returned;
+  }
+
+  private Object read(CacheOperation read, MethodInvocation invocation, Object target) {
+    Object[] args = invocation.getArguments();
+    Object key = read.key().resolve(args, target, null);
+    CoalescingCache cache = read.cache(manager());
+    ValueShape shape = read.shape();
+    if (shape == ValueShape.FUTURE) {
+      Supplier<CompletionStage<Object>> loader = () -> {
+        try {
+          return asStage(proceed(invocableCopy(invocation)));
+        } catch (Exception e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      };
+      return cache.getAsync(key, read.valueType(), loader);
+    }
+    Callable<Object> loader = () -> shape.unwrap(proceed(invocableCopy(invocation)));
+    return shape.wrap(cache.get(key, read.valueType(), loader));
+  }
+
+  private void afterWrite(MethodOperations ops, Object[] args, Object target, Object returned) {
+    ValueShape shape = ops.put() != null ? ops.put().shape() : ops.evict().shape();
+    if (shape == ValueShape.FUTURE && returned instanceof CompletionStage<?> stage) {
+      stage.thenAccept(value -> write(ops, args, target, value));
+    } else {
+      write(ops, args, target, shape.unwrap(returned));
+    }
+  }
+
+  private void write(MethodOperations ops, Object[] args, Object target, Object value) {
+    CoalescingCacheManager caches = manager();
+    if (ops.put() != null) {
+      ops.put().cache(caches).put(ops.put().key().resolve(args, target, value), value);
+    }
+    if (ops.evict() != null) {
+      ops.evict().cache(caches).evict(ops.evict().key().resolve(args, target, value));
+    }
+  }
+
+  /**
+   * The invocation to run as the loader: a copy when the proxy allows it, because a stale or early
+   * refresh runs it on another thread after this call has returned.
+   */
+  private static MethodInvocation invocableCopy(MethodInvocation invocation) {
+    return invocation instanceof ProxyMethodInvocation proxied ? proxied.invocableClone() : invocation;
+  }
+
+  private static Object proceed(MethodInvocation invocation) throws Exception {
+    try {
+      return invocation.proceed();
+    } catch (Exception | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new UndeclaredThrowableException(t);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static CompletionStage<Object> asStage(Object returned) {
+    return (CompletionStage<Object>) returned;
+  }
+
+  private CoalescingCacheManager manager() {
+    CoalescingCacheManager resolved = manager;
+    if (resolved == null) {
+      resolved = managerProvider.getObject();
+      manager = resolved;
+    }
+    return resolved;
+  }
+}

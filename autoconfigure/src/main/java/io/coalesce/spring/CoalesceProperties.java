@@ -1,0 +1,373 @@
+package io.coalesce.spring;
+
+import io.coalesce.core.CacheSettings;
+import io.coalesce.core.InvalidSettingException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Configuration of Coalesce under {@code coalesce.*}. Each cache's settings are
+ * {@code coalesce.caches.<name>.*} over {@code coalesce.defaults.*}, merged once at start-up.
+ *
+ * <p>Binding validates every value: an invalid one fails start-up with the property's name and the
+ * reason (for example {@code coalesce.defaults.jitter ... must be in [0, 1), but was 1.5}).
+ */
+@ConfigurationProperties(prefix = "coalesce")
+public class CoalesceProperties implements Validator {
+
+  /** Whether Coalesce is enabled; when off, annotated methods run uncached. */
+  private boolean enabled = true;
+
+  /**
+   * Namespace of every Redis key and channel. Defaults to spring.application.name, or "app" when
+   * that is not set.
+   */
+  private String keyPrefix;
+
+  /**
+   * Whether a cache name that is not declared under coalesce.caches fails start-up (annotations)
+   * or the programmatic lookup, to catch typos in cache names.
+   */
+  private boolean strictCacheNames = false;
+
+  /** Settings of every cache, unless overridden under coalesce.caches.<name>. */
+  private final CacheDefaults defaults = new CacheDefaults();
+
+  /** Per-cache overrides of coalesce.defaults, by cache name. */
+  private final Map<String, CacheOverrides> caches = new LinkedHashMap<>();
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public String getKeyPrefix() {
+    return keyPrefix;
+  }
+
+  public void setKeyPrefix(String keyPrefix) {
+    this.keyPrefix = keyPrefix;
+  }
+
+  public boolean isStrictCacheNames() {
+    return strictCacheNames;
+  }
+
+  public void setStrictCacheNames(boolean strictCacheNames) {
+    this.strictCacheNames = strictCacheNames;
+  }
+
+  public CacheDefaults getDefaults() {
+    return defaults;
+  }
+
+  public Map<String, CacheOverrides> getCaches() {
+    return caches;
+  }
+
+  /** The resolved settings of cache {@code name}: its overrides applied over the defaults. */
+  public CacheSettings settingsFor(String name) {
+    CacheSettings.Builder builder = defaults.applyTo(CacheSettings.builder());
+    CacheOverrides overrides = caches.get(name);
+    if (overrides != null) {
+      overrides.applyTo(builder);
+    }
+    return builder.build();
+  }
+
+  @Override
+  public boolean supports(Class<?> type) {
+    return CoalesceProperties.class.isAssignableFrom(type);
+  }
+
+  /** Rejects the first invalid value of the defaults and of each cache, naming its property. */
+  @Override
+  public void validate(Object target, Errors errors) {
+    try {
+      defaults.applyTo(CacheSettings.builder()).build();
+    } catch (InvalidSettingException e) {
+      reject(errors, "defaults", e);
+      return; // every cache inherits the defaults; one message is enough
+    }
+    caches.forEach((name, overrides) -> {
+      try {
+        settingsFor(name);
+      } catch (InvalidSettingException e) {
+        reject(errors, "caches[" + name + "]", e);
+      }
+    });
+  }
+
+  /** Rejects the field of {@code e}, with a message that names the property as written in yml. */
+  private static void reject(Errors errors, String group, InvalidSettingException e) {
+    String property = "coalesce." + group.replace("[", ".").replace("]", "") + "." + e.setting();
+    errors.rejectValue(group + "." + propertyPath(e.setting()), "invalid", property + " " + e.reason());
+  }
+
+  /** {@code local.maximum-size} → {@code local.maximumSize}: the bean path of a setting. */
+  private static String propertyPath(String setting) {
+    StringBuilder path = new StringBuilder(setting.length());
+    boolean upper = false;
+    for (char c : setting.toCharArray()) {
+      if (c == '-') {
+        upper = true;
+      } else {
+        path.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return path.toString();
+  }
+
+  /** Settings every cache starts from. */
+  public static class CacheDefaults {
+
+    /** Logical time-to-live: how long a loaded value is fresh. */
+    private Duration ttl = Duration.ofMinutes(10);
+
+    /** Fraction of ttl by which each entry's ttl is randomly spread, in [0, 1), against avalanches. */
+    private double jitter = 0.1;
+
+    /** How long after ttl a stale value may be served while one refresh runs in the background. */
+    private Duration staleTtl = Duration.ZERO;
+
+    /** Aggressiveness of XFetch probabilistic early refresh before ttl; 0 disables it. */
+    private double earlyRefreshBeta = 1.0;
+
+    /** How long a "not found" result (null or empty Optional) is cached; 0 disables null caching. */
+    private Duration nullTtl = Duration.ofMinutes(1);
+
+    /** Longest a caller waits for a load started by another caller. */
+    private Duration loadTimeout = Duration.ofSeconds(10);
+
+    /** Whether an older value is served when the loader fails, instead of the exception. */
+    private boolean staleIfError = true;
+
+    private final Local local = new Local();
+
+    private final Remote remote = new Remote();
+
+    private final Lock lock = new Lock();
+
+    private final Bloom bloom = new Bloom();
+
+    CacheSettings.Builder applyTo(CacheSettings.Builder b) {
+      b.ttl(ttl).jitter(jitter).staleTtl(staleTtl).earlyRefreshBeta(earlyRefreshBeta)
+          .nullTtl(nullTtl).loadTimeout(loadTimeout).staleIfError(staleIfError)
+          .localEnabled(local.enabled).localMaximumSize(local.maximumSize).localTtl(local.ttl)
+          .remoteEnabled(remote.enabled)
+          .lockEnabled(lock.enabled).lockLease(lock.lease).lockWait(lock.wait)
+          .bloomEnabled(bloom.enabled).bloomExpectedInsertions(bloom.expectedInsertions)
+          .bloomFalsePositiveRate(bloom.falsePositiveRate);
+      return b;
+    }
+
+    public Duration getTtl() {
+      return ttl;
+    }
+
+    public void setTtl(Duration ttl) {
+      this.ttl = ttl;
+    }
+
+    public double getJitter() {
+      return jitter;
+    }
+
+    public void setJitter(double jitter) {
+      this.jitter = jitter;
+    }
+
+    public Duration getStaleTtl() {
+      return staleTtl;
+    }
+
+    public void setStaleTtl(Duration staleTtl) {
+      this.staleTtl = staleTtl;
+    }
+
+    public double getEarlyRefreshBeta() {
+      return earlyRefreshBeta;
+    }
+
+    public void setEarlyRefreshBeta(double earlyRefreshBeta) {
+      this.earlyRefreshBeta = earlyRefreshBeta;
+    }
+
+    public Duration getNullTtl() {
+      return nullTtl;
+    }
+
+    public void setNullTtl(Duration nullTtl) {
+      this.nullTtl = nullTtl;
+    }
+
+    public Duration getLoadTimeout() {
+      return loadTimeout;
+    }
+
+    public void setLoadTimeout(Duration loadTimeout) {
+      this.loadTimeout = loadTimeout;
+    }
+
+    public boolean isStaleIfError() {
+      return staleIfError;
+    }
+
+    public void setStaleIfError(boolean staleIfError) {
+      this.staleIfError = staleIfError;
+    }
+
+    public Local getLocal() {
+      return local;
+    }
+
+    public Remote getRemote() {
+      return remote;
+    }
+
+    public Lock getLock() {
+      return lock;
+    }
+
+    public Bloom getBloom() {
+      return bloom;
+    }
+
+    /** The in-process L1 tier (Caffeine). */
+    public static class Local {
+
+      /** Whether the in-process L1 tier is used. */
+      private boolean enabled = true;
+
+      /** Maximum number of entries held in L1 per cache. */
+      private long maximumSize = 10_000;
+
+      /**
+       * With Redis: the longest an L1 copy is kept, bounding how stale it can be if an invalidation
+       * message is lost. Without Redis, L1 keeps entries for their ttl and stale window.
+       */
+      private Duration ttl = Duration.ofMinutes(1);
+
+      public boolean isEnabled() {
+        return enabled;
+      }
+
+      public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+      }
+
+      public long getMaximumSize() {
+        return maximumSize;
+      }
+
+      public void setMaximumSize(long maximumSize) {
+        this.maximumSize = maximumSize;
+      }
+
+      public Duration getTtl() {
+        return ttl;
+      }
+
+      public void setTtl(Duration ttl) {
+        this.ttl = ttl;
+      }
+    }
+
+    /** The shared L2 tier (Redis). */
+    public static class Remote {
+
+      /** Whether the Redis L2 tier is used when a RedisConnectionFactory is available. */
+      private boolean enabled = true;
+
+      public boolean isEnabled() {
+        return enabled;
+      }
+
+      public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+      }
+    }
+
+    /** The cluster-wide rebuild lock. */
+    public static class Lock {
+
+      /** Whether a load takes a cluster-wide lock so that one instance loads a key at a time. */
+      private boolean enabled = true;
+
+      /** Longest a rebuild lock is held; a holder that dies releases it after this. */
+      private Duration lease = Duration.ofSeconds(30);
+
+      /** How long an instance waits for another instance's load before loading itself. */
+      private Duration wait = Duration.ofSeconds(5);
+
+      public boolean isEnabled() {
+        return enabled;
+      }
+
+      public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+      }
+
+      public Duration getLease() {
+        return lease;
+      }
+
+      public void setLease(Duration lease) {
+        this.lease = lease;
+      }
+
+      public Duration getWait() {
+        return wait;
+      }
+
+      public void setWait(Duration wait) {
+        this.wait = wait;
+      }
+    }
+
+    /** The Bloom filter guard against penetration by absent keys. */
+    public static class Bloom {
+
+      /** Whether a Bloom filter answers "certainly absent" for keys that were never loaded or seeded. */
+      private boolean enabled = false;
+
+      /** Number of keys the Bloom filter is sized for. */
+      private long expectedInsertions = 1_000_000;
+
+      /** Target false-positive rate of the Bloom filter at expected-insertions keys, in (0, 1). */
+      private double falsePositiveRate = 0.01;
+
+      public boolean isEnabled() {
+        return enabled;
+      }
+
+      public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+      }
+
+      public long getExpectedInsertions() {
+        return expectedInsertions;
+      }
+
+      public void setExpectedInsertions(long expectedInsertions) {
+        this.expectedInsertions = expectedInsertions;
+      }
+
+      public double getFalsePositiveRate() {
+        return falsePositiveRate;
+      }
+
+      public void setFalsePositiveRate(double falsePositiveRate) {
+        this.falsePositiveRate = falsePositiveRate;
+      }
+    }
+  }
+}
