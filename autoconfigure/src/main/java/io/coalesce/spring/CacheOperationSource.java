@@ -3,6 +3,7 @@ package io.coalesce.spring;
 import io.coalesce.annotation.Coalesced;
 import io.coalesce.annotation.CoalescedEvict;
 import io.coalesce.annotation.CoalescedPut;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -13,8 +14,12 @@ import java.util.concurrent.Future;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.GenericTypeResolver;
 import org.springframework.core.MethodClassKey;
-import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.MergedAnnotation;
+import org.springframework.core.annotation.MergedAnnotations;
+import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
+import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Finds the Coalesce annotations of a method (on the class, or on an interface it implements, Spring
@@ -23,6 +28,9 @@ import org.springframework.util.ClassUtils;
  * misdeclaration fails start-up with a message naming the method.
  */
 final class CacheOperationSource {
+
+  private static final Set<Class<? extends Annotation>> ANNOTATIONS =
+      Set.of(Coalesced.class, CoalescedPut.class, CoalescedEvict.class);
 
   private static final MethodOperations NONE = new MethodOperations(null, null, null);
 
@@ -37,6 +45,22 @@ final class CacheOperationSource {
   CacheOperationSource(boolean strictCacheNames, Set<String> declaredCaches) {
     this.strictCacheNames = strictCacheNames;
     this.declaredCaches = Set.copyOf(declaredCaches);
+  }
+
+  /**
+   * Whether any method of {@code targetClass} carries a Coalesce annotation. Parses and checks all
+   * of them, so a bean with one misdeclared method fails when it is proxied, wherever that method
+   * stands among its others.
+   */
+  boolean hasOperations(Class<?> targetClass) {
+    if (!AnnotationUtils.isCandidateClass(targetClass, ANNOTATIONS)) {
+      return false;
+    }
+    boolean any = false;
+    for (Method method : ReflectionUtils.getUniqueDeclaredMethods(targetClass, ReflectionUtils.USER_DECLARED_METHODS)) {
+      any |= find(method, targetClass) != null;
+    }
+    return any;
   }
 
   /** The operations of {@code method} called on {@code targetClass}, or {@code null} when none. */
@@ -55,16 +79,16 @@ final class CacheOperationSource {
       return NONE;
     }
     Method specific = targetClass == null ? method : AopUtils.getMostSpecificMethod(method, targetClass);
-    Coalesced read = find(specific, method, Coalesced.class);
-    CoalescedPut put = find(specific, method, CoalescedPut.class);
-    CoalescedEvict evict = find(specific, method, CoalescedEvict.class);
-    if (read == null && put == null && evict == null) {
+    MergedAnnotation<Coalesced> read = find(specific, method, Coalesced.class);
+    MergedAnnotation<CoalescedPut> put = find(specific, method, CoalescedPut.class);
+    MergedAnnotation<CoalescedEvict> evict = find(specific, method, CoalescedEvict.class);
+    if (!read.isPresent() && !put.isPresent() && !evict.isPresent()) {
       return NONE;
     }
-    String where = describe(specific);
-    if (read != null && (put != null || evict != null)) {
-      throw new IllegalStateException(where + " is annotated with @Coalesced together with "
-          + "@CoalescedPut or @CoalescedEvict; a cached read must not write. Split it into two methods.");
+    if (read.isPresent() && (put.isPresent() || evict.isPresent())) {
+      throw new IllegalStateException(describe(declaringMethod(read)) + " is annotated with @Coalesced "
+          + "together with @CoalescedPut or @CoalescedEvict; a cached read must not write. "
+          + "Split it into two methods.");
     }
     Class<?> returnType = specific.getReturnType();
     Type genericReturnType = GenericTypeResolver.resolveType(specific.getGenericReturnType(),
@@ -75,21 +99,27 @@ final class CacheOperationSource {
       case OPTIONAL, FUTURE -> typeArgument(genericReturnType);
     };
 
-    if (read != null) {
-      String at = "@Coalesced method " + where;
+    if (read.isPresent()) {
+      Method declared = declaringMethod(read);
+      String at = "@Coalesced method " + describe(declared);
       checkReturnType(at, returnType);
-      return new MethodOperations(
-          operation(at, read.cache(), read.key(), specific, false, shape, valueType), null, null);
+      return new MethodOperations(operation(at, read.getString("cache"), read.getString("key"),
+          declared, false, shape, valueType), null, null);
     }
     CacheOperation putOperation = null;
-    if (put != null) {
-      String at = "@CoalescedPut method " + where;
+    if (put.isPresent()) {
+      Method declared = declaringMethod(put);
+      String at = "@CoalescedPut method " + describe(declared);
       checkReturnType(at, returnType);
-      putOperation = operation(at, put.cache(), put.key(), specific, true, shape, valueType);
+      putOperation = operation(at, put.getString("cache"), put.getString("key"), declared, true,
+          shape, valueType);
     }
-    CacheOperation evictOperation = evict == null ? null
-        : operation("@CoalescedEvict method " + where, evict.cache(), evict.key(), specific, false,
-            shape, valueType);
+    CacheOperation evictOperation = null;
+    if (evict.isPresent()) {
+      Method declared = declaringMethod(evict);
+      evictOperation = operation("@CoalescedEvict method " + describe(declared), evict.getString("cache"),
+          evict.getString("key"), declared, false, shape, valueType);
+    }
     return new MethodOperations(null, putOperation, evictOperation);
   }
 
@@ -140,13 +170,22 @@ final class CacheOperationSource {
         : Object.class;
   }
 
-  private static <A extends java.lang.annotation.Annotation> A find(
+  /**
+   * The annotation on the method, on the method it overrides or on the interface method it
+   * implements. Its source is where it is declared: that method names the parameters (a JDK proxy
+   * class, as Spring Data's, keeps no parameter names) and is the one named in messages.
+   */
+  private static <A extends Annotation> MergedAnnotation<A> find(
       Method specific, Method declared, Class<A> annotation) {
-    A found = AnnotatedElementUtils.findMergedAnnotation(specific, annotation);
-    if (found == null && specific != declared) {
-      found = AnnotatedElementUtils.findMergedAnnotation(declared, annotation);
+    MergedAnnotation<A> found = MergedAnnotations.from(specific, SearchStrategy.TYPE_HIERARCHY).get(annotation);
+    if (!found.isPresent() && specific != declared) {
+      found = MergedAnnotations.from(declared, SearchStrategy.TYPE_HIERARCHY).get(annotation);
     }
     return found;
+  }
+
+  private static Method declaringMethod(MergedAnnotation<?> annotation) {
+    return (Method) annotation.getSource();
   }
 
   private static String describe(Method method) {

@@ -19,12 +19,14 @@ final class CoalesceAdvisor extends AbstractPointcutAdvisor {
   private final transient Advice advice;
 
   CoalesceAdvisor(CacheOperationSource operations, CoalesceInterceptor interceptor) {
-    this.pointcut = new StaticMethodMatcherPointcut() {
+    StaticMethodMatcherPointcut pointcut = new StaticMethodMatcherPointcut() {
       @Override
       public boolean matches(Method method, Class<?> targetClass) {
         return operations.find(method, targetClass) != null;
       }
     };
+    pointcut.setClassFilter(operations::hasOperations);
+    this.pointcut = pointcut;
     this.advice = interceptor;
   }
 

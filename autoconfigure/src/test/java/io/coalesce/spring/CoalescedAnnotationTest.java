@@ -1,0 +1,304 @@
+package io.coalesce.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.coalesce.core.CoalescingCacheManager;
+import io.coalesce.spring.Catalog.Item;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.test.util.AopTestUtils;
+
+class CoalescedAnnotationTest {
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+      .withUserConfiguration(CatalogConfig.class);
+
+  private void withCatalog(Consumer<Fixture> test) {
+    runner.run(context -> {
+      assertThat(context).hasNotFailed();
+      Catalog catalog = context.getBean(Catalog.class);
+      test.accept(new Fixture(catalog, AopTestUtils.getUltimateTargetObject(catalog),
+          context.getBean(CoalescingCacheManager.class)));
+    });
+  }
+
+  record Fixture(Catalog catalog, CatalogImpl target, CoalescingCacheManager caches) {}
+
+  @Test
+  void anAnnotatedInterfaceMethodIsCachedOnItsImplementation() {
+    withCatalog(f -> {
+      assertThat(AopUtils.isAopProxy(f.catalog())).isTrue();
+      f.target().store.put("1", new Item("1", "one"));
+      Item first = f.catalog().find("1");
+      Item second = f.catalog().find("1");
+      assertThat(second).isSameAs(first).isEqualTo(new Item("1", "one"));
+      assertThat(f.target().calls.get()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void optionalResultsAreUnwrappedAndEmptyIsCachedAsNotFound() {
+    withCatalog(f -> {
+      f.target().store.put("1", new Item("1", "one"));
+      assertThat(f.catalog().findOptional("1")).contains(new Item("1", "one"));
+      assertThat(f.catalog().findOptional("1")).contains(new Item("1", "one"));
+      assertThat(f.catalog().findOptional("missing")).isEmpty();
+      assertThat(f.catalog().findOptional("missing")).isEmpty();
+      assertThat(f.target().calls.get()).isEqualTo(2);
+      assertThat(f.caches().getCache("items-opt").localSize()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void completableFutureResultsAreCachedWhenTheyComplete() {
+    withCatalog(f -> {
+      f.target().store.put("1", new Item("1", "one"));
+      CompletableFuture<Item> first = f.catalog().findAsync("1");
+      assertThat(first.join()).isEqualTo(new Item("1", "one"));
+      assertThat(f.catalog().findAsync("1").join()).isEqualTo(new Item("1", "one"));
+      assertThat(f.target().calls.get()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void severalArgumentsFormACompositeKey() {
+    withCatalog(f -> {
+      f.catalog().page("books", 1);
+      f.catalog().page("books", 1);
+      f.catalog().page("books", 2);
+      f.catalog().page("music", 1);
+      assertThat(f.target().calls.get()).isEqualTo(3);
+    });
+  }
+
+  @Test
+  void aMethodWithoutArgumentsHasOneKey() {
+    withCatalog(f -> {
+      f.catalog().all();
+      f.catalog().all();
+      assertThat(f.target().calls.get()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void aSpelKeyDecidesWhichCallsShareAnEntry() {
+    withCatalog(f -> {
+      f.target().store.put("eu:7", new Item("eu:7", "stored"));
+      Item regional = f.catalog().findInRegion("eu", "7");
+      // Same cache, key "eu:7": find("eu:7") is answered by the entry findInRegion stored.
+      assertThat(f.catalog().find("eu:7")).isSameAs(regional);
+      assertThat(f.target().calls.get()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void evictAfterAnUpdateMakesTheNextReadLoadTheNewValue() {
+    withCatalog(f -> {
+      f.target().store.put("1", new Item("1", "old"));
+      assertThat(f.catalog().find("1").name()).isEqualTo("old");
+      f.catalog().update(new Item("1", "new"));
+      assertThat(f.catalog().find("1").name()).isEqualTo("new");
+      assertThat(f.target().calls.get()).isEqualTo(3);
+    });
+  }
+
+  @Test
+  void putStoresTheReturnedValueUnderTheResultKey() {
+    withCatalog(f -> {
+      Item saved = f.catalog().save(new Item("9", "saved"));
+      assertThat(f.catalog().find("9")).isSameAs(saved);
+      assertThat(f.target().calls.get()).isEqualTo(1); // only save ran
+    });
+  }
+
+  @Test
+  void aCheckedExceptionReachesTheCallerUnchangedAndNothingIsCached() {
+    withCatalog(f -> {
+      assertThatThrownBy(() -> f.catalog().failing("x"))
+          .isInstanceOf(IOException.class).hasMessage("disk on fire: x");
+      assertThatThrownBy(() -> f.catalog().failing("x")).isInstanceOf(IOException.class);
+      assertThat(f.target().calls.get()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void concurrentCallersOfAnAnnotatedMethodShareOneCall() throws Exception {
+    int threads = 64;
+    withCatalog(f -> {
+      f.target().store.put("hot", new Item("hot", "value"));
+      CountDownLatch joined = new CountDownLatch(1);
+      // The leader's call waits until every other caller is waiting on its flight.
+      f.target().duringLoad = () -> awaitQuietly(joined);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Item>> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+          results.add(pool.submit(() -> {
+            start.await();
+            return f.catalog().find("hot");
+          }));
+        }
+        start.countDown();
+        waitUntil(() -> f.caches().getCache("items").inFlight() == 1 && f.target().calls.get() == 1);
+        joined.countDown();
+        Item first = results.get(0).get(10, TimeUnit.SECONDS);
+        for (Future<Item> r : results) {
+          assertThat(r.get(10, TimeUnit.SECONDS)).isSameAs(first);
+        }
+        assertThat(f.target().calls.get()).isEqualTo(1);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      } finally {
+        pool.shutdownNow();
+      }
+    });
+  }
+
+  @Test
+  void strictCacheNamesAcceptsDeclaredCaches() {
+    runner.withPropertyValues("coalesce.strict-cache-names=true", "coalesce.caches.items.ttl=1m",
+            "coalesce.caches.items-opt.ttl=1m", "coalesce.caches.items-async.ttl=1m",
+            "coalesce.caches.pages.ttl=1m", "coalesce.caches.all.ttl=1m")
+        .run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
+  void strictCacheNamesFailsStartUpForAnUndeclaredCacheNamingTheMethod() {
+    runner.withPropertyValues("coalesce.strict-cache-names=true", "coalesce.caches.items.ttl=1m",
+            "coalesce.caches.items-async.ttl=1m", "coalesce.caches.pages.ttl=1m", "coalesce.caches.all.ttl=1m")
+        .run(context -> assertStartupFailure(context, ".findOptional(String)", "'items-opt'",
+            "coalesce.strict-cache-names"));
+  }
+
+  @Test
+  void aVoidCachedMethodFailsStartUpNamingTheMethod() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withBean(Misdeclared.VoidRead.class)
+        .run(context -> assertStartupFailure(context, "VoidRead.refresh(String)", "returns void"));
+  }
+
+  @Test
+  void aKeyExpressionThatDoesNotParseFailsStartUpNamingTheMethod() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withBean(Misdeclared.BadKey.class)
+        .run(context -> assertStartupFailure(context, "BadKey.find(String)", "does not parse", "#id +"));
+  }
+
+  @Test
+  void aKeyExpressionNamingAnUnknownParameterFailsStartUp() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withBean(Misdeclared.UnknownVariable.class)
+        .run(context -> assertStartupFailure(context, "UnknownVariable.find(String)", "#productId", "#id"));
+  }
+
+  @Test
+  void anEmptyCacheNameFailsStartUpNamingTheMethod() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withBean(Misdeclared.EmptyName.class)
+        .run(context -> assertStartupFailure(context, "EmptyName.find(String)", "empty cache name"));
+  }
+
+  @Test
+  void readAndWriteAnnotationsOnOneMethodFailStartUp() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withBean(Misdeclared.ReadAndEvict.class)
+        .run(context -> assertStartupFailure(context, "ReadAndEvict.find(String)", "Split it"));
+  }
+
+  private static void assertStartupFailure(AssertableApplicationContext context, String... fragments) {
+    assertThat(context).hasFailed();
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append('\n');
+    }
+    for (String fragment : fragments) {
+      assertThat(all.toString()).contains(fragment);
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class CatalogConfig {
+    @Bean
+    CatalogImpl catalog() {
+      return new CatalogImpl();
+    }
+  }
+
+  static class Misdeclared {
+    public static class VoidRead {
+      @io.coalesce.annotation.Coalesced(cache = "x")
+      public void refresh(String id) {}
+    }
+
+    public static class BadKey {
+      @io.coalesce.annotation.Coalesced(cache = "x", key = "#id +")
+      public String find(String id) {
+        return id;
+      }
+    }
+
+    public static class UnknownVariable {
+      @io.coalesce.annotation.Coalesced(cache = "x", key = "#productId")
+      public String find(String id) {
+        return id;
+      }
+    }
+
+    public static class EmptyName {
+      @io.coalesce.annotation.Coalesced(cache = "")
+      public String find(String id) {
+        return id;
+      }
+    }
+
+    public static class ReadAndEvict {
+      @io.coalesce.annotation.Coalesced(cache = "x")
+      @io.coalesce.annotation.CoalescedEvict(cache = "x")
+      public Optional<String> find(String id) {
+        return Optional.of(id);
+      }
+    }
+  }
+}

@@ -1,0 +1,6 @@
+package io.coalesce.spring.jpa;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+@SpringBootApplication
+public class JpaTestApplication {}

@@ -1,0 +1,21 @@
+package io.coalesce.spring.jpa;
+
+import io.coalesce.annotation.Coalesced;
+import io.coalesce.annotation.CoalescedEvict;
+import java.util.Optional;
+import org.springframework.data.jpa.repository.JpaRepository;
+
+public interface ProductRepository extends JpaRepository<Product, Long> {
+
+  @Coalesced(cache = "products-by-sku", key = "#sku")
+  Optional<Product> findBySku(String sku);
+
+  @Override
+  @Coalesced(cache = "products", key = "#id")
+  Optional<Product> findById(Long id);
+
+  @CoalescedEvict(cache = "products", key = "#product.id")
+  default Product update(Product product) {
+    return save(product);
+  }
+}
