@@ -24,6 +24,18 @@ public interface CacheListener {
     SUCCESS, NULL, FAILURE, TIMEOUT
   }
 
+  /** What a leader got from the cluster-wide rebuild lock. */
+  enum LockResult {
+    /** This instance holds the lock and loads. */
+    ACQUIRED,
+    /** Another instance holds the lock. */
+    CONTENDED,
+    /** Another instance's value arrived while waiting. */
+    WAITED,
+    /** Nothing arrived within {@code lock.wait}; this instance loads (or fails) on its own. */
+    GAVE_UP
+  }
+
   /** Why a background refresh started. */
   enum RefreshTrigger {
     STALE, EARLY
@@ -37,6 +49,9 @@ public interface CacheListener {
 
   /** A caller shared another caller's load instead of loading. */
   default void onCoalesced() {}
+
+  /** A leader dealt with the cluster-wide rebuild lock. */
+  default void onLock(LockResult result) {}
 
   /** A background refresh started. */
   default void onRefresh(RefreshTrigger trigger) {}

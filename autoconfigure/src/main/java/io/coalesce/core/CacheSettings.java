@@ -28,6 +28,7 @@ public final class CacheSettings {
   private final boolean lockEnabled;
   private final Duration lockLease;
   private final Duration lockWait;
+  private final LockTimeoutAction lockOnTimeout;
   private final boolean bloomEnabled;
   private final long bloomExpectedInsertions;
   private final double bloomFalsePositiveRate;
@@ -47,6 +48,10 @@ public final class CacheSettings {
     this.lockEnabled = b.lockEnabled;
     this.lockLease = positive("lock.lease", b.lockLease);
     this.lockWait = nonNegative("lock.wait", b.lockWait);
+    if (b.lockOnTimeout == null) {
+      throw new InvalidSettingException("lock.on-timeout", "must be set");
+    }
+    this.lockOnTimeout = b.lockOnTimeout;
     this.bloomEnabled = b.bloomEnabled;
     this.bloomExpectedInsertions = positive("bloom.expected-insertions", b.bloomExpectedInsertions);
     this.bloomFalsePositiveRate = openFraction("bloom.false-positive-rate", b.bloomFalsePositiveRate);
@@ -78,6 +83,7 @@ public final class CacheSettings {
     b.lockEnabled = lockEnabled;
     b.lockLease = lockLease;
     b.lockWait = lockWait;
+    b.lockOnTimeout = lockOnTimeout;
     b.bloomEnabled = bloomEnabled;
     b.bloomExpectedInsertions = bloomExpectedInsertions;
     b.bloomFalsePositiveRate = bloomFalsePositiveRate;
@@ -154,6 +160,11 @@ public final class CacheSettings {
     return lockWait;
   }
 
+  /** What an instance does when another instance's load did not arrive within {@code lock.wait}. */
+  public LockTimeoutAction lockOnTimeout() {
+    return lockOnTimeout;
+  }
+
   /** Whether the Bloom filter penetration guard is used. */
   public boolean bloomEnabled() {
     return bloomEnabled;
@@ -176,7 +187,8 @@ public final class CacheSettings {
         + ", loadTimeout=" + loadTimeout + ", staleIfError=" + staleIfError
         + ", local=" + (localEnabled ? "{maximumSize=" + localMaximumSize + ", ttl=" + localTtl + "}" : "off")
         + ", remote=" + remoteEnabled
-        + ", lock=" + (lockEnabled ? "{lease=" + lockLease + ", wait=" + lockWait + "}" : "off")
+        + ", lock=" + (lockEnabled ? "{lease=" + lockLease + ", wait=" + lockWait
+            + ", onTimeout=" + lockOnTimeout + "}" : "off")
         + ", bloom=" + (bloomEnabled ? "{expectedInsertions=" + bloomExpectedInsertions
             + ", falsePositiveRate=" + bloomFalsePositiveRate + "}" : "off")
         + "}";
@@ -246,6 +258,7 @@ public final class CacheSettings {
     private boolean lockEnabled = true;
     private Duration lockLease = Duration.ofSeconds(30);
     private Duration lockWait = Duration.ofSeconds(5);
+    private LockTimeoutAction lockOnTimeout = LockTimeoutAction.LOAD;
     private boolean bloomEnabled = false;
     private long bloomExpectedInsertions = 1_000_000;
     private double bloomFalsePositiveRate = 0.01;
@@ -319,6 +332,11 @@ public final class CacheSettings {
 
     public Builder lockWait(Duration wait) {
       this.lockWait = wait;
+      return this;
+    }
+
+    public Builder lockOnTimeout(LockTimeoutAction action) {
+      this.lockOnTimeout = action;
       return this;
     }
 

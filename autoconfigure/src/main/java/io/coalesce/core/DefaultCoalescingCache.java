@@ -2,7 +2,9 @@ package io.coalesce.core;
 
 import io.coalesce.core.CacheListener.GetResult;
 import io.coalesce.core.CacheListener.LoadOutcome;
+import io.coalesce.core.CacheListener.LockResult;
 import io.coalesce.core.CacheListener.RefreshTrigger;
+import io.coalesce.core.RemoteTier.Lease;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.Clock;
@@ -20,13 +22,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * The read path: L1 → single flight → (L2) → loader. See {@link CoalescingCache} for the contract.
+ * The read path: L1 → single flight → L2 → cluster lock → loader. See {@link CoalescingCache}.
  *
  * <p>Ordering that keeps "one load per key per window" exact: a leader stores the entry before it
  * completes its flight, and the flight leaves the in-flight map only after it completes; a caller
- * that becomes leader re-reads L1 before loading, so it finds what the previous flight stored.
+ * that becomes leader re-reads L1 before going further, so it finds what the previous flight stored.
+ * Across instances the rebuild lock plays the same part, with a re-read of L2 once it is held.
  */
-final class DefaultCoalescingCache implements CoalescingCache {
+final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invalidations {
 
   private static final System.Logger LOG = System.getLogger(DefaultCoalescingCache.class.getName());
 
@@ -35,6 +38,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
   private final EntryPolicy policy;
   private final LocalTier local;
   private final RemoteTier remote;
+  private final boolean clusterLock;
   private final CacheListener listener;
   private final Clock clock;
   private final Executor refreshExecutor;
@@ -47,9 +51,11 @@ final class DefaultCoalescingCache implements CoalescingCache {
     this.policy = policy;
     this.local = local;
     this.remote = remote;
+    this.clusterLock = remote.isPresent() && settings.lockEnabled();
     this.listener = listener;
     this.clock = clock;
     this.refreshExecutor = refreshExecutor;
+    remote.onInvalidation(this);
   }
 
   @Override
@@ -65,31 +71,31 @@ final class DefaultCoalescingCache implements CoalescingCache {
   @Override
   @SuppressWarnings("unchecked")
   public <T> T get(Object key, Type type, Callable<? extends T> loader) {
-    requireKey(key);
+    Object k = normalize(key);
     Load load = Load.of(loader);
-    CacheEntry held = local.get(key);
+    CacheEntry held = local.get(k);
     long now = clock.millis();
     if (held != null && held.isServable(now)) {
-      return (T) serve(key, type, held, now, load);
+      return (T) serve(k, type, held, now, load);
     }
-    return (T) await(key, loadOrJoin(key, type, load, held)).value();
+    return (T) await(k, loadOrJoin(k, type, load, held)).value();
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public <T> CompletableFuture<T> getAsync(
       Object key, Type type, Supplier<? extends CompletionStage<? extends T>> loader) {
-    requireKey(key);
+    Object k = normalize(key);
     Load load = Load.ofAsync(loader);
-    CacheEntry held = local.get(key);
+    CacheEntry held = local.get(k);
     long now = clock.millis();
     if (held != null && held.isServable(now)) {
-      return CompletableFuture.completedFuture((T) serve(key, type, held, now, load));
+      return CompletableFuture.completedFuture((T) serve(k, type, held, now, load));
     }
     // A dependent future: cancelling it never cancels the shared load.
-    return loadOrJoin(key, type, load, held).handle((entry, error) -> {
+    return loadOrJoin(k, type, load, held).handle((entry, error) -> {
       if (error != null) {
-        throw new CompletionException(translate(key, unwrap(error)));
+        throw new CompletionException(translate(k, unwrap(error)));
       }
       return (T) entry.value();
     });
@@ -124,20 +130,28 @@ final class DefaultCoalescingCache implements CoalescingCache {
       return running.shared;
     }
     endWhenShared(key, mine);
+    long now = clock.millis();
     CacheEntry stored = local.get(key);
-    if (stored != null && stored != expired && stored.isFresh(clock.millis())) {
+    if (stored != null && stored != expired && stored.isFresh(now)) {
       // The previous flight stored this just before it left the map.
-      mine.claimRecord();
-      mine.result.complete(stored);
+      complete(mine, stored);
       listener.onGet(GetResult.L1_HIT);
       return mine.result;
     }
-    if (completeFromRemote(key, type, mine)) {
-      listener.onGet(GetResult.L2_HIT);
+    CacheEntry shared = remote.get(key.toString(), type);
+    if (shared != null && shared.isServable(now)) {
+      storeLocally(key, shared, mine);
+      complete(mine, shared);
+      if (shared.isFresh(now)) {
+        listener.onGet(GetResult.L2_HIT);
+      } else {
+        listener.onGet(GetResult.STALE);
+        refresh(key, type, load, shared, RefreshTrigger.STALE);
+      }
       return mine.result;
     }
     listener.onGet(GetResult.MISS);
-    runLoader(key, type, mine, load, expired);
+    loadAsLeader(key, type, mine, load, expired != null ? expired : shared, false);
     return mine.result;
   }
 
@@ -150,8 +164,12 @@ final class DefaultCoalescingCache implements CoalescingCache {
     listener.onRefresh(trigger);
     try {
       refreshExecutor.execute(() -> {
-        if (!completeFromRemote(key, type, mine)) {
-          runLoader(key, type, mine, load, current);
+        CacheEntry shared = remote.get(key.toString(), type);
+        if (shared != null && shared.writtenAt() > current.writtenAt() && shared.isFresh(clock.millis())) {
+          storeLocally(key, shared, mine); // another instance already refreshed it
+          complete(mine, shared);
+        } else {
+          loadAsLeader(key, type, mine, load, current, true);
         }
       });
     } catch (RejectedExecutionException e) {
@@ -159,6 +177,58 @@ final class DefaultCoalescingCache implements CoalescingCache {
       mine.result.completeExceptionally(e);
       LOG.log(Level.DEBUG, () -> "Refresh of key '" + key + "' in cache '" + name
           + "' was rejected by the refresh executor; the next read retries");
+    }
+  }
+
+  /**
+   * The cluster-wide single flight: with the rebuild lock, load and write back fenced by it;
+   * without it, wait for the instance that holds it. A refresh never waits: while another instance
+   * refreshes, the stale value keeps being served.
+   */
+  private void loadAsLeader(Object key, Type type, Flight flight, Load load, CacheEntry fallback,
+      boolean refreshing) {
+    if (!clusterLock) {
+      runLoader(key, type, flight, load, fallback, null);
+      return;
+    }
+    String remoteKey = key.toString();
+    Lease lease = remote.tryLock(remoteKey);
+    switch (lease.state()) {
+      case ACQUIRED -> {
+        listener.onLock(LockResult.ACQUIRED);
+        CacheEntry shared = remote.get(remoteKey, type);
+        long newerThan = fallback == null ? Long.MIN_VALUE : fallback.writtenAt();
+        if (shared != null && shared.isFresh(clock.millis()) && shared.writtenAt() > newerThan) {
+          remote.release(lease); // the previous holder finished just before we took the lock
+          storeLocally(key, shared, flight);
+          complete(flight, shared);
+        } else {
+          runLoader(key, type, flight, load, fallback, lease);
+        }
+      }
+      case HELD_ELSEWHERE -> {
+        listener.onLock(LockResult.CONTENDED);
+        if (refreshing && fallback != null) {
+          complete(flight, fallback);
+          return;
+        }
+        long newerThan = fallback == null ? Long.MIN_VALUE : fallback.writtenAt();
+        CacheEntry theirs = remote.awaitLoaded(remoteKey, type, settings.lockWait(), newerThan);
+        if (theirs != null) {
+          listener.onLock(LockResult.WAITED);
+          storeLocally(key, theirs, flight);
+          complete(flight, theirs);
+        } else {
+          listener.onLock(LockResult.GAVE_UP);
+          if (settings.lockOnTimeout() == LockTimeoutAction.FAIL) {
+            flight.claimRecord();
+            flight.result.completeExceptionally(new LoadTimeoutException(name, key, settings.lockWait()));
+          } else {
+            runLoader(key, type, flight, load, fallback, null);
+          }
+        }
+      }
+      case UNAVAILABLE -> runLoader(key, type, flight, load, fallback, null);
     }
   }
 
@@ -175,31 +245,29 @@ final class DefaultCoalescingCache implements CoalescingCache {
     });
   }
 
-  /**
-   * The leader's first step: a fresh entry in the shared tier (another instance loaded it) completes
-   * the flight without a load.
-   */
-  private boolean completeFromRemote(Object key, Type type, Flight flight) {
-    CacheEntry entry = remote.get(key, type);
-    if (entry == null || !entry.isFresh(clock.millis())) {
-      return false;
-    }
-    storeLocally(key, entry, flight);
+  /** Completes a flight with an entry that needed no load. */
+  private static void complete(Flight flight, CacheEntry entry) {
     flight.claimRecord();
     flight.result.complete(entry);
-    return true;
   }
 
   /** Runs the caller's loader as the key's leader; the flight's result completes when it is done. */
-  private void runLoader(Object key, Type type, Flight flight, Load load, CacheEntry fallback) {
+  private void runLoader(Object key, Type type, Flight flight, Load load, CacheEntry fallback, Lease lease) {
     long startMillis = clock.millis();
     long startNanos = System.nanoTime();
-    load.start().whenComplete((value, error) ->
-        finish(key, type, flight, value, error, startMillis, startNanos, fallback));
+    load.start().whenComplete((value, error) -> {
+      try {
+        finish(key, type, flight, value, error, startMillis, startNanos, fallback, lease);
+      } finally {
+        if (lease != null) {
+          remote.release(lease);
+        }
+      }
+    });
   }
 
   private void finish(Object key, Type type, Flight flight, Object value, Throwable error,
-      long startMillis, long startNanos, CacheEntry fallback) {
+      long startMillis, long startNanos, CacheEntry fallback, Lease lease) {
     long nanos = System.nanoTime() - startNanos;
     if (error != null) {
       Throwable cause = unwrap(error);
@@ -222,8 +290,18 @@ final class DefaultCoalescingCache implements CoalescingCache {
       listener.onLoad(value == null ? LoadOutcome.NULL : LoadOutcome.SUCCESS, nanos);
     }
     if (policy.isCacheable(value) && !flight.isSuperseded()) {
-      remote.put(key, entry, type);
-      storeLocally(key, entry, flight);
+      boolean stored = true;
+      if (lease != null) {
+        stored = remote.putIfLeaseHeld(key.toString(), entry, type, lease);
+      } else if (remote.isPresent()) {
+        remote.put(key.toString(), entry, type);
+      }
+      if (stored) {
+        storeLocally(key, entry, flight);
+      } else {
+        LOG.log(Level.DEBUG, () -> "Loaded value of key '" + key + "' in cache '" + name
+            + "' was not stored: its rebuild lock was lost (lease expired or the key was evicted)");
+      }
     }
     flight.result.complete(entry);
   }
@@ -274,24 +352,26 @@ final class DefaultCoalescingCache implements CoalescingCache {
 
   @Override
   public void put(Object key, Object value) {
-    requireKey(key);
-    supersedeFlight(key);
+    Object k = normalize(key);
+    supersedeFlight(k);
     if (!policy.isCacheable(value)) {
-      remote.evict(key);
-      local.evict(key);
+      remote.evict(k.toString());
+      local.evict(k);
       return;
     }
     CacheEntry entry = policy.entryFor(value, clock.millis(), 0);
-    remote.put(key, entry, value == null ? Object.class : value.getClass());
-    local.put(key, entry, retainUntil(entry));
+    if (remote.isPresent()) {
+      remote.put(k.toString(), entry, value == null ? Object.class : value.getClass());
+    }
+    local.put(k, entry, retainUntil(entry));
   }
 
   @Override
   public void evict(Object key) {
-    requireKey(key);
-    supersedeFlight(key);
-    remote.evict(key);
-    local.evict(key);
+    Object k = normalize(key);
+    supersedeFlight(k);
+    remote.evict(k.toString());
+    local.evict(k);
   }
 
   @Override
@@ -299,6 +379,17 @@ final class DefaultCoalescingCache implements CoalescingCache {
     flights.values().forEach(Flight::supersede);
     flights.clear();
     remote.clear();
+    local.clear();
+  }
+
+  @Override
+  public void invalidated(String key) {
+    supersedeFlight(key);
+    local.evict(key);
+  }
+
+  @Override
+  public void invalidatedAll() {
     local.clear();
   }
 
@@ -319,9 +410,14 @@ final class DefaultCoalescingCache implements CoalescingCache {
     return local.size();
   }
 
-  private void requireKey(Object key) {
+  /**
+   * With a shared tier every instance must name a key alike, so keys are held in their string
+   * form; without one, the key object itself is used (no formatting on the hit path).
+   */
+  private Object normalize(Object key) {
     Objects.requireNonNull(key, () -> "Cache '" + name + "' was given a null key; "
         + "check the key expression, or the argument that serves as the key");
+    return remote.isPresent() ? KeyFormat.format(key) : key;
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -53,6 +53,15 @@ final class GuardedListener implements CacheListener {
   }
 
   @Override
+  public void onLock(LockResult result) {
+    try {
+      delegate.onLock(result);
+    } catch (Throwable t) {
+      failed(t);
+    }
+  }
+
+  @Override
   public void onRefresh(RefreshTrigger trigger) {
     try {
       delegate.onRefresh(trigger);

@@ -1,6 +1,7 @@
 package io.coalesce.spring;
 
 import io.coalesce.core.CacheSettings;
+import io.coalesce.core.LockTimeoutAction;
 import java.time.Duration;
 
 /**
@@ -80,6 +81,9 @@ public class CacheOverrides {
     }
     if (lock.wait != null) {
       b.lockWait(lock.wait);
+    }
+    if (lock.onTimeout != null) {
+      b.lockOnTimeout(lock.onTimeout);
     }
     if (bloom.enabled != null) {
       b.bloomEnabled(bloom.enabled);
@@ -228,6 +232,9 @@ public class CacheOverrides {
     /** Overrides coalesce.defaults.lock.wait for this cache. */
     private Duration wait;
 
+    /** Overrides coalesce.defaults.lock.on-timeout for this cache. */
+    private LockTimeoutAction onTimeout;
+
     public Boolean getEnabled() {
       return enabled;
     }
@@ -250,6 +257,14 @@ public class CacheOverrides {
 
     public void setWait(Duration wait) {
       this.wait = wait;
+    }
+
+    public LockTimeoutAction getOnTimeout() {
+      return onTimeout;
+    }
+
+    public void setOnTimeout(LockTimeoutAction onTimeout) {
+      this.onTimeout = onTimeout;
     }
   }
 

@@ -24,19 +24,23 @@ import org.springframework.context.annotation.Role;
  * {@code @CoalescedPut} and {@code @CoalescedEvict}. Each bean backs off when the application
  * defines its own. Off with {@code coalesce.enabled=false}: annotated methods then run uncached.
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = {
+    "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
+    "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration"})
 @ConditionalOnProperty(prefix = "coalesce", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(CoalesceProperties.class)
-@Import(CoalesceProxyRegistrar.class)
+@Import({CoalesceProxyRegistrar.class, CoalesceRedisConfiguration.class})
 public class CoalesceAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(CoalescingCacheManager.class)
-  DefaultCoalescingCacheManager coalescingCacheManager(CoalesceProperties properties) {
+  DefaultCoalescingCacheManager coalescingCacheManager(CoalesceProperties properties,
+      ObjectProvider<RemoteTierProvider> remoteTiers) {
     // The refresh executor is owned by the manager, not a bean: an Executor bean would make Spring
     // Boot's own applicationTaskExecutor back off.
     ExecutorService refreshExecutor = refreshExecutor();
-    CoalescingCacheFactory factory = new CoalescingCacheFactory(properties, refreshExecutor, Clock.systemUTC());
+    CoalescingCacheFactory factory = new CoalescingCacheFactory(properties, refreshExecutor, Clock.systemUTC(),
+        remoteTiers.getIfAvailable());
     return new DefaultCoalescingCacheManager(factory, properties.getCaches().keySet(),
         properties.isStrictCacheNames(), refreshExecutor::shutdown);
   }

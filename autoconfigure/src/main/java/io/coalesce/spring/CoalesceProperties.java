@@ -2,6 +2,7 @@ package io.coalesce.spring;
 
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.InvalidSettingException;
+import io.coalesce.core.LockTimeoutAction;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -163,7 +164,7 @@ public class CoalesceProperties implements Validator {
           .nullTtl(nullTtl).loadTimeout(loadTimeout).staleIfError(staleIfError)
           .localEnabled(local.enabled).localMaximumSize(local.maximumSize).localTtl(local.ttl)
           .remoteEnabled(remote.enabled)
-          .lockEnabled(lock.enabled).lockLease(lock.lease).lockWait(lock.wait)
+          .lockEnabled(lock.enabled).lockLease(lock.lease).lockWait(lock.wait).lockOnTimeout(lock.onTimeout)
           .bloomEnabled(bloom.enabled).bloomExpectedInsertions(bloom.expectedInsertions)
           .bloomFalsePositiveRate(bloom.falsePositiveRate);
       return b;
@@ -308,6 +309,12 @@ public class CoalesceProperties implements Validator {
       /** How long an instance waits for another instance's load before loading itself. */
       private Duration wait = Duration.ofSeconds(5);
 
+      /**
+       * What an instance does when another instance's load did not arrive within wait: load itself
+       * ("load"), or fail the callers with LoadTimeoutException ("fail").
+       */
+      private LockTimeoutAction onTimeout = LockTimeoutAction.LOAD;
+
       public boolean isEnabled() {
         return enabled;
       }
@@ -330,6 +337,14 @@ public class CoalesceProperties implements Validator {
 
       public void setWait(Duration wait) {
         this.wait = wait;
+      }
+
+      public LockTimeoutAction getOnTimeout() {
+        return onTimeout;
+      }
+
+      public void setOnTimeout(LockTimeoutAction onTimeout) {
+        this.onTimeout = onTimeout;
       }
     }
 

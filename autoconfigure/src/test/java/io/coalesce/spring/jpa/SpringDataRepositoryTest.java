@@ -24,6 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest;
     "spring.jpa.hibernate.ddl-auto=create-drop",
     "spring.jpa.properties.hibernate.generate_statistics=true",
     "spring.jpa.open-in-view=false",
+    "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
     "logging.level.org.hibernate.engine.internal.StatisticalLoggingSessionEventListener=warn"})
 class SpringDataRepositoryTest {
 

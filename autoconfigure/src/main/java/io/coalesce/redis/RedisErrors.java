@@ -1,0 +1,71 @@
+package io.coalesce.redis;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+
+/**
+ * Where the Redis tier reports failures it absorbed. Logs one WARNING when Redis starts failing and
+ * one INFO when it answers again — never a line per call — and counts every failure, passing it to
+ * an optional observer (metrics). Thread-safe; one per application.
+ */
+public final class RedisErrors {
+
+  private static final System.Logger LOG = System.getLogger(RedisErrors.class.getName());
+
+  private final AtomicBoolean failing = new AtomicBoolean();
+  private final LongAdder failures = new LongAdder();
+  private final LongAdder undecodable = new LongAdder();
+  private volatile BiConsumer<String, Throwable> observer = (operation, error) -> {};
+
+  /** Receives {@code (operation, error)} for every absorbed failure, e.g. to count it by operation. */
+  public void observe(BiConsumer<String, Throwable> observer) {
+    this.observer = observer;
+  }
+
+  void failed(String operation, RuntimeException error) {
+    failures.increment();
+    notifyObserver(operation, error);
+    if (failing.compareAndSet(false, true)) {
+      LOG.log(Level.WARNING, "Redis is failing for Coalesce (" + operation + ": " + error
+          + "); calls are served from L1 and the loaders until it answers again");
+    }
+  }
+
+  void succeeded() {
+    if (failing.get() && failing.compareAndSet(true, false)) {
+      LOG.log(Level.INFO, "Redis answers Coalesce again; the shared tier is back in use");
+    }
+  }
+
+  void undecodable(String cache, String key, UndecodableValueException error) {
+    undecodable.increment();
+    notifyObserver("decode", error);
+    LOG.log(Level.DEBUG, () -> "Undecodable value of key '" + key + "' in cache '" + cache
+        + "' deleted and treated as a miss: " + error.getMessage());
+  }
+
+  private void notifyObserver(String operation, Throwable error) {
+    try {
+      observer.accept(operation, error);
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "Redis error observer failed", e);
+    }
+  }
+
+  /** Redis failures absorbed so far. */
+  public long failures() {
+    return failures.sum();
+  }
+
+  /** Values read from Redis that could not be decoded (and were deleted). */
+  public long undecodable() {
+    return undecodable.sum();
+  }
+
+  /** Whether the last Redis call failed. */
+  public boolean isFailing() {
+    return failing.get();
+  }
+}

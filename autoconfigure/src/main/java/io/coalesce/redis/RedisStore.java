@@ -1,0 +1,129 @@
+package io.coalesce.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisClusterNode;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.types.Expiration;
+
+/**
+ * Byte-level Redis I/O for the L2 tier: reads, writes, the rebuild lock's scripts and events. No
+ * policy and no error handling here: exceptions propagate to {@link RedisRemoteTier}, which decides
+ * what a failure means. Thread-safe.
+ */
+final class RedisStore {
+
+  /** Writes the value only while the caller's token still holds the lock: the fenced write-back. */
+  private static final byte[] FENCED_SET = RedisKeys.bytes("""
+      if redis.call('GET', KEYS[2]) == ARGV[1] then
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        return 1
+      end
+      return 0""");
+
+  /** Deletes the lock only when the caller owns it. */
+  private static final byte[] RELEASE = RedisKeys.bytes("""
+      if redis.call('GET', KEYS[1]) == ARGV[1] then
+        return redis.call('DEL', KEYS[1])
+      end
+      return 0""");
+
+  private final RedisTemplate<byte[], byte[]> redis;
+
+  RedisStore(RedisConnectionFactory connectionFactory) {
+    RedisTemplate<byte[], byte[]> template = new RedisTemplate<>();
+    template.setConnectionFactory(connectionFactory);
+    template.setEnableDefaultSerializer(false);
+    template.afterPropertiesSet();
+    this.redis = template;
+  }
+
+  byte[] get(byte[] key) {
+    return redis.execute((RedisCallback<byte[]>) c -> c.stringCommands().get(key));
+  }
+
+  void set(byte[] key, byte[] value, long ttlMillis) {
+    redis.execute((RedisCallback<Boolean>) c ->
+        c.stringCommands().set(key, value, Expiration.milliseconds(ttlMillis), SetOption.upsert()));
+  }
+
+  boolean fencedSet(byte[] key, byte[] lockKey, byte[] token, byte[] value, long ttlMillis) {
+    Long stored = redis.execute((RedisCallback<Long>) c -> c.scriptingCommands().eval(FENCED_SET,
+        ReturnType.INTEGER, 2, key, lockKey, token, value, RedisKeys.bytes(Long.toString(ttlMillis))));
+    return stored != null && stored == 1L;
+  }
+
+  /** {@code SET lockKey token NX PX lease}. */
+  boolean tryLock(byte[] lockKey, byte[] token, long leaseMillis) {
+    Boolean set = redis.execute((RedisCallback<Boolean>) c -> c.stringCommands()
+        .set(lockKey, token, Expiration.milliseconds(leaseMillis), SetOption.ifAbsent()));
+    return Boolean.TRUE.equals(set);
+  }
+
+  void release(byte[] lockKey, byte[] token) {
+    redis.execute((RedisCallback<Long>) c ->
+        c.scriptingCommands().eval(RELEASE, ReturnType.INTEGER, 1, lockKey, token));
+  }
+
+  void delete(byte[] key, byte[] lockKey) {
+    // Two single-key commands rather than one multi-key DEL, which a cluster would reject as
+    // CROSSSLOT should the two keys ever hash apart (an empty key has no effective hash tag).
+    redis.execute((RedisCallback<Long>) c -> c.keyCommands().del(key));
+    redis.execute((RedisCallback<Long>) c -> c.keyCommands().del(lockKey));
+  }
+
+  /** Deletes every key matching {@code pattern}, scanning each master of a cluster. */
+  long deleteMatching(byte[] pattern) {
+    Long deleted = redis.execute((RedisCallback<Long>) c -> {
+      ScanOptions options = ScanOptions.scanOptions().match(pattern).count(500).build();
+      long count = 0;
+      if (c instanceof RedisClusterConnection cluster) {
+        for (RedisClusterNode node : cluster.clusterGetNodes()) {
+          if (node.isMaster()) {
+            count += deleteAll(c, cluster.keys(node, pattern));
+          }
+        }
+        return count;
+      }
+      try (Cursor<byte[]> cursor = c.keyCommands().scan(options)) {
+        List<byte[]> batch = new ArrayList<>();
+        while (cursor.hasNext()) {
+          batch.add(cursor.next());
+          if (batch.size() == 500) {
+            count += deleteAll(c, batch);
+            batch.clear();
+          }
+        }
+        count += deleteAll(c, batch);
+      }
+      return count;
+    });
+    return deleted == null ? 0 : deleted;
+  }
+
+  private static long deleteAll(RedisConnection c, Iterable<byte[]> keys) {
+    long count = 0;
+    if (keys == null) {
+      return 0;
+    }
+    for (byte[] key : keys) {
+      Long n = c.keyCommands().del(key);
+      count += n == null ? 0 : n;
+    }
+    return count;
+  }
+
+  void publish(byte[] channel, String message) {
+    redis.execute((RedisCallback<Long>) c ->
+        c.publish(channel, message.getBytes(StandardCharsets.UTF_8)));
+  }
+}
