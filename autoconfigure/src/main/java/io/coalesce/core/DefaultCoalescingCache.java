@@ -8,6 +8,7 @@ import io.coalesce.core.RemoteTier.Lease;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,9 @@ import java.util.function.Supplier;
 final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invalidations {
 
   private static final System.Logger LOG = System.getLogger(DefaultCoalescingCache.class.getName());
+
+  /** How often a waiting instance retries the rebuild lock, to replace a holder that died. */
+  private static final Duration LOCK_RETRY = Duration.ofMillis(250);
 
   private final String name;
   private final CacheSettings settings;
@@ -182,7 +186,8 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
 
   /**
    * The cluster-wide single flight: with the rebuild lock, load and write back fenced by it;
-   * without it, wait for the instance that holds it. A refresh never waits: while another instance
+   * without it, wait for the instance that holds it, retrying the lock now and then so that a holder
+   * that died is replaced once its lease lapses. A refresh never waits: while another instance
    * refreshes, the stale value keeps being served.
    */
   private void loadAsLeader(Object key, Type type, Flight flight, Load load, CacheEntry fallback,
@@ -191,44 +196,56 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       runLoader(key, type, flight, load, fallback, null);
       return;
     }
-    String remoteKey = key.toString();
+    String remoteKey = (String) key;
+    long newerThan = fallback == null ? Long.MIN_VALUE : fallback.writtenAt();
     Lease lease = remote.tryLock(remoteKey);
-    switch (lease.state()) {
-      case ACQUIRED -> {
-        listener.onLock(LockResult.ACQUIRED);
-        CacheEntry shared = remote.get(remoteKey, type);
-        long newerThan = fallback == null ? Long.MIN_VALUE : fallback.writtenAt();
-        if (shared != null && shared.isFresh(clock.millis()) && shared.writtenAt() > newerThan) {
-          remote.release(lease); // the previous holder finished just before we took the lock
-          storeLocally(key, shared, flight);
-          complete(flight, shared);
-        } else {
-          runLoader(key, type, flight, load, fallback, lease);
-        }
+    if (lease.state() == Lease.State.HELD_ELSEWHERE) {
+      listener.onLock(LockResult.CONTENDED);
+      if (refreshing && fallback != null) {
+        complete(flight, fallback);
+        return;
       }
-      case HELD_ELSEWHERE -> {
-        listener.onLock(LockResult.CONTENDED);
-        if (refreshing && fallback != null) {
-          complete(flight, fallback);
+      long deadline = System.nanoTime() + settings.lockWait().toNanos();
+      while (lease.state() == Lease.State.HELD_ELSEWHERE) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          listener.onLock(LockResult.GAVE_UP);
+          giveUp(key, type, flight, load, fallback);
           return;
         }
-        long newerThan = fallback == null ? Long.MIN_VALUE : fallback.writtenAt();
-        CacheEntry theirs = remote.awaitLoaded(remoteKey, type, settings.lockWait(), newerThan);
+        CacheEntry theirs = remote.awaitLoaded(remoteKey, type,
+            Duration.ofNanos(Math.min(remaining, LOCK_RETRY.toNanos())), newerThan);
         if (theirs != null) {
           listener.onLock(LockResult.WAITED);
           storeLocally(key, theirs, flight);
           complete(flight, theirs);
-        } else {
-          listener.onLock(LockResult.GAVE_UP);
-          if (settings.lockOnTimeout() == LockTimeoutAction.FAIL) {
-            flight.claimRecord();
-            flight.result.completeExceptionally(new LoadTimeoutException(name, key, settings.lockWait()));
-          } else {
-            runLoader(key, type, flight, load, fallback, null);
-          }
+          return;
         }
+        lease = remote.tryLock(remoteKey);
       }
-      case UNAVAILABLE -> runLoader(key, type, flight, load, fallback, null);
+    }
+    if (lease.state() == Lease.State.UNAVAILABLE) {
+      runLoader(key, type, flight, load, fallback, null);
+      return;
+    }
+    listener.onLock(LockResult.ACQUIRED);
+    CacheEntry shared = remote.get(remoteKey, type);
+    if (shared != null && shared.isFresh(clock.millis()) && shared.writtenAt() > newerThan) {
+      remote.release(lease); // the previous holder finished just before we took the lock
+      storeLocally(key, shared, flight);
+      complete(flight, shared);
+    } else {
+      runLoader(key, type, flight, load, fallback, lease);
+    }
+  }
+
+  /** Nothing came from the lock holder within {@code lock.wait}. */
+  private void giveUp(Object key, Type type, Flight flight, Load load, CacheEntry fallback) {
+    if (settings.lockOnTimeout() == LockTimeoutAction.FAIL) {
+      flight.claimRecord();
+      flight.result.completeExceptionally(new LoadTimeoutException(name, key, settings.lockWait()));
+    } else {
+      runLoader(key, type, flight, load, fallback, null);
     }
   }
 
