@@ -1,0 +1,67 @@
+package io.coalesce.cluster;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The "database" every application instance of a test shares: it counts its queries across all of
+ * them, and a test can make a query slow or hold it until released.
+ */
+public final class ProductDb {
+
+  public record Product(long id, String name) {}
+
+  private final Map<Long, String> names = new ConcurrentHashMap<>();
+  private final AtomicInteger queries = new AtomicInteger();
+  private volatile long latencyMillis;
+  private volatile CountDownLatch gate;
+
+  public void put(long id, String name) {
+    names.put(id, name);
+  }
+
+  public void latency(long millis) {
+    this.latencyMillis = millis;
+  }
+
+  /** Holds every query until {@code gate} opens (a loader that hangs). */
+  public void holdQueriesUntil(CountDownLatch gate) {
+    this.gate = gate;
+  }
+
+  public int queries() {
+    return queries.get();
+  }
+
+  public Product find(long id) {
+    queries.incrementAndGet();
+    pause();
+    String name = names.get(id);
+    return name == null ? null : new Product(id, name);
+  }
+
+  public List<Product> all() {
+    queries.incrementAndGet();
+    pause();
+    return names.entrySet().stream().map(e -> new Product(e.getKey(), e.getValue()))
+        .sorted(java.util.Comparator.comparingLong(Product::id)).toList();
+  }
+
+  private void pause() {
+    try {
+      CountDownLatch g = gate;
+      if (g != null) {
+        g.await(60, TimeUnit.SECONDS);
+      }
+      if (latencyMillis > 0) {
+        Thread.sleep(latencyMillis);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
