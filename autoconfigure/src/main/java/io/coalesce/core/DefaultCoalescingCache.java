@@ -333,15 +333,15 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
 
   /**
    * How long L1 keeps an entry: to the end of its stale window, plus one ttl when
-   * {@code stale-if-error} may fall back to it; with a shared tier, at most {@code local.ttl} so
-   * that a lost invalidation cannot keep an old copy alive longer.
+   * {@code stale-if-error} may fall back to it; with a shared tier that answers, at most
+   * {@code local.ttl} so that a lost invalidation cannot keep an old copy alive longer.
    */
   private long retainUntil(CacheEntry entry) {
     long until = entry.staleUntil();
     if (settings.staleIfError() && !entry.isNull()) {
       until += settings.ttl().toMillis();
     }
-    if (remote.isPresent()) {
+    if (remote.isAvailable()) {
       until = Math.min(until, clock.millis() + settings.localTtl().toMillis());
     }
     return until;

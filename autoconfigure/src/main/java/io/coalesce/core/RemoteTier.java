@@ -100,6 +100,15 @@ public interface RemoteTier {
     return true;
   }
 
+  /**
+   * Whether the tier is answering now. While it is not, invalidations from other instances cannot
+   * arrive either, so L1 copies are kept for their whole window instead of {@code local.ttl}: the
+   * loaders then run once per key per window, as without a shared tier.
+   */
+  default boolean isAvailable() {
+    return isPresent();
+  }
+
   /** What the shared tier tells the engine about other instances' writes. */
   interface Invalidations {
 

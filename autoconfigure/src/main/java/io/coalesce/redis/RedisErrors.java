@@ -6,9 +6,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
- * Where the Redis tier reports failures it absorbed. Logs one WARNING when Redis starts failing and
- * one INFO when it answers again — never a line per call — and counts every failure, passing it to
- * an optional observer (metrics). Thread-safe; one per application.
+ * Where the Redis tier reports failures it absorbed. Counts every failure, passing it to an optional
+ * observer (metrics). Without a circuit breaker it also logs one WARNING when Redis starts failing
+ * and one INFO when it answers again (with one, the breaker's transitions are the log lines) —
+ * never a line per call. Commands the breaker skipped are counted apart: they are not Redis errors.
+ * Thread-safe; one per application.
  */
 public final class RedisErrors {
 
@@ -17,7 +19,18 @@ public final class RedisErrors {
   private final AtomicBoolean failing = new AtomicBoolean();
   private final LongAdder failures = new LongAdder();
   private final LongAdder undecodable = new LongAdder();
+  private final LongAdder skipped = new LongAdder();
+  private final boolean logTransitions;
+  private volatile long failingSinceMillis;
   private volatile BiConsumer<String, Throwable> observer = (operation, error) -> {};
+
+  /**
+   * @param logTransitions whether to log when Redis starts and stops failing; off when a circuit
+   *     breaker logs its own transitions
+   */
+  public RedisErrors(boolean logTransitions) {
+    this.logTransitions = logTransitions;
+  }
 
   /** Receives {@code (operation, error)} for every absorbed failure, e.g. to count it by operation. */
   public void observe(BiConsumer<String, Throwable> observer) {
@@ -25,17 +38,27 @@ public final class RedisErrors {
   }
 
   void failed(String operation, RuntimeException error) {
+    if (error instanceof RedisSkippedException) {
+      skipped.increment();
+      return;
+    }
     failures.increment();
     notifyObserver(operation, error);
     if (failing.compareAndSet(false, true)) {
-      LOG.log(Level.WARNING, "Redis is failing for Coalesce (" + operation + ": " + error
-          + "); calls are served from L1 and the loaders until it answers again");
+      failingSinceMillis = System.currentTimeMillis();
+      if (logTransitions) {
+        LOG.log(Level.WARNING, "Redis is failing for Coalesce (" + operation + ": " + error
+            + "); calls are served from L1 and the loaders until it answers again");
+      }
     }
   }
 
   void succeeded() {
     if (failing.get() && failing.compareAndSet(true, false)) {
-      LOG.log(Level.INFO, "Redis answers Coalesce again; the shared tier is back in use");
+      failingSinceMillis = 0;
+      if (logTransitions) {
+        LOG.log(Level.INFO, "Redis answers Coalesce again; the shared tier is back in use");
+      }
     }
   }
 
@@ -62,6 +85,16 @@ public final class RedisErrors {
   /** Values read from Redis that could not be decoded (and were deleted). */
   public long undecodable() {
     return undecodable.sum();
+  }
+
+  /** Redis commands skipped because the circuit breaker was open. */
+  public long skipped() {
+    return skipped.sum();
+  }
+
+  /** Since when Redis has been failing (epoch millis), or 0 when it is not. */
+  public long failingSinceMillis() {
+    return failingSinceMillis;
   }
 
   /** Whether the last Redis call failed. */

@@ -30,19 +30,26 @@ final class RedisRemoteTier implements RemoteTier {
   private final EntryCodec codec;
   private final RedisEvents events;
   private final RedisErrors errors;
+  private final RedisCallGuard guard;
   private final Clock clock;
   private final long leaseMillis;
 
   RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys,
-      EntryCodec codec, RedisEvents events, RedisErrors errors, Clock clock) {
+      EntryCodec codec, RedisEvents events, RedisErrors errors, RedisCallGuard guard, Clock clock) {
     this.cache = RedisKeys.requireName("cache name", cache);
     this.store = store;
     this.keys = keys;
     this.codec = codec;
     this.events = events;
     this.errors = errors;
+    this.guard = guard;
     this.clock = clock;
     this.leaseMillis = settings.lockLease().toMillis();
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return !errors.isFailing() && guard.permitsCalls();
   }
 
   @Override

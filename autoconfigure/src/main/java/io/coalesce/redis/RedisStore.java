@@ -17,8 +17,9 @@ import org.springframework.data.redis.core.types.Expiration;
 
 /**
  * Byte-level Redis I/O for the L2 tier: reads, writes, the rebuild lock's scripts and events. No
- * policy and no error handling here: exceptions propagate to {@link RedisRemoteTier}, which decides
- * what a failure means. Thread-safe.
+ * policy and no error handling here: exceptions (and {@link RedisSkippedException} when the guard
+ * skips a command) propagate to {@link RedisRemoteTier}, which decides what a failure means.
+ * Thread-safe.
  */
 final class RedisStore {
 
@@ -37,53 +38,60 @@ final class RedisStore {
       end
       return 0""");
 
-  private final RedisTemplate<byte[], byte[]> redis;
+  private final RedisTemplate<byte[], byte[]> template;
+  private final RedisCallGuard guard;
 
-  RedisStore(RedisConnectionFactory connectionFactory) {
+  RedisStore(RedisConnectionFactory connectionFactory, RedisCallGuard guard) {
+    this.guard = guard;
     RedisTemplate<byte[], byte[]> template = new RedisTemplate<>();
     template.setConnectionFactory(connectionFactory);
     template.setEnableDefaultSerializer(false);
     template.afterPropertiesSet();
-    this.redis = template;
+    this.template = template;
+  }
+
+  /** Every command goes through the guard (the circuit breaker), one call per round trip. */
+  private <T> T execute(RedisCallback<T> command) {
+    return guard.call(() -> template.execute(command));
   }
 
   byte[] get(byte[] key) {
-    return redis.execute((RedisCallback<byte[]>) c -> c.stringCommands().get(key));
+    return execute((RedisCallback<byte[]>) c -> c.stringCommands().get(key));
   }
 
   void set(byte[] key, byte[] value, long ttlMillis) {
-    redis.execute((RedisCallback<Boolean>) c ->
+    execute((RedisCallback<Boolean>) c ->
         c.stringCommands().set(key, value, Expiration.milliseconds(ttlMillis), SetOption.upsert()));
   }
 
   boolean fencedSet(byte[] key, byte[] lockKey, byte[] token, byte[] value, long ttlMillis) {
-    Long stored = redis.execute((RedisCallback<Long>) c -> c.scriptingCommands().eval(FENCED_SET,
+    Long stored = execute((RedisCallback<Long>) c -> c.scriptingCommands().eval(FENCED_SET,
         ReturnType.INTEGER, 2, key, lockKey, token, value, RedisKeys.bytes(Long.toString(ttlMillis))));
     return stored != null && stored == 1L;
   }
 
   /** {@code SET lockKey token NX PX lease}. */
   boolean tryLock(byte[] lockKey, byte[] token, long leaseMillis) {
-    Boolean set = redis.execute((RedisCallback<Boolean>) c -> c.stringCommands()
+    Boolean set = execute((RedisCallback<Boolean>) c -> c.stringCommands()
         .set(lockKey, token, Expiration.milliseconds(leaseMillis), SetOption.ifAbsent()));
     return Boolean.TRUE.equals(set);
   }
 
   void release(byte[] lockKey, byte[] token) {
-    redis.execute((RedisCallback<Long>) c ->
+    execute((RedisCallback<Long>) c ->
         c.scriptingCommands().eval(RELEASE, ReturnType.INTEGER, 1, lockKey, token));
   }
 
   void delete(byte[] key, byte[] lockKey) {
     // Two single-key commands rather than one multi-key DEL, which a cluster would reject as
     // CROSSSLOT should the two keys ever hash apart (an empty key has no effective hash tag).
-    redis.execute((RedisCallback<Long>) c -> c.keyCommands().del(key));
-    redis.execute((RedisCallback<Long>) c -> c.keyCommands().del(lockKey));
+    execute((RedisCallback<Long>) c -> c.keyCommands().del(key));
+    execute((RedisCallback<Long>) c -> c.keyCommands().del(lockKey));
   }
 
   /** Deletes every key matching {@code pattern}, scanning each master of a cluster. */
   long deleteMatching(byte[] pattern) {
-    Long deleted = redis.execute((RedisCallback<Long>) c -> {
+    Long deleted = execute((RedisCallback<Long>) c -> {
       ScanOptions options = ScanOptions.scanOptions().match(pattern).count(500).build();
       long count = 0;
       if (c instanceof RedisClusterConnection cluster) {
@@ -123,7 +131,7 @@ final class RedisStore {
   }
 
   void publish(byte[] channel, String message) {
-    redis.execute((RedisCallback<Long>) c ->
+    execute((RedisCallback<Long>) c ->
         c.publish(channel, message.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -16,7 +16,8 @@ public final class RedisTiers {
   private final RedisStore store;
   private final RedisKeys keys;
   private final EntryCodec codec;
-  private final RedisErrors errors = new RedisErrors();
+  private final RedisErrors errors;
+  private final RedisCallGuard guard;
   private final RedisEvents events;
   private final Clock clock;
 
@@ -24,7 +25,18 @@ public final class RedisTiers {
    * @param keyPrefix namespace of every key and of the event channel
    */
   public RedisTiers(RedisConnectionFactory connectionFactory, String keyPrefix, EntryCodec codec, Clock clock) {
-    this.store = new RedisStore(connectionFactory);
+    this(connectionFactory, keyPrefix, codec, clock, RedisCallGuard.NONE);
+  }
+
+  /**
+   * @param keyPrefix namespace of every key and of the event channel
+   * @param guard stands in front of every Redis command (a circuit breaker)
+   */
+  public RedisTiers(RedisConnectionFactory connectionFactory, String keyPrefix, EntryCodec codec, Clock clock,
+      RedisCallGuard guard) {
+    this.guard = guard;
+    this.errors = new RedisErrors(guard == RedisCallGuard.NONE);
+    this.store = new RedisStore(connectionFactory, guard);
     this.keys = new RedisKeys(keyPrefix);
     this.codec = codec;
     this.clock = clock;
@@ -33,7 +45,7 @@ public final class RedisTiers {
 
   /** The L2 tier of cache {@code name}. */
   public RemoteTier forCache(String name, CacheSettings settings) {
-    return new RedisRemoteTier(name, settings, store, keys, codec, events, errors, clock);
+    return new RedisRemoteTier(name, settings, store, keys, codec, events, errors, guard, clock);
   }
 
   public RedisEvents events() {
@@ -42,6 +54,11 @@ public final class RedisTiers {
 
   public RedisErrors errors() {
     return errors;
+  }
+
+  /** The guard in front of every Redis command: its state is the tier's health. */
+  public RedisCallGuard guard() {
+    return guard;
   }
 
   public String keyPrefix() {

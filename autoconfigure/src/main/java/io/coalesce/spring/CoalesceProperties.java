@@ -41,6 +41,9 @@ public class CoalesceProperties implements Validator {
   /** Per-cache overrides of coalesce.defaults, by cache name. */
   private final Map<String, CacheOverrides> caches = new LinkedHashMap<>();
 
+  /** How Coalesce treats the application's Redis connection. */
+  private final Redis redis = new Redis();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -73,6 +76,10 @@ public class CoalesceProperties implements Validator {
     return caches;
   }
 
+  public Redis getRedis() {
+    return redis;
+  }
+
   /** The resolved settings of cache {@code name}: its overrides applied over the defaults. */
   public CacheSettings settingsFor(String name) {
     CacheSettings.Builder builder = defaults.applyTo(CacheSettings.builder());
@@ -91,6 +98,10 @@ public class CoalesceProperties implements Validator {
   /** Rejects the first invalid value of the defaults and of each cache, naming its property. */
   @Override
   public void validate(Object target, Errors errors) {
+    if (redis.commandTimeout == null || redis.commandTimeout.isNegative() || redis.commandTimeout.isZero()) {
+      errors.rejectValue("redis.commandTimeout", "invalid",
+          "coalesce.redis.command-timeout must be positive, but was " + redis.commandTimeout);
+    }
     try {
       defaults.applyTo(CacheSettings.builder()).build();
     } catch (InvalidSettingException e) {
@@ -383,6 +394,44 @@ public class CoalesceProperties implements Validator {
       public void setFalsePositiveRate(double falsePositiveRate) {
         this.falsePositiveRate = falsePositiveRate;
       }
+    }
+  }
+
+  /**
+   * The application's Lettuce client, which Coalesce shares. A cache must never make a caller wait
+   * on a dead Redis, so by default commands fail fast while the client reconnects and every command
+   * has a timeout.
+   */
+  public static class Redis {
+
+    /**
+     * Timeout of every Redis command, applied to the application's Lettuce client when
+     * spring.data.redis.timeout is not set (Lettuce's own default is 60 s). Also the duration above
+     * which the circuit breaker counts a call as slow, unless configured under
+     * resilience4j.circuitbreaker.instances.coalesce-redis.
+     */
+    private Duration commandTimeout = Duration.ofMillis(500);
+
+    /**
+     * Whether the Lettuce client rejects commands at once while it is disconnected, instead of
+     * queueing them until the connection is back or the command times out.
+     */
+    private boolean failFastWhenDisconnected = true;
+
+    public Duration getCommandTimeout() {
+      return commandTimeout;
+    }
+
+    public void setCommandTimeout(Duration commandTimeout) {
+      this.commandTimeout = commandTimeout;
+    }
+
+    public boolean isFailFastWhenDisconnected() {
+      return failFastWhenDisconnected;
+    }
+
+    public void setFailFastWhenDisconnected(boolean failFastWhenDisconnected) {
+      this.failFastWhenDisconnected = failFastWhenDisconnected;
     }
   }
 }
