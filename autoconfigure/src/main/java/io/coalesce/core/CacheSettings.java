@@ -21,6 +21,9 @@ public final class CacheSettings {
   private final Duration nullTtl;
   private final Duration loadTimeout;
   private final boolean staleIfError;
+  private final Duration staleIfErrorMaxAge;
+  private final int bulkheadMaxConcurrentLoads;
+  private final Duration bulkheadMaxWait;
   private final boolean localEnabled;
   private final long localMaximumSize;
   private final Duration localTtl;
@@ -41,6 +44,13 @@ public final class CacheSettings {
     this.nullTtl = nonNegative("null-ttl", b.nullTtl);
     this.loadTimeout = positive("load-timeout", b.loadTimeout);
     this.staleIfError = b.staleIfError;
+    this.staleIfErrorMaxAge = nonNegative("stale-if-error-max-age", b.staleIfErrorMaxAge);
+    if (b.bulkheadMaxConcurrentLoads < 0) {
+      throw new InvalidSettingException("bulkhead.max-concurrent-loads",
+          "must be 0 (no bound) or positive, but was " + b.bulkheadMaxConcurrentLoads);
+    }
+    this.bulkheadMaxConcurrentLoads = b.bulkheadMaxConcurrentLoads;
+    this.bulkheadMaxWait = nonNegative("bulkhead.max-wait", b.bulkheadMaxWait);
     this.localEnabled = b.localEnabled;
     this.localMaximumSize = positive("local.maximum-size", b.localMaximumSize);
     this.localTtl = positive("local.ttl", b.localTtl);
@@ -76,6 +86,9 @@ public final class CacheSettings {
     b.nullTtl = nullTtl;
     b.loadTimeout = loadTimeout;
     b.staleIfError = staleIfError;
+    b.staleIfErrorMaxAge = staleIfErrorMaxAge;
+    b.bulkheadMaxConcurrentLoads = bulkheadMaxConcurrentLoads;
+    b.bulkheadMaxWait = bulkheadMaxWait;
     b.localEnabled = localEnabled;
     b.localMaximumSize = localMaximumSize;
     b.localTtl = localTtl;
@@ -123,6 +136,21 @@ public final class CacheSettings {
   /** Whether an older value is served when the loader fails. */
   public boolean staleIfError() {
     return staleIfError;
+  }
+
+  /** How long past its ttl a value may still be served when its loader fails. */
+  public Duration staleIfErrorMaxAge() {
+    return staleIfErrorMaxAge;
+  }
+
+  /** The most loads of this cache that run at once, across all keys; 0 for no bound. */
+  public int bulkheadMaxConcurrentLoads() {
+    return bulkheadMaxConcurrentLoads;
+  }
+
+  /** How long a load waits for a free slot of the bulkhead before it fails. */
+  public Duration bulkheadMaxWait() {
+    return bulkheadMaxWait;
   }
 
   /** Whether the in-process L1 tier is used. */
@@ -184,7 +212,9 @@ public final class CacheSettings {
   public String toString() {
     return "CacheSettings{ttl=" + ttl + ", jitter=" + jitter + ", staleTtl=" + staleTtl
         + ", earlyRefreshBeta=" + earlyRefreshBeta + ", nullTtl=" + nullTtl
-        + ", loadTimeout=" + loadTimeout + ", staleIfError=" + staleIfError
+        + ", loadTimeout=" + loadTimeout + ", staleIfError=" + staleIfError + " (max age " + staleIfErrorMaxAge + ")"
+        + ", bulkhead=" + (bulkheadMaxConcurrentLoads == 0 ? "off" : bulkheadMaxConcurrentLoads
+            + " loads, wait " + bulkheadMaxWait)
         + ", local=" + (localEnabled ? "{maximumSize=" + localMaximumSize + ", ttl=" + localTtl + "}" : "off")
         + ", remote=" + remoteEnabled
         + ", lock=" + (lockEnabled ? "{lease=" + lockLease + ", wait=" + lockWait
@@ -251,6 +281,9 @@ public final class CacheSettings {
     private Duration nullTtl = Duration.ofMinutes(1);
     private Duration loadTimeout = Duration.ofSeconds(10);
     private boolean staleIfError = true;
+    private Duration staleIfErrorMaxAge = Duration.ofMinutes(10);
+    private int bulkheadMaxConcurrentLoads = 0;
+    private Duration bulkheadMaxWait = Duration.ofSeconds(1);
     private boolean localEnabled = true;
     private long localMaximumSize = 10_000;
     private Duration localTtl = Duration.ofMinutes(1);
@@ -297,6 +330,21 @@ public final class CacheSettings {
 
     public Builder staleIfError(boolean staleIfError) {
       this.staleIfError = staleIfError;
+      return this;
+    }
+
+    public Builder staleIfErrorMaxAge(Duration maxAge) {
+      this.staleIfErrorMaxAge = maxAge;
+      return this;
+    }
+
+    public Builder bulkheadMaxConcurrentLoads(int maxConcurrentLoads) {
+      this.bulkheadMaxConcurrentLoads = maxConcurrentLoads;
+      return this;
+    }
+
+    public Builder bulkheadMaxWait(Duration maxWait) {
+      this.bulkheadMaxWait = maxWait;
       return this;
     }
 

@@ -46,6 +46,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   private final CacheListener listener;
   private final Clock clock;
   private final Executor refreshExecutor;
+  private final LoadBulkhead bulkhead;
   private final ConcurrentHashMap<Object, Flight> flights = new ConcurrentHashMap<>();
 
   DefaultCoalescingCache(String name, CacheSettings settings, EntryPolicy policy, LocalTier local,
@@ -59,6 +60,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     this.listener = listener;
     this.clock = clock;
     this.refreshExecutor = refreshExecutor;
+    this.bulkhead = LoadBulkhead.of(name, settings);
     remote.onInvalidation(this);
   }
 
@@ -272,7 +274,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   private void runLoader(Object key, Type type, Flight flight, Load load, CacheEntry fallback, Lease lease) {
     long startMillis = clock.millis();
     long startNanos = System.nanoTime();
-    load.start().whenComplete((value, error) -> {
+    bulkhead.limit(load).start().whenComplete((value, error) -> {
       try {
         finish(key, type, flight, value, error, startMillis, startNanos, fallback, lease);
       } finally {
@@ -291,7 +293,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       if (flight.claimRecord()) {
         listener.onLoad(LoadOutcome.FAILURE, nanos);
       }
-      if (settings.staleIfError() && fallback != null) {
+      if (mayServeOnError(fallback, clock.millis())) {
         listener.onStaleServedOnError();
         LOG.log(Level.DEBUG, () -> "Loader of cache '" + name + "' failed for key '" + key
             + "'; serving the value written at " + fallback.writtenAt(), cause);
@@ -323,6 +325,12 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     flight.result.complete(entry);
   }
 
+  /** {@code stale-if-error}: an old value, not older than its bound, rather than the loader's failure. */
+  private boolean mayServeOnError(CacheEntry fallback, long now) {
+    return settings.staleIfError() && fallback != null
+        && (fallback.isServable(now) || now - fallback.expiresAt() <= settings.staleIfErrorMaxAge().toMillis());
+  }
+
   private void storeLocally(Object key, CacheEntry entry, Flight flight) {
     local.put(key, entry, retainUntil(entry));
     if (flight != null && flight.isSuperseded()) {
@@ -332,14 +340,14 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   }
 
   /**
-   * How long L1 keeps an entry: to the end of its stale window, plus one ttl when
-   * {@code stale-if-error} may fall back to it; with a shared tier that answers, at most
+   * How long L1 keeps an entry: to the end of its stale window, or of its
+   * {@code stale-if-error-max-age} when a failed load may fall back to it; with a shared tier that answers, at most
    * {@code local.ttl} so that a lost invalidation cannot keep an old copy alive longer.
    */
   private long retainUntil(CacheEntry entry) {
     long until = entry.staleUntil();
     if (settings.staleIfError() && !entry.isNull()) {
-      until += settings.ttl().toMillis();
+      until = Math.max(until, entry.expiresAt() + settings.staleIfErrorMaxAge().toMillis());
     }
     if (remote.isAvailable()) {
       until = Math.min(until, clock.millis() + settings.localTtl().toMillis());

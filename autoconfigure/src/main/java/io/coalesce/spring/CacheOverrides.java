@@ -31,7 +31,12 @@ public class CacheOverrides {
   /** Overrides coalesce.defaults.stale-if-error for this cache. */
   private Boolean staleIfError;
 
+  /** Overrides coalesce.defaults.stale-if-error-max-age for this cache. */
+  private Duration staleIfErrorMaxAge;
+
   private final Local local = new Local();
+
+  private final Bulkhead bulkhead = new Bulkhead();
 
   private final Remote remote = new Remote();
 
@@ -60,6 +65,15 @@ public class CacheOverrides {
     }
     if (staleIfError != null) {
       b.staleIfError(staleIfError);
+    }
+    if (staleIfErrorMaxAge != null) {
+      b.staleIfErrorMaxAge(staleIfErrorMaxAge);
+    }
+    if (bulkhead.maxConcurrentLoads != null) {
+      b.bulkheadMaxConcurrentLoads(bulkhead.maxConcurrentLoads);
+    }
+    if (bulkhead.maxWait != null) {
+      b.bulkheadMaxWait(bulkhead.maxWait);
     }
     if (local.enabled != null) {
       b.localEnabled(local.enabled);
@@ -217,6 +231,44 @@ public class CacheOverrides {
 
     public void setEnabled(Boolean enabled) {
       this.enabled = enabled;
+    }
+  }
+
+  public Duration getStaleIfErrorMaxAge() {
+    return staleIfErrorMaxAge;
+  }
+
+  public void setStaleIfErrorMaxAge(Duration staleIfErrorMaxAge) {
+    this.staleIfErrorMaxAge = staleIfErrorMaxAge;
+  }
+
+  public Bulkhead getBulkhead() {
+    return bulkhead;
+  }
+
+  /** Overrides of coalesce.defaults.bulkhead for this cache. */
+  public static class Bulkhead {
+
+    /** Overrides coalesce.defaults.bulkhead.max-concurrent-loads for this cache. */
+    private Integer maxConcurrentLoads;
+
+    /** Overrides coalesce.defaults.bulkhead.max-wait for this cache. */
+    private Duration maxWait;
+
+    public Integer getMaxConcurrentLoads() {
+      return maxConcurrentLoads;
+    }
+
+    public void setMaxConcurrentLoads(Integer maxConcurrentLoads) {
+      this.maxConcurrentLoads = maxConcurrentLoads;
+    }
+
+    public Duration getMaxWait() {
+      return maxWait;
+    }
+
+    public void setMaxWait(Duration maxWait) {
+      this.maxWait = maxWait;
     }
   }
 

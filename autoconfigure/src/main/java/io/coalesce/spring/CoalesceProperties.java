@@ -162,7 +162,12 @@ public class CoalesceProperties implements Validator {
     /** Whether an older value is served when the loader fails, instead of the exception. */
     private boolean staleIfError = true;
 
+    /** How long past its ttl a value may still be served by stale-if-error when the loader fails. */
+    private Duration staleIfErrorMaxAge = Duration.ofMinutes(10);
+
     private final Local local = new Local();
+
+    private final Bulkhead bulkhead = new Bulkhead();
 
     private final Remote remote = new Remote();
 
@@ -173,6 +178,8 @@ public class CoalesceProperties implements Validator {
     CacheSettings.Builder applyTo(CacheSettings.Builder b) {
       b.ttl(ttl).jitter(jitter).staleTtl(staleTtl).earlyRefreshBeta(earlyRefreshBeta)
           .nullTtl(nullTtl).loadTimeout(loadTimeout).staleIfError(staleIfError)
+          .staleIfErrorMaxAge(staleIfErrorMaxAge)
+          .bulkheadMaxConcurrentLoads(bulkhead.maxConcurrentLoads).bulkheadMaxWait(bulkhead.maxWait)
           .localEnabled(local.enabled).localMaximumSize(local.maximumSize).localTtl(local.ttl)
           .remoteEnabled(remote.enabled)
           .lockEnabled(lock.enabled).lockLease(lock.lease).lockWait(lock.wait).lockOnTimeout(lock.onTimeout)
@@ -251,6 +258,44 @@ public class CoalesceProperties implements Validator {
 
     public Bloom getBloom() {
       return bloom;
+    }
+
+    public Duration getStaleIfErrorMaxAge() {
+      return staleIfErrorMaxAge;
+    }
+
+    public void setStaleIfErrorMaxAge(Duration staleIfErrorMaxAge) {
+      this.staleIfErrorMaxAge = staleIfErrorMaxAge;
+    }
+
+    public Bulkhead getBulkhead() {
+      return bulkhead;
+    }
+
+    /** Protects the database from miss storms: a bound on the concurrent loads of a cache. */
+    public static class Bulkhead {
+
+      /** The most loads of a cache that run at once, across all its keys; 0 for no bound. */
+      private int maxConcurrentLoads = 0;
+
+      /** How long a load waits for a free slot before it fails (stale-if-error may then serve). */
+      private Duration maxWait = Duration.ofSeconds(1);
+
+      public int getMaxConcurrentLoads() {
+        return maxConcurrentLoads;
+      }
+
+      public void setMaxConcurrentLoads(int maxConcurrentLoads) {
+        this.maxConcurrentLoads = maxConcurrentLoads;
+      }
+
+      public Duration getMaxWait() {
+        return maxWait;
+      }
+
+      public void setMaxWait(Duration maxWait) {
+        this.maxWait = maxWait;
+      }
     }
 
     /** The in-process L1 tier (Caffeine). */

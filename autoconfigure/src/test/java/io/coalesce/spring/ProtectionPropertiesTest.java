@@ -1,0 +1,42 @@
+package io.coalesce.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.coalesce.core.CacheSettings;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** Binding of the database-protection settings: bulkhead and the stale-if-error bound. */
+class ProtectionPropertiesTest {
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class));
+
+  @Test
+  void perCacheBulkheadAndStaleBoundOverrideTheDefaults() {
+    runner.withPropertyValues(
+            "coalesce.defaults.stale-if-error-max-age=30m",
+            "coalesce.defaults.bulkhead.max-wait=200ms",
+            "coalesce.caches.products.bulkhead.max-concurrent-loads=4",
+            "coalesce.caches.products.stale-if-error-max-age=2h")
+        .run(context -> {
+          CoalesceProperties properties = context.getBean(CoalesceProperties.class);
+          CacheSettings products = properties.settingsFor("products");
+          assertThat(products.bulkheadMaxConcurrentLoads()).isEqualTo(4);
+          assertThat(products.bulkheadMaxWait()).isEqualTo(Duration.ofMillis(200));
+          assertThat(products.staleIfErrorMaxAge()).isEqualTo(Duration.ofHours(2));
+          CacheSettings other = properties.settingsFor("users");
+          assertThat(other.bulkheadMaxConcurrentLoads()).isZero();
+          assertThat(other.staleIfErrorMaxAge()).isEqualTo(Duration.ofMinutes(30));
+        });
+  }
+
+  @Test
+  void aNegativeBulkheadFailsStartUpNamingTheProperty() {
+    runner.withPropertyValues("coalesce.caches.products.bulkhead.max-concurrent-loads=-1").run(context ->
+        assertThat(context).getFailure().rootCause().hasMessageContaining(
+            "coalesce.caches.products.bulkhead.max-concurrent-loads must be 0 (no bound) or positive, but was -1"));
+  }
+}
