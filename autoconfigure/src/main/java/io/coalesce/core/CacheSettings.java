@@ -22,6 +22,7 @@ public final class CacheSettings {
   private final Duration loadTimeout;
   private final boolean staleIfError;
   private final Duration staleIfErrorMaxAge;
+  private final Duration evictDelay;
   private final int bulkheadMaxConcurrentLoads;
   private final Duration bulkheadMaxWait;
   private final boolean localEnabled;
@@ -45,6 +46,7 @@ public final class CacheSettings {
     this.loadTimeout = positive("load-timeout", b.loadTimeout);
     this.staleIfError = b.staleIfError;
     this.staleIfErrorMaxAge = nonNegative("stale-if-error-max-age", b.staleIfErrorMaxAge);
+    this.evictDelay = nonNegative("evict-delay", b.evictDelay);
     if (b.bulkheadMaxConcurrentLoads < 0) {
       throw new InvalidSettingException("bulkhead.max-concurrent-loads",
           "must be 0 (no bound) or positive, but was " + b.bulkheadMaxConcurrentLoads);
@@ -87,6 +89,7 @@ public final class CacheSettings {
     b.loadTimeout = loadTimeout;
     b.staleIfError = staleIfError;
     b.staleIfErrorMaxAge = staleIfErrorMaxAge;
+    b.evictDelay = evictDelay;
     b.bulkheadMaxConcurrentLoads = bulkheadMaxConcurrentLoads;
     b.bulkheadMaxWait = bulkheadMaxWait;
     b.localEnabled = localEnabled;
@@ -141,6 +144,14 @@ public final class CacheSettings {
   /** How long past its ttl a value may still be served when its loader fails. */
   public Duration staleIfErrorMaxAge() {
     return staleIfErrorMaxAge;
+  }
+
+  /**
+   * When positive, an evict deletes the key a second time after this delay, removing a
+   * value that a reader which started before the write stored after it; zero (default) is off.
+   */
+  public Duration evictDelay() {
+    return evictDelay;
   }
 
   /** The most loads of this cache that run at once, across all keys; 0 for no bound. */
@@ -213,7 +224,7 @@ public final class CacheSettings {
     return "CacheSettings{ttl=" + ttl + ", jitter=" + jitter + ", staleTtl=" + staleTtl
         + ", earlyRefreshBeta=" + earlyRefreshBeta + ", nullTtl=" + nullTtl
         + ", loadTimeout=" + loadTimeout + ", staleIfError=" + staleIfError + " (max age " + staleIfErrorMaxAge + ")"
-        + ", bulkhead=" + (bulkheadMaxConcurrentLoads == 0 ? "off" : bulkheadMaxConcurrentLoads
+        + ", evictDelay=" + evictDelay + ", bulkhead=" + (bulkheadMaxConcurrentLoads == 0 ? "off" : bulkheadMaxConcurrentLoads
             + " loads, wait " + bulkheadMaxWait)
         + ", local=" + (localEnabled ? "{maximumSize=" + localMaximumSize + ", ttl=" + localTtl + "}" : "off")
         + ", remote=" + remoteEnabled
@@ -282,6 +293,7 @@ public final class CacheSettings {
     private Duration loadTimeout = Duration.ofSeconds(10);
     private boolean staleIfError = true;
     private Duration staleIfErrorMaxAge = Duration.ofMinutes(10);
+    private Duration evictDelay = Duration.ZERO;
     private int bulkheadMaxConcurrentLoads = 0;
     private Duration bulkheadMaxWait = Duration.ofSeconds(1);
     private boolean localEnabled = true;
@@ -335,6 +347,11 @@ public final class CacheSettings {
 
     public Builder staleIfErrorMaxAge(Duration maxAge) {
       this.staleIfErrorMaxAge = maxAge;
+      return this;
+    }
+
+    public Builder evictDelay(Duration evictDelay) {
+      this.evictDelay = evictDelay;
       return this;
     }
 

@@ -397,6 +397,28 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     supersedeFlight(k);
     remote.evict(k.toString());
     local.evict(k);
+    evictAgainLater(k);
+  }
+
+  /**
+   * The delayed second delete of cache-aside: a reader that loaded the old value before the write
+   * may store it after the first delete; deleting again after {@code evict-delay} removes it.
+   */
+  private void evictAgainLater(Object key) {
+    long delay = settings.evictDelay().toMillis();
+    if (delay <= 0) {
+      return;
+    }
+    try {
+      CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, refreshExecutor).execute(() -> {
+        supersedeFlight(key);
+        remote.evict(key.toString());
+        local.evict(key);
+      });
+    } catch (RejectedExecutionException e) {
+      LOG.log(Level.WARNING, () -> "The delayed second delete of key '" + key + "' in cache '" + name
+          + "' was rejected by the refresh executor; a value stored by a racing reader may live until its ttl");
+    }
   }
 
   @Override

@@ -34,6 +34,9 @@ public class CacheOverrides {
   /** Overrides coalesce.defaults.stale-if-error-max-age for this cache. */
   private Duration staleIfErrorMaxAge;
 
+  /** Overrides coalesce.defaults.evict-delay for this cache. */
+  private Duration evictDelay;
+
   private final Local local = new Local();
 
   private final Bulkhead bulkhead = new Bulkhead();
@@ -68,6 +71,9 @@ public class CacheOverrides {
     }
     if (staleIfErrorMaxAge != null) {
       b.staleIfErrorMaxAge(staleIfErrorMaxAge);
+    }
+    if (evictDelay != null) {
+      b.evictDelay(evictDelay);
     }
     if (bulkhead.maxConcurrentLoads != null) {
       b.bulkheadMaxConcurrentLoads(bulkhead.maxConcurrentLoads);
@@ -240,6 +246,14 @@ public class CacheOverrides {
 
   public void setStaleIfErrorMaxAge(Duration staleIfErrorMaxAge) {
     this.staleIfErrorMaxAge = staleIfErrorMaxAge;
+  }
+
+  public Duration getEvictDelay() {
+    return evictDelay;
+  }
+
+  public void setEvictDelay(Duration evictDelay) {
+    this.evictDelay = evictDelay;
   }
 
   public Bulkhead getBulkhead() {

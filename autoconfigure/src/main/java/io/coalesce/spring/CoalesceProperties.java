@@ -165,6 +165,12 @@ public class CoalesceProperties implements Validator {
     /** How long past its ttl a value may still be served by stale-if-error when the loader fails. */
     private Duration staleIfErrorMaxAge = Duration.ofMinutes(10);
 
+    /**
+     * Delay of a second delete after every evict, for the cache-aside race (a reader that loaded the
+     * old value before the write stores it after the first delete); 0s disables it.
+     */
+    private Duration evictDelay = Duration.ZERO;
+
     private final Local local = new Local();
 
     private final Bulkhead bulkhead = new Bulkhead();
@@ -178,7 +184,7 @@ public class CoalesceProperties implements Validator {
     CacheSettings.Builder applyTo(CacheSettings.Builder b) {
       b.ttl(ttl).jitter(jitter).staleTtl(staleTtl).earlyRefreshBeta(earlyRefreshBeta)
           .nullTtl(nullTtl).loadTimeout(loadTimeout).staleIfError(staleIfError)
-          .staleIfErrorMaxAge(staleIfErrorMaxAge)
+          .staleIfErrorMaxAge(staleIfErrorMaxAge).evictDelay(evictDelay)
           .bulkheadMaxConcurrentLoads(bulkhead.maxConcurrentLoads).bulkheadMaxWait(bulkhead.maxWait)
           .localEnabled(local.enabled).localMaximumSize(local.maximumSize).localTtl(local.ttl)
           .remoteEnabled(remote.enabled)
@@ -266,6 +272,14 @@ public class CoalesceProperties implements Validator {
 
     public void setStaleIfErrorMaxAge(Duration staleIfErrorMaxAge) {
       this.staleIfErrorMaxAge = staleIfErrorMaxAge;
+    }
+
+    public Duration getEvictDelay() {
+      return evictDelay;
+    }
+
+    public void setEvictDelay(Duration evictDelay) {
+      this.evictDelay = evictDelay;
     }
 
     public Bulkhead getBulkhead() {
