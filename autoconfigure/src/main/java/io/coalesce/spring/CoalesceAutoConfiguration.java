@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.boot.context.properties.bind.Binder;
 
 /**
  * Wires Coalesce into a Spring Boot application: the cache manager (the programmatic API, which
@@ -57,8 +59,11 @@ public class CoalesceAutoConfiguration {
 
   @Bean
   @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-  static CoalesceAdvisor coalesceAdvisor(CoalesceProperties properties,
+  static CoalesceAdvisor coalesceAdvisor(Environment environment,
       ObjectProvider<CoalescingCacheManager> cacheManager) {
+    // Bound here rather than injected: an advisor is created with the post-processors, and the
+    // properties bean would then be created too early to be post-processed itself.
+    CoalesceProperties properties = Binder.get(environment).bindOrCreate("coalesce", CoalesceProperties.class);
     CacheOperationSource operations =
         new CacheOperationSource(properties.isStrictCacheNames(), properties.getCaches().keySet());
     return new CoalesceAdvisor(operations, new CoalesceInterceptor(operations, cacheManager));

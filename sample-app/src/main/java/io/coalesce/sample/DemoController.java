@@ -1,0 +1,26 @@
+package io.coalesce.sample;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+public class DemoController {
+
+  private final StampedeDemo demo;
+
+  public DemoController(StampedeDemo demo) {
+    this.demo = demo;
+  }
+
+  /** {@code curl localhost:8080/demo/stampede?requests=200}: the table, as text. */
+  @GetMapping(value = "/demo/stampede", produces = MediaType.TEXT_PLAIN_VALUE)
+  public String stampede(@RequestParam(defaultValue = "200") int requests,
+      @RequestParam(defaultValue = "42") long id) {
+    if (requests < 1 || requests > 1_000) {
+      throw new IllegalArgumentException("requests must be in [1, 1000], but was " + requests);
+    }
+    return StampedeDemo.table(demo.run(requests, id));
+  }
+}

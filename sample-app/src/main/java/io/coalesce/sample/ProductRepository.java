@@ -1,0 +1,22 @@
+package io.coalesce.sample;
+
+import io.coalesce.annotation.Coalesced;
+import java.util.Optional;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.query.Param;
+
+public interface ProductRepository extends JpaRepository<Product, Long> {
+
+  /** The product query, as slow as a real one (see {@link SlowDatabase}). */
+  String FIND = "SELECT * FROM products WHERE id = (SELECT :id WHERE SLOW_DB() = 1)";
+
+  /** Through Coalesce: one query per key per window, however many callers. */
+  @Coalesced(cache = "products", key = "#id")
+  @Query(value = FIND, nativeQuery = true)
+  Optional<Product> findCached(@Param("id") long id);
+
+  /** The same query without protection, for the stampede demo. */
+  @Query(value = FIND, nativeQuery = true)
+  Optional<Product> findUncached(@Param("id") long id);
+}

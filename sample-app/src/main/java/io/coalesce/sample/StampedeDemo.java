@@ -1,0 +1,112 @@
+package io.coalesce.sample;
+
+import io.coalesce.core.CoalescingCacheManager;
+import jakarta.persistence.EntityManagerFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
+import org.springframework.stereotype.Component;
+
+/**
+ * Fires N concurrent requests, released together, first at the unprotected query and then through
+ * Coalesce, and reports what the database saw. Queries are counted by Hibernate's statistics (every
+ * JDBC statement prepared), never inferred from settings.
+ */
+@Component
+public class StampedeDemo {
+
+  /** Ids above every seeded product: they do not exist. */
+  private static final long FIRST_ABSENT_ID = 1_000_000;
+  private static final int ABSENT_IDS = 10;
+
+  private final ProductRepository repository;
+  private final ProductService service;
+  private final CoalescingCacheManager caches;
+  private final Statistics statistics;
+
+  public StampedeDemo(ProductRepository repository, ProductService service, CoalescingCacheManager caches,
+      EntityManagerFactory entityManagerFactory) {
+    this.repository = repository;
+    this.service = service;
+    this.caches = caches;
+    this.statistics = entityManagerFactory.unwrap(SessionFactory.class).getStatistics();
+  }
+
+  /** One row of the table. */
+  public record Row(String scenario, int requests, long databaseQueries, double p50Millis, double p99Millis) {}
+
+  /** Runs every scenario with {@code requests} concurrent callers each. */
+  public List<Row> run(int requests, long hotId) {
+    caches.getCache("products").evict(hotId);
+    for (long id = FIRST_ABSENT_ID; id < FIRST_ABSENT_ID + ABSENT_IDS; id++) {
+      caches.getCache("products").evict(id);
+    }
+    List<Row> rows = new ArrayList<>();
+    rows.add(measure("cold key, unprotected", requests, i -> repository.findUncached(hotId)));
+    rows.add(measure("cold key, @Coalesced", requests, i -> service.find(hotId)));
+    rows.add(measure("absent ids, unprotected", requests, i -> repository.findUncached(absent(i))));
+    rows.add(measure("absent ids, @Coalesced", requests, i -> service.find(absent(i))));
+    return rows;
+  }
+
+  private static long absent(long request) {
+    return FIRST_ABSENT_ID + request % ABSENT_IDS;
+  }
+
+  private Row measure(String scenario, int requests, LongFunction<?> call) {
+    ExecutorService pool = Executors.newFixedThreadPool(requests);
+    CountDownLatch ready = new CountDownLatch(requests);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<Long>> latencies = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        long request = i;
+        latencies.add(pool.submit(() -> {
+          ready.countDown();
+          go.await();
+          long start = System.nanoTime();
+          call.apply(request);
+          return System.nanoTime() - start;
+        }));
+      }
+      ready.await();
+      long queriesBefore = statistics.getPrepareStatementCount();
+      go.countDown();
+      long[] nanos = new long[requests];
+      for (int i = 0; i < requests; i++) {
+        nanos[i] = latencies.get(i).get(60, TimeUnit.SECONDS);
+      }
+      long queries = statistics.getPrepareStatementCount() - queriesBefore;
+      Arrays.sort(nanos);
+      return new Row(scenario, requests, queries, percentile(nanos, 50), percentile(nanos, 99));
+    } catch (Exception e) {
+      throw new IllegalStateException("Demo scenario '" + scenario + "' failed: " + e, e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static double percentile(long[] sorted, int p) {
+    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, index)] / 1e6;
+  }
+
+  /** The rows as a fixed-width table. */
+  public static String table(List<Row> rows) {
+    StringBuilder out = new StringBuilder(String.format("%-26s %9s %17s %9s %9s%n",
+        "scenario", "requests", "database queries", "p50 ms", "p99 ms"));
+    for (Row r : rows) {
+      out.append(String.format("%-26s %9d %17d %9.1f %9.1f%n",
+          r.scenario(), r.requests(), r.databaseQueries(), r.p50Millis(), r.p99Millis()));
+    }
+    return out.toString();
+  }
+}
