@@ -1,0 +1,200 @@
+package io.coalesce.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.coalesce.core.CacheListener.GetResult;
+import io.coalesce.core.CacheListener.RefreshTrigger;
+import io.coalesce.local.CaffeineLocalTier;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Logical expiry on a clock the tests move: stale serving, early refresh, jitter, null caching. */
+class ExpiryTest {
+
+  final TestClock clock = new TestClock();
+  final RecordingListener listener = new RecordingListener();
+
+  /** Background refreshes wait here until the test runs them, so they can be counted exactly. */
+  final Queue<Runnable> refreshes = new ArrayDeque<>();
+  final Executor queued = refreshes::add;
+
+  CoalescingCache cache(CacheSettings settings, Executor refreshExecutor) {
+    return CoalescingCacheBuilder.named("products").settings(settings).clock(clock).listener(listener)
+        .random(new Random(42)).refreshExecutor(refreshExecutor)
+        .localTier(CaffeineLocalTier.create(100_000, clock)).build();
+  }
+
+  @Test
+  void pastTtlCallersGetTheStaleValueAtOnceWhileExactlyOneRefreshRuns() {
+    CoalescingCache cache = cache(CacheSettings.builder().ttl(Duration.ofMinutes(1)).jitter(0)
+        .staleTtl(Duration.ofMinutes(10)).earlyRefreshBeta(0).build(), queued);
+    AtomicInteger loads = new AtomicInteger();
+    cache.get("k", String.class, () -> "v" + loads.incrementAndGet());
+
+    clock.advance(Duration.ofMinutes(2)); // past ttl, within the stale window
+    for (int i = 0; i < 100; i++) {
+      assertThat(cache.get("k", String.class, () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
+    }
+    assertThat(loads.get()).isEqualTo(1); // no caller waited on a load
+    assertThat(refreshes).hasSize(1);     // one refresh queued for the 100 stale reads
+    assertThat(listener.count(RefreshTrigger.STALE)).isEqualTo(1);
+
+    refreshes.poll().run();
+    assertThat(loads.get()).isEqualTo(2);
+    assertThat(cache.get("k", String.class, () -> "v" + loads.incrementAndGet())).isEqualTo("v2");
+    assertThat(cache.inFlight()).isZero();
+  }
+
+  @Test
+  void pastTheStaleWindowCallersWaitForOneLoad() throws Exception {
+    CoalescingCache cache = cache(CacheSettings.builder().ttl(Duration.ofMinutes(1)).jitter(0)
+        .staleTtl(Duration.ofMinutes(10)).earlyRefreshBeta(0).staleIfError(false).build(), queued);
+    AtomicInteger loads = new AtomicInteger();
+    cache.get("k", String.class, () -> "v" + loads.incrementAndGet());
+
+    clock.advance(Duration.ofMinutes(12)); // past ttl + stale-ttl
+    var results = SingleFlightTest.together(() -> cache.get("k", String.class, () -> {
+      Thread.sleep(50);
+      return "v" + loads.incrementAndGet();
+    }));
+
+    assertThat(results).allSatisfy(r -> assertThat(r).isEqualTo("v2"));
+    assertThat(loads.get()).isEqualTo(2);
+    assertThat(refreshes).isEmpty();
+  }
+
+  /** Reads every 100 ms over three ttls; each load "takes" 2 s of clock time (XFetch's delta). */
+  int blockingMissesOverThreeTtls(double beta) {
+    CoalescingCache cache = cache(CacheSettings.builder().ttl(Duration.ofMinutes(1)).jitter(0)
+        .earlyRefreshBeta(beta).build(), Runnable::run);
+    AtomicInteger loads = new AtomicInteger();
+    for (int step = 0; step < 3 * 600; step++) {
+      cache.get("hot", String.class, () -> {
+        clock.advance(Duration.ofSeconds(2));
+        return "v" + loads.incrementAndGet();
+      });
+      clock.advance(Duration.ofMillis(100));
+    }
+    return listener.count(GetResult.MISS);
+  }
+
+  @Test
+  void withEarlyRefreshAKeyReadContinuouslyIsRefreshedBeforeItExpires() {
+    int misses = blockingMissesOverThreeTtls(1.0);
+    assertThat(misses).isEqualTo(1); // only the very first, cold read waited
+    assertThat(listener.count(RefreshTrigger.EARLY)).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void withBetaZeroTheKeyIsNotRefreshedEarly() {
+    int misses = blockingMissesOverThreeTtls(0);
+    assertThat(misses).isGreaterThanOrEqualTo(3); // a caller waited at every expiry
+    assertThat(listener.count(RefreshTrigger.EARLY)).isZero();
+  }
+
+  @Test
+  void effectiveTtlsSpreadUniformlyOverTheJitterRange() {
+    long ttl = 600_000;
+    EntryPolicy policy = new EntryPolicy(CacheSettings.builder().ttl(Duration.ofMillis(ttl)).jitter(0.1).build(),
+        new Random(7));
+    int n = 100_000;
+    int[] buckets = new int[10];
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      long effective = policy.entryFor("v", 0, 0).expiresAt();
+      min = Math.min(min, effective);
+      max = Math.max(max, effective);
+      sum += effective;
+      buckets[(int) Math.min(9, (effective - 540_000) * 10 / 120_001)]++;
+    }
+    assertThat(min).isGreaterThanOrEqualTo(540_000).isLessThan(541_000);  // ttl·(1−jitter), approached
+    assertThat(max).isLessThanOrEqualTo(660_000).isGreaterThan(659_000); // ttl·(1+jitter), approached
+    assertThat(sum / n).isBetween(ttl * 0.998, ttl * 1.002);
+    for (int count : buckets) {
+      assertThat(count).isBetween(n / 10 * 95 / 100, n / 10 * 105 / 100); // flat within 5%
+    }
+  }
+
+  @Test
+  void notFoundIsCachedForNullTtl() {
+    CoalescingCache cache = cache(CacheSettings.builder().nullTtl(Duration.ofSeconds(30)).jitter(0).build(), queued);
+    AtomicInteger loads = new AtomicInteger();
+    for (int i = 0; i < 5; i++) {
+      assertThat(cache.<String>get("absent", String.class, () -> {
+        loads.incrementAndGet();
+        return null;
+      })).isNull();
+    }
+    assertThat(loads.get()).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(31));
+    cache.get("absent", String.class, () -> {
+      loads.incrementAndGet();
+      return null;
+    });
+    assertThat(loads.get()).isEqualTo(2);
+  }
+
+  @Test
+  void withNullTtlZeroNotFoundIsNotCached() {
+    CoalescingCache cache = cache(CacheSettings.builder().nullTtl(Duration.ZERO).build(), queued);
+    AtomicInteger loads = new AtomicInteger();
+    for (int i = 0; i < 3; i++) {
+      cache.get("absent", Optional.class, () -> {
+        loads.incrementAndGet();
+        return null;
+      });
+    }
+    assertThat(loads.get()).isEqualTo(3);
+  }
+
+  @Test
+  void anEvictDuringALoadKeepsThatLoadsResultOutOfTheCache() throws Exception {
+    CoalescingCache cache = cache(CacheSettings.defaults(), queued);
+    java.util.concurrent.CountDownLatch inLoader = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread reader = new Thread(() -> cache.get("k", String.class, () -> {
+      inLoader.countDown();
+      release.await();
+      return "read before the update";
+    }));
+    reader.start();
+    inLoader.await();
+    cache.evict("k");
+    release.countDown();
+    reader.join(5_000);
+    assertThat(cache.get("k", String.class, () -> "after the update")).isEqualTo("after the update");
+  }
+
+  @Test
+  void getAsyncJoinsTheSameFlightAndDeliversFailuresThroughTheFuture() throws Exception {
+    CoalescingCache cache = cache(CacheSettings.builder().staleIfError(false).build(), queued);
+    var pending = new java.util.concurrent.CompletableFuture<String>();
+    AtomicInteger loads = new AtomicInteger();
+    var first = cache.<String>getAsync("k", String.class, () -> {
+      loads.incrementAndGet();
+      return pending;
+    });
+    var second = cache.<String>getAsync("k", String.class, () -> {
+      loads.incrementAndGet();
+      return java.util.concurrent.CompletableFuture.completedFuture("other");
+    });
+    first.cancel(true); // a caller giving up does not cancel the shared load
+    pending.complete("v");
+    assertThat(second.get()).isEqualTo("v");
+    assertThat(loads.get()).isEqualTo(1);
+
+    IllegalStateException failure = new IllegalStateException("boom");
+    var failed = cache.<String>getAsync("other", String.class,
+        () -> java.util.concurrent.CompletableFuture.failedFuture(failure));
+    assertThat(failed).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCause(failure);
+  }
+}

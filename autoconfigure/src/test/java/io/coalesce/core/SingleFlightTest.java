@@ -1,0 +1,207 @@
+package io.coalesce.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.coalesce.core.CacheListener.GetResult;
+import io.coalesce.core.CacheListener.LoadOutcome;
+import io.coalesce.local.CaffeineLocalTier;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/** In-process single flight: one load per cold key, its outcome shared, nothing left behind. */
+class SingleFlightTest {
+
+  static final int THREADS = 200;
+
+  final RecordingListener listener = new RecordingListener();
+
+  CoalescingCache cache(CacheSettings settings) {
+    return CoalescingCacheBuilder.named("products").settings(settings).listener(listener)
+        .localTier(CaffeineLocalTier.create(100_000, Clock.systemUTC())).build();
+  }
+
+  /** Runs {@code call} on THREADS threads released together; returns what each got or threw. */
+  static List<Object> together(Callable<?> call) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    CountDownLatch ready = new CountDownLatch(THREADS);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<Object>> futures = new ArrayList<>();
+      for (int i = 0; i < THREADS; i++) {
+        futures.add(pool.submit(() -> {
+          ready.countDown();
+          go.await();
+          try {
+            return call.call();
+          } catch (Exception e) {
+            return e;
+          }
+        }));
+      }
+      ready.await();
+      go.countDown();
+      List<Object> results = new ArrayList<>();
+      for (Future<Object> f : futures) {
+        results.add(f.get(30, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** A loader that holds until every other caller has joined its flight, so all 200 overlap. */
+  Callable<Object> loaderWaitingForFollowers(AtomicInteger calls, Object value) {
+    return () -> {
+      calls.incrementAndGet();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (listener.count("coalesced") < THREADS - 1 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      return value;
+    };
+  }
+
+  @RepeatedTest(5)
+  void twoHundredCallersOfOneColdKeyShareOneLoad() throws Exception {
+    CoalescingCache cache = cache(CacheSettings.defaults());
+    AtomicInteger calls = new AtomicInteger();
+    Object value = new Object();
+
+    List<Object> results = together(() -> cache.get("hot", Object.class, loaderWaitingForFollowers(calls, value)));
+
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(results).hasSize(THREADS).allSatisfy(r -> assertThat(r).isSameAs(value));
+    assertThat(listener.count("coalesced")).isEqualTo(THREADS - 1);
+    assertThat(listener.count(LoadOutcome.SUCCESS)).isEqualTo(1);
+    assertThat(cache.inFlight()).isZero();
+  }
+
+  @RepeatedTest(5)
+  void aFailingLoadGivesEveryFollowerTheSameExceptionAndCachesNothing() throws Exception {
+    CoalescingCache cache = cache(CacheSettings.builder().staleIfError(false).build());
+    AtomicInteger calls = new AtomicInteger();
+    IllegalStateException failure = new IllegalStateException("database down");
+    Callable<Object> waiting = loaderWaitingForFollowers(calls, null);
+
+    List<Object> results = together(() -> cache.get("hot", Object.class, () -> {
+      waiting.call();
+      throw failure;
+    }));
+
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(results).allSatisfy(r -> assertThat(r).isSameAs(failure));
+    assertThat(listener.count(LoadOutcome.FAILURE)).isEqualTo(1);
+    assertThat(cache.inFlight()).isZero();
+    assertThat(cache.get("hot", String.class, () -> "recovered")).isEqualTo("recovered"); // loads again
+  }
+
+  @Test
+  void followersOfALoadThatNeverReturnsGiveUpAfterLoadTimeoutAndNothingLeaks() throws Exception {
+    CoalescingCache cache = cache(CacheSettings.builder().loadTimeout(Duration.ofMillis(200)).build());
+    CountDownLatch never = new CountDownLatch(1);
+    ExecutorService leader = Executors.newSingleThreadExecutor();
+    try {
+      leader.submit(() -> cache.get("stuck", String.class, () -> {
+        never.await();
+        return "late";
+      }));
+      while (cache.inFlight() == 0) {
+        Thread.sleep(1);
+      }
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> cache.get("stuck", String.class, () -> "other"))
+          .isInstanceOf(LoadTimeoutException.class).hasMessageContaining("stuck");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(150);
+      // the flight left the map when its time was up, though its loader still runs
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (cache.inFlight() != 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(cache.inFlight()).isZero();
+      assertThat(listener.count(LoadOutcome.TIMEOUT)).isEqualTo(1);
+    } finally {
+      never.countDown();
+      leader.shutdownNow();
+    }
+  }
+
+  @Test
+  void tenThousandKeysLoadedSucceedingOrFailingLeaveNoFlightBehind() throws Exception {
+    CoalescingCache cache = cache(CacheSettings.builder().staleIfError(false).build());
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> all = new ArrayList<>();
+      for (int i = 0; i < 10_000; i++) {
+        int key = i;
+        all.add(pool.submit(() -> {
+          try {
+            cache.get(key, Integer.class, () -> {
+              if (key % 7 == 0) {
+                throw new IllegalStateException("failed " + key);
+              }
+              return key;
+            });
+          } catch (IllegalStateException expected) {
+            // every seventh key fails
+          }
+        }));
+      }
+      for (Future<?> f : all) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(cache.inFlight()).isZero();
+    assertThat(listener.count(LoadOutcome.SUCCESS) + listener.count(LoadOutcome.FAILURE)).isEqualTo(10_000);
+    assertThat(listener.count(GetResult.MISS)).isEqualTo(10_000);
+  }
+
+  @Test
+  void anInterruptedFollowerLeavesWithoutCancellingTheLoadForTheOthers() throws Exception {
+    CoalescingCache cache = cache(CacheSettings.defaults());
+    CountDownLatch release = new CountDownLatch(1);
+    Thread leader = new Thread(() -> cache.get("k", String.class, () -> {
+      release.await();
+      return "v";
+    }));
+    leader.start();
+    while (cache.inFlight() == 0) {
+      Thread.sleep(1);
+    }
+    AtomicInteger sawInterrupt = new AtomicInteger();
+    Thread follower = new Thread(() -> {
+      try {
+        cache.get("k", String.class, () -> "second load");
+      } catch (CoalesceException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          sawInterrupt.incrementAndGet();
+        }
+      }
+    });
+    follower.start();
+    while (listener.count("coalesced") == 0) {
+      Thread.sleep(1);
+    }
+    follower.interrupt();
+    follower.join(5_000);
+    assertThat(sawInterrupt.get()).isEqualTo(1);
+
+    release.countDown();
+    leader.join(5_000);
+    assertThat(cache.get("k", String.class, () -> "second load")).isEqualTo("v");
+  }
+}
