@@ -1,9 +1,11 @@
 package io.coalesce.sample;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 @RestController
 public class DemoController {
@@ -19,7 +21,8 @@ public class DemoController {
   public String stampede(@RequestParam(defaultValue = "200") int requests,
       @RequestParam(defaultValue = "42") long id) {
     if (requests < 1 || requests > 1_000) {
-      throw new IllegalArgumentException("requests must be in [1, 1000], but was " + requests);
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+          "requests must be in [1, 1000], but was " + requests);
     }
     return StampedeDemo.table(demo.run(requests, id));
   }

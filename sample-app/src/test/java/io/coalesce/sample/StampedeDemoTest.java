@@ -1,0 +1,63 @@
+package io.coalesce.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+
+@WithoutRedis
+class StampedeDemoTest {
+
+  /** One table line: scenario, requests, database queries, p50, p99. */
+  private static final Pattern ROW =
+      Pattern.compile("(\\S.*?)\\s{2,}(\\d+)\\s+(\\d+)\\s+(\\d+\\.\\d)\\s+(\\d+\\.\\d)");
+
+  @Autowired
+  TestRestTemplate http;
+
+  @Test
+  void aColdKeyIsQueriedOnceThroughCoalesceAndOncePerRequestWithout() {
+    Map<String, Long> queries = queriesByScenario(http.getForObject("/demo/stampede?requests=50", String.class));
+
+    assertThat(queries.get("cold key, unprotected")).isGreaterThan(1);
+    assertThat(queries.get("cold key, @Coalesced")).isEqualTo(1);
+  }
+
+  @Test
+  void absentIdsAreQueriedOncePerIdThroughCoalesce() {
+    Map<String, Long> queries = queriesByScenario(http.getForObject("/demo/stampede?requests=50", String.class));
+
+    assertThat(queries.get("absent ids, unprotected")).isEqualTo(50);
+    assertThat(queries.get("absent ids, @Coalesced")).isEqualTo(10); // ten distinct absent ids
+  }
+
+  @Test
+  void everyRunStartsCold() {
+    Map<String, Long> first = queriesByScenario(http.getForObject("/demo/stampede?requests=20&id=9", String.class));
+    Map<String, Long> second = queriesByScenario(http.getForObject("/demo/stampede?requests=20&id=9", String.class));
+
+    assertThat(first.get("cold key, @Coalesced")).isEqualTo(1);
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void rejectsAnUnreasonableNumberOfRequests() {
+    assertThat(http.getForEntity("/demo/stampede?requests=0", String.class).getStatusCode().is4xxClientError())
+        .isTrue();
+  }
+
+  private static Map<String, Long> queriesByScenario(String table) {
+    assertThat(table).startsWith("scenario").contains("database queries");
+    Map<String, Long> queries = table.lines().skip(1)
+        .map(ROW::matcher)
+        .filter(Matcher::matches)
+        .collect(Collectors.toMap(m -> m.group(1), m -> Long.parseLong(m.group(3))));
+    assertThat(queries).hasSize(4);
+    return queries;
+  }
+}
