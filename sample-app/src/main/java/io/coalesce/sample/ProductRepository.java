@@ -8,8 +8,12 @@ import org.springframework.data.repository.query.Param;
 
 public interface ProductRepository extends JpaRepository<Product, Long> {
 
-  /** The product query, as slow as a real one (see {@link SlowDatabase}). */
-  String FIND = "SELECT * FROM products WHERE id = (SELECT :id WHERE SLOW_DB() = 1)";
+  /**
+   * The product query, as slow as a real one: the second branch never returns a row (SLOW_DB() is
+   * false) but makes H2 call {@link SlowDatabase} exactly once per query, whether the id exists or not.
+   */
+  String FIND = "SELECT id, name, price FROM products WHERE id = :id"
+      + " UNION ALL SELECT NULL, NULL, NULL WHERE SLOW_DB()";
 
   /** Through Coalesce: one query per key per window, however many callers. */
   @Coalesced(cache = "products", key = "#id")

@@ -1,6 +1,8 @@
 package io.coalesce.sample;
 
+import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
@@ -12,6 +14,11 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class SampleApplication {
 
   public static void main(String[] args) {
-    SpringApplication.run(SampleApplication.class, args);
+    SpringApplication app = new SpringApplication(SampleApplication.class);
+    if (Arrays.stream(args).anyMatch(a -> a.equals("--demo") || a.startsWith("--demo="))) {
+      // The demo calls the service in-process and exits: it needs no port (and must not fail on a busy one).
+      app.setWebApplicationType(WebApplicationType.NONE);
+    }
+    app.run(args);
   }
 }

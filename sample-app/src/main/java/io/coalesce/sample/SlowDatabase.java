@@ -14,9 +14,9 @@ public final class SlowDatabase {
 
   private SlowDatabase() {}
 
-  /** Called by H2 once per product query. */
-  public static int pause() throws InterruptedException {
+  /** Called by H2 once per product query; false, so that the branch calling it adds no row. */
+  public static boolean pause() throws InterruptedException {
     Thread.sleep(QUERY_MILLIS);
-    return 1;
+    return false;
   }
 }
