@@ -72,6 +72,8 @@ public class StampedeDemo {
         latencies.add(pool.submit(() -> {
           ready.countDown();
           go.await();
+          // Timed from when this thread runs, as a request arriving now would be: with N threads on
+          // a few cores, some start only after the value is cached, and their latency shows that.
           long start = System.nanoTime();
           call.apply(request);
           return System.nanoTime() - start;
