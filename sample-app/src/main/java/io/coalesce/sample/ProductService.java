@@ -7,7 +7,11 @@ import java.util.Optional;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Writes: each keeps the products cache (both tiers, every instance) in step with the table. */
+/**
+ * Writes: each keeps the products cache (both tiers, every instance) in step with the table. The put
+ * and the evict must run after the transaction commits; they do because Coalesce's advice wraps the
+ * transaction's (ProductCachingTest#aWriteWhoseCommitFailsLeavesTheCachedValue checks it).
+ */
 @Service
 public class ProductService {
 
