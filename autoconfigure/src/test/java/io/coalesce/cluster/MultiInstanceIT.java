@@ -59,7 +59,7 @@ class MultiInstanceIT {
         "coalesce.defaults.ttl=10m",
         "coalesce.defaults.stale-ttl=1h",
         "coalesce.defaults.early-refresh-beta=0",
-        "coalesce.defaults.lock.lease=1s",
+        "coalesce.defaults.lock.lease=3s",
         "coalesce.defaults.lock.wait=5s",
         "coalesce.defaults.load-timeout=10s");
   }
@@ -96,11 +96,14 @@ class MultiInstanceIT {
     long now = System.currentTimeMillis();
     CacheEntry expired = new CacheEntry(new Product(1, "old phone"), now - 20_000, now - 10_000, now + 3_600_000, 5);
     writeDirectly("products", "1", expired, Product.class);
-    db.latency(200);
+    CountDownLatch refreshHeld = new CountDownLatch(1);
+    db.holdQueriesUntil(refreshHeld); // the refresh cannot finish before every caller was served
 
     List<Object> results = findFromEveryInstance(1);
 
     assertThat(results).hasSize(200).allSatisfy(r -> assertThat(r).isEqualTo(new Product(1, "old phone")));
+    db.holdQueriesUntil(null);
+    refreshHeld.countDown();
     awaitUntil(() -> db.queries() >= 1 && instances.service(0).find(1).equals(new Product(1, "phone")));
     Thread.sleep(500); // a second refresh, if any instance started one, would have shown by now
     assertThat(db.queries()).isEqualTo(1);
@@ -126,9 +129,9 @@ class MultiInstanceIT {
 
     assertThat(product).isEqualTo(new Product(2, "tablet"));
     assertThat(db.queries()).isEqualTo(2);
-    // it waited for the lease (1 s) to lapse, and never beyond lock.wait + load-timeout
+    // it waited for the lease (3 s) to lapse, and never beyond lock.wait + load-timeout
     assertThat(waitedMillis).isBetween(200L, 15_000L);
-    System.out.printf("[MultiInstanceIT] lock holder died: next instance loaded after %d ms (lease 1 s)%n",
+    System.out.printf("[MultiInstanceIT] lock holder died: next instance loaded after %d ms (lease 3 s)%n",
         waitedMillis);
     hung.countDown();
     dying.handle((p, e) -> null).get(10, TimeUnit.SECONDS);
