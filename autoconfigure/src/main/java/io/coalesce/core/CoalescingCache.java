@@ -70,6 +70,13 @@ public interface CoalescingCache {
    */
   void evict(Object key);
 
+  /**
+   * {@link #evict(Object) Evicts} the key whose {@link KeyFormat string form} is {@code formattedKey}:
+   * for tools that name keys as text, such as the actuator endpoint ({@code "42"} names the key
+   * {@code 42L}, {@code "eu,42"} a two-argument key).
+   */
+  void evictFormatted(String formattedKey);
+
   /** Removes every key held by this instance's tiers. */
   void clear();
 

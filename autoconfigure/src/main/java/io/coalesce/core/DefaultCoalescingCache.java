@@ -9,6 +9,8 @@ import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -167,6 +169,11 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       return; // a load of this key is already under way
     }
     endWhenShared(key, mine);
+    CacheEntry latest = local.get(key);
+    if (latest != null && latest != current && latest.isFresh(clock.millis())) {
+      complete(mine, latest); // a load that ended after this caller's read already refreshed it
+      return;
+    }
     listener.onRefresh(trigger);
     try {
       refreshExecutor.execute(() -> {
@@ -359,7 +366,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     try {
       return outcome.get(settings.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
-      throw sneakyThrow(translate(key, unwrap(e)));
+      throw sneakyThrow(translate(key, unwrap(e.getCause())));
     } catch (TimeoutException e) {
       throw new LoadTimeoutException(name, key, settings.loadTimeout());
     } catch (InterruptedException e) {
@@ -398,6 +405,35 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     remote.evict(k.toString());
     local.evict(k);
     evictAgainLater(k);
+  }
+
+  @Override
+  public void evictFormatted(String formattedKey) {
+    if (remote.isPresent()) {
+      evict(formattedKey); // keys are held in their string form already
+      return;
+    }
+    // Without a shared tier keys are held as objects: find those whose string form matches.
+    List<Object> matching = new ArrayList<>();
+    for (Object key : local.keys()) {
+      if (formatsAs(key, formattedKey)) {
+        matching.add(key);
+      }
+    }
+    for (Object key : flights.keySet()) {
+      if (formatsAs(key, formattedKey)) {
+        matching.add(key);
+      }
+    }
+    matching.forEach(this::evict);
+  }
+
+  private static boolean formatsAs(Object key, String formattedKey) {
+    try {
+      return formattedKey.equals(KeyFormat.format(key));
+    } catch (IllegalArgumentException e) {
+      return false; // a key with no stable string form cannot be named as text
+    }
   }
 
   /**
@@ -467,10 +503,13 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     return remote.isPresent() ? KeyFormat.format(key) : key;
   }
 
+  /**
+   * The loader's own exception, without the {@link CompletionException}s that futures wrap around it
+   * (an {@code ExecutionException} thrown by the loader itself is kept: it is what the loader threw).
+   */
   private static Throwable unwrap(Throwable t) {
     Throwable current = t;
-    while ((current instanceof CompletionException || current instanceof ExecutionException)
-        && current.getCause() != null) {
+    while (current instanceof CompletionException && current.getCause() != null) {
       current = current.getCause();
     }
     return current;

@@ -1,5 +1,7 @@
 package io.coalesce.core;
 
+import java.util.Set;
+
 /**
  * The in-process tier (L1). Implementations are bounded and thread-safe; an entry may vanish at any
  * time (eviction), which the engine treats as a miss.
@@ -50,4 +52,9 @@ public interface LocalTier {
 
   /** An estimate of the number of entries held. */
   long size();
+
+  /** A live view of the keys held (for administrative lookups, not for the read path). */
+  default Set<Object> keys() {
+    return Set.of();
+  }
 }

@@ -7,6 +7,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.coalesce.core.CacheEntry;
 import io.coalesce.core.LocalTier;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -99,6 +101,11 @@ public final class CaffeineLocalTier implements LocalTier {
   @Override
   public long size() {
     return cache.estimatedSize();
+  }
+
+  @Override
+  public Set<Object> keys() {
+    return Collections.unmodifiableSet(cache.asMap().keySet());
   }
 
   /** The underlying Caffeine cache, for metrics binding ({@code CaffeineCacheMetrics}). */

@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionCommands;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.ReturnType;
@@ -128,6 +129,10 @@ final class RedisStore {
       count += n == null ? 0 : n;
     }
     return count;
+  }
+
+  void ping() {
+    execute((RedisCallback<String>) RedisConnectionCommands::ping);
   }
 
   void publish(byte[] channel, String message) {

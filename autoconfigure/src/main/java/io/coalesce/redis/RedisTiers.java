@@ -48,6 +48,23 @@ public final class RedisTiers {
     return new RedisRemoteTier(name, settings, store, keys, codec, events, errors, guard, clock);
   }
 
+  /**
+   * Sends Redis a {@code PING} through the guard, as a health check: a failure is recorded like any
+   * other (and counts for the circuit breaker); while the breaker is open nothing is sent.
+   *
+   * @return whether Redis answered
+   */
+  public boolean ping() {
+    try {
+      store.ping();
+      errors.succeeded();
+      return true;
+    } catch (RuntimeException e) {
+      errors.failed("ping", e);
+      return false;
+    }
+  }
+
   public RedisEvents events() {
     return events;
   }

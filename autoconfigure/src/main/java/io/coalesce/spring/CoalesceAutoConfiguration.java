@@ -1,6 +1,7 @@
 package io.coalesce.spring;
 
 import io.coalesce.core.CoalescingCacheManager;
+import io.coalesce.metrics.CacheInstrumentation;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -23,26 +24,30 @@ import org.springframework.boot.context.properties.bind.Binder;
 /**
  * Wires Coalesce into a Spring Boot application: the cache manager (the programmatic API, which
  * owns the executor of background refreshes) and the advisor that applies {@code @Coalesced},
- * {@code @CoalescedPut} and {@code @CoalescedEvict}. Each bean backs off when the application
+ * {@code @CoalescedPut} and {@code @CoalescedEvict}; the Redis tier, metrics, the actuator endpoint
+ * and the health indicator when the application has what they need. Each bean backs off when the application
  * defines its own. Off with {@code coalesce.enabled=false}: annotated methods then run uncached.
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
-    "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration"})
+    "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration",
+    "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"})
 @ConditionalOnProperty(prefix = "coalesce", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(CoalesceProperties.class)
-@Import({CoalesceProxyRegistrar.class, CoalesceRedisConfiguration.class})
+@Import({CoalesceProxyRegistrar.class, CoalesceRedisConfiguration.class, CoalesceMetricsConfiguration.class,
+    CoalesceActuatorConfiguration.class})
 public class CoalesceAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(CoalescingCacheManager.class)
   DefaultCoalescingCacheManager coalescingCacheManager(CoalesceProperties properties,
-      ObjectProvider<RemoteTierProvider> remoteTiers) {
+      ObjectProvider<RemoteTierProvider> remoteTiers, ObjectProvider<CacheInstrumentation> instrumentation) {
     // The refresh executor is owned by the manager, not a bean: an Executor bean would make Spring
     // Boot's own applicationTaskExecutor back off.
     ExecutorService refreshExecutor = refreshExecutor();
     CoalescingCacheFactory factory = new CoalescingCacheFactory(properties, refreshExecutor, Clock.systemUTC(),
-        remoteTiers.getIfAvailable());
+        remoteTiers.getIfAvailable(), instrumentation.getIfAvailable(() -> CacheInstrumentation.NONE));
     return new DefaultCoalescingCacheManager(factory, properties.getCaches().keySet(),
         properties.isStrictCacheNames(), refreshExecutor::shutdown);
   }

@@ -5,13 +5,14 @@ import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheBuilder;
 import io.coalesce.core.RemoteTier;
 import io.coalesce.local.CaffeineLocalTier;
+import io.coalesce.metrics.CacheInstrumentation;
 import java.time.Clock;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * Assembles the cache of one name from its resolved settings: the single place where tiers (and,
- * later, metrics and resilience decorators) are put together.
+ * Assembles the cache of one name from its resolved settings: the single place where the tiers and
+ * the instrumentation (metrics) are put together.
  */
 final class CoalescingCacheFactory implements Function<String, CoalescingCache> {
 
@@ -19,13 +20,15 @@ final class CoalescingCacheFactory implements Function<String, CoalescingCache> 
   private final Executor refreshExecutor;
   private final Clock clock;
   private final RemoteTierProvider remoteTiers;
+  private final CacheInstrumentation instrumentation;
 
   /**
    * @param remoteTiers the L2 tiers, or {@code null} when there is no shared tier
    */
   CoalescingCacheFactory(CoalesceProperties properties, Executor refreshExecutor, Clock clock,
-      RemoteTierProvider remoteTiers) {
+      RemoteTierProvider remoteTiers, CacheInstrumentation instrumentation) {
     this.remoteTiers = remoteTiers;
+    this.instrumentation = instrumentation;
     this.properties = properties;
     this.refreshExecutor = refreshExecutor;
     this.clock = clock;
@@ -34,14 +37,19 @@ final class CoalescingCacheFactory implements Function<String, CoalescingCache> 
   @Override
   public CoalescingCache apply(String name) {
     CacheSettings settings = properties.settingsFor(name);
-    return CoalescingCacheBuilder.named(name)
+    CaffeineLocalTier localTier = CaffeineLocalTier.create(settings.localMaximumSize(), clock,
+        instrumentation.recordsLocalStatistics());
+    CoalescingCache cache = CoalescingCacheBuilder.named(name)
         .settings(settings)
-        .localTier(CaffeineLocalTier.create(settings.localMaximumSize(), clock))
+        .localTier(localTier)
+        .listener(instrumentation.listener(name))
         .remoteTier(remoteTiers != null && settings.remoteEnabled()
             ? remoteTiers.forCache(name, settings)
             : RemoteTier.NONE)
         .clock(clock)
         .refreshExecutor(refreshExecutor)
         .build();
+    instrumentation.bind(cache, settings.localEnabled() ? localTier.nativeCache() : null);
+    return cache;
   }
 }

@@ -197,4 +197,64 @@ class ExpiryTest {
     assertThat(failed).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .withCause(failure);
   }
+
+  @Test
+  void aStaleReadThatRacesAFinishedLoadStartsNoSecondRefresh() {
+    CacheSettings settings = CacheSettings.builder().ttl(Duration.ofMinutes(1)).jitter(0)
+        .staleTtl(Duration.ofMinutes(10)).earlyRefreshBeta(0).build();
+    CaffeineLocalTier l1 = CaffeineLocalTier.create(100, clock);
+    // The reader saw the stale entry; by the time it starts its refresh, the previous refresh has
+    // already stored a fresh one (the interleaving a slow reader thread meets in production).
+    CacheEntry[] seenByReader = new CacheEntry[1];
+    LocalTier readerLagsBehind = new LocalTier() {
+      @Override
+      public CacheEntry get(Object key) {
+        CacheEntry seen = seenByReader[0];
+        seenByReader[0] = null;
+        return seen != null ? seen : l1.get(key);
+      }
+
+      @Override
+      public void put(Object key, CacheEntry entry, long retainUntil) {
+        l1.put(key, entry, retainUntil);
+      }
+
+      @Override
+      public boolean remove(Object key, CacheEntry entry) {
+        return l1.remove(key, entry);
+      }
+
+      @Override
+      public void evict(Object key) {
+        l1.evict(key);
+      }
+
+      @Override
+      public void clear() {
+        l1.clear();
+      }
+
+      @Override
+      public long size() {
+        return l1.size();
+      }
+    };
+    CoalescingCache cache = CoalescingCacheBuilder.named("products").settings(settings).clock(clock)
+        .listener(listener).refreshExecutor(queued).localTier(readerLagsBehind).build();
+    AtomicInteger loads = new AtomicInteger();
+    cache.get("k", String.class, () -> "v" + loads.incrementAndGet());
+    CacheEntry first = l1.get("k");
+    clock.advance(Duration.ofMinutes(2)); // stale
+    cache.get("k", String.class, () -> "v" + loads.incrementAndGet());
+    refreshes.poll().run(); // the first stale read's refresh stores v2
+    assertThat(loads.get()).isEqualTo(2);
+
+    seenByReader[0] = first; // a reader that read before that refresh finished
+    assertThat(cache.get("k", String.class, () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
+
+    assertThat(refreshes).isEmpty();
+    assertThat(listener.count(RefreshTrigger.STALE)).isEqualTo(1);
+    assertThat(cache.get("k", String.class, () -> "v" + loads.incrementAndGet())).isEqualTo("v2");
+    assertThat(cache.inFlight()).isZero();
+  }
 }

@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -203,5 +206,25 @@ class SingleFlightTest {
     release.countDown();
     leader.join(5_000);
     assertThat(cache.get("k", String.class, () -> "second load")).isEqualTo("v");
+  }
+
+  @Test
+  void aLoadersOwnExecutionExceptionReachesEveryCallerUnchanged() throws Exception {
+    CoalescingCache cache = cache(CacheSettings.builder().staleIfError(false).build());
+    AtomicInteger calls = new AtomicInteger();
+    ExecutionException thrown = new ExecutionException("remote call failed", new IllegalStateException("inner"));
+    Callable<Object> waiting = loaderWaitingForFollowers(calls, null);
+
+    List<Object> results = together(() -> cache.get("hot", Object.class, () -> {
+      waiting.call();
+      throw thrown;
+    }));
+
+    // Only the wrappers the futures add are removed: what the loader threw is what callers see.
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(results).allSatisfy(r -> assertThat(r).isSameAs(thrown));
+    assertThatThrownBy(() -> cache.getAsync("async", Object.class,
+        () -> CompletableFuture.failedFuture(thrown)).join())
+        .isInstanceOf(CompletionException.class).cause().isSameAs(thrown);
   }
 }

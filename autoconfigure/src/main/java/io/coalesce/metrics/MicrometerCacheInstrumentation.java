@@ -1,0 +1,48 @@
+package io.coalesce.metrics;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import io.coalesce.core.CacheListener;
+import io.coalesce.core.CoalescingCache;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+
+/**
+ * Binds every cache to a {@link MeterRegistry}: the engine's events through a
+ * {@link MicrometerCacheListener}, {@code coalesce.inflight} as a gauge, and the L1 as Spring Boot's
+ * standard {@code cache.*} meters (tagged {@code cache} and {@code cache.manager=coalesce}, as Spring
+ * Boot tags the caches of its own cache managers).
+ */
+public final class MicrometerCacheInstrumentation implements CacheInstrumentation {
+
+  /** The {@code cache.manager} tag of the L1's {@code cache.*} meters. */
+  public static final String CACHE_MANAGER = "coalesce";
+
+  private final MeterRegistry registry;
+
+  public MicrometerCacheInstrumentation(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public boolean recordsLocalStatistics() {
+    return true;
+  }
+
+  @Override
+  public CacheListener listener(String cache) {
+    return new MicrometerCacheListener(registry, cache);
+  }
+
+  @Override
+  public void bind(CoalescingCache cache, Cache<?, ?> localCache) {
+    Gauge.builder("coalesce.inflight", cache, CoalescingCache::inFlight)
+        .description("Keys whose load is under way in this instance")
+        .tag("cache", cache.name())
+        .register(registry);
+    if (localCache != null) {
+      CaffeineCacheMetrics.monitor(registry, localCache, cache.name(), Tags.of("cache.manager", CACHE_MANAGER));
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.coalesce.spring;
+
+import io.coalesce.core.CoalescingCacheManager;
+import io.coalesce.metrics.CacheStatistics;
+import io.coalesce.redis.RedisTiers;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The {@code coalesce} actuator endpoint and health indicator, when Spring Boot Actuator is present.
+ * Expose the endpoint as any other ({@code management.endpoints.web.exposure.include=health,coalesce});
+ * turn the health indicator off with {@code management.health.coalesce.enabled=false}.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
+class CoalesceActuatorConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnAvailableEndpoint(endpoint = CoalesceEndpoint.class)
+  CoalesceEndpoint coalesceEndpoint(CoalescingCacheManager caches, ObjectProvider<CacheStatistics> statistics,
+      ObjectProvider<RedisTiers> redis) {
+    return new CoalesceEndpoint(caches, statistics.getIfAvailable(() -> CacheStatistics.NONE),
+        redis.getIfAvailable());
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(name = "coalesceHealthIndicator")
+  @ConditionalOnEnabledHealthIndicator("coalesce")
+  CoalesceHealthIndicator coalesceHealthIndicator(CoalescingCacheManager caches, ObjectProvider<RedisTiers> redis) {
+    return new CoalesceHealthIndicator(caches, redis.getIfAvailable());
+  }
+}
