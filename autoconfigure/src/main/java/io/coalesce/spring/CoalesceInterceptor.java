@@ -79,6 +79,10 @@ final class CoalesceInterceptor implements MethodInterceptor {
   }
 
   private void write(MethodOperations ops, Object[] args, Object target, Object value) {
+    AfterCommit.run(() -> writeNow(ops, args, target, value));
+  }
+
+  private void writeNow(MethodOperations ops, Object[] args, Object target, Object value) {
     CoalescingCacheManager caches = manager();
     if (ops.put() != null) {
       ops.put().cache(caches).put(ops.put().key().resolve(args, target, value), value);

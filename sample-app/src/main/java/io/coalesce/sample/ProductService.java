@@ -9,8 +9,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Writes: each keeps the products cache (both tiers, every instance) in step with the table. The put
- * and the evict must run after the transaction commits; they do because Coalesce's advice wraps the
- * transaction's (ProductCachingTest#aWriteWhoseCommitFailsLeavesTheCachedValue checks it).
+ * and the evict run after the transaction commits, and not at all when it fails
+ * (ProductCachingTest#aWriteWhoseCommitFailsLeavesTheCachedValue checks it).
  */
 @Service
 public class ProductService {

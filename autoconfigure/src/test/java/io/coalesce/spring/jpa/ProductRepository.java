@@ -2,6 +2,7 @@ package io.coalesce.spring.jpa;
 
 import io.coalesce.annotation.Coalesced;
 import io.coalesce.annotation.CoalescedEvict;
+import io.coalesce.annotation.CoalescedPut;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 
@@ -16,6 +17,11 @@ public interface ProductRepository extends JpaRepository<Product, Long> {
 
   @CoalescedEvict(cache = "products", key = "#product.id")
   default Product update(Product product) {
+    return save(product);
+  }
+
+  @CoalescedPut(cache = "products", key = "#product.id")
+  default Product store(Product product) {
     return save(product);
   }
 }
