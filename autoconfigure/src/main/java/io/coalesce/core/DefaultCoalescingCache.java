@@ -252,7 +252,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   private void giveUp(Object key, Type type, Flight flight, Load load, CacheEntry fallback) {
     if (settings.lockOnTimeout() == LockTimeoutAction.FAIL) {
       flight.claimRecord();
-      flight.result.completeExceptionally(new LoadTimeoutException(name, key, settings.lockWait()));
+      flight.result.completeExceptionally(LoadTimeoutException.lockWait(name, key, settings.lockWait()));
     } else {
       runLoader(key, type, flight, load, fallback, null);
     }

@@ -33,6 +33,7 @@ final class RedisRemoteTier implements RemoteTier {
   private final RedisCallGuard guard;
   private final Clock clock;
   private final long leaseMillis;
+  private final long staleIfErrorMillis;
 
   RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys,
       EntryCodec codec, RedisEvents events, RedisErrors errors, RedisCallGuard guard, Clock clock) {
@@ -45,6 +46,7 @@ final class RedisRemoteTier implements RemoteTier {
     this.guard = guard;
     this.clock = clock;
     this.leaseMillis = settings.lockLease().toMillis();
+    this.staleIfErrorMillis = settings.staleIfError() ? settings.staleIfErrorMaxAge().toMillis() : -1;
   }
 
   @Override
@@ -110,9 +112,16 @@ final class RedisRemoteTier implements RemoteTier {
     return stored;
   }
 
-  /** Redis keeps a value to the end of its stale window; the logical expiry travels inside it. */
+  /**
+   * Redis keeps a value to the end of its stale window, or of its {@code stale-if-error-max-age}
+   * when a failed load may fall back to it (as L1 does); the logical expiry travels inside it.
+   */
   private long physicalTtl(CacheEntry entry) {
-    return Math.max(1, entry.staleUntil() - clock.millis());
+    long until = entry.staleUntil();
+    if (staleIfErrorMillis >= 0 && !entry.isNull()) {
+      until = Math.max(until, entry.expiresAt() + staleIfErrorMillis);
+    }
+    return Math.max(1, until - clock.millis());
   }
 
   @Override

@@ -34,6 +34,11 @@ final class RecordingListener implements CacheListener {
   }
 
   @Override
+  public void onLock(LockResult result) {
+    record(result);
+  }
+
+  @Override
   public void onRefresh(RefreshTrigger trigger) {
     record(trigger);
   }

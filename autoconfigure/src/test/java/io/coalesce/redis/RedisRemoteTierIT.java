@@ -64,11 +64,24 @@ class RedisRemoteTierIT {
 
   @Test
   void aStoredEntryIsReadBackUnderItsDocumentedKey() {
-    tier.put("7", fresh(new Product(7, "phone")), Product.class);
-    assertThat(tier.get("7", Product.class).value()).isEqualTo(new Product(7, "phone"));
+    RemoteTier noStaleIfError = tiers.forCache("products", CacheSettings.builder().staleIfError(false).build());
+    noStaleIfError.put("7", fresh(new Product(7, "phone")), Product.class);
+    assertThat(noStaleIfError.get("7", Product.class).value()).isEqualTo(new Product(7, "phone"));
     assertThat(redis.cli("EXISTS", "it:products:{7}")).isEqualTo("1");
     long ttl = Long.parseLong(redis.cli("PTTL", "it:products:{7}"));
     assertThat(ttl).isBetween(100_000L, 120_000L); // physical ttl = end of the stale window
+  }
+
+  @Test
+  void withStaleIfErrorAValueOutlivesItsStaleWindowByTheMaximumAgeSoAFailedLoadCanFallBackToIt() {
+    RemoteTier staleIfError = tiers.forCache("products", CacheSettings.builder().staleIfError(true)
+        .staleIfErrorMaxAge(Duration.ofMinutes(10)).build());
+    staleIfError.put("8", fresh(new Product(8, "tablet")), Product.class); // expires in 60 s, stale until 120 s
+    long ttl = Long.parseLong(redis.cli("PTTL", "it:products:{8}"));
+    assertThat(ttl).isBetween(640_000L, 660_000L); // expiry + 10 min
+
+    staleIfError.put("absent", fresh(null), Product.class); // "not found" is never a fallback
+    assertThat(Long.parseLong(redis.cli("PTTL", "it:products:{absent}"))).isBetween(100_000L, 120_000L);
   }
 
   @Test
