@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Names in Redis. A value lives at {@code <prefix>:<cache>:{<key>}} and its rebuild lock at
- * {@code <prefix>:<cache>:{<key>}:lock}: the hash tag around the key puts both in one Redis Cluster
+ * {@code <prefix>:<cache>:{<key>}:lock} (an empty key, or one starting with {@code '}'} or
+ * {@code '='}, gets a leading {@code '='}: see {@link #hashTag}): the hash tag around the key puts both in one Redis Cluster
  * slot (the fenced write touches both in one script) while spreading the keys of a cache over all
  * slots. Events travel on the channel {@code <prefix>:coalesce:events}.
  */
@@ -48,7 +49,17 @@ final class RedisKeys {
   }
 
   private String base(String cache, String key) {
-    return prefix + ":" + cache + ":{" + key + "}";
+    return prefix + ":" + cache + ":{" + hashTag(key) + "}";
+  }
+
+  /**
+   * The key as the content of a hash tag. An empty key, or one starting with {@code '}'}, would make
+   * an empty tag, which Redis Cluster ignores (hashing the whole name, so the value and its lock
+   * could land in different slots): those keys, and keys starting with the escape {@code '='}
+   * itself, get a leading {@code '='}. Every other key is used as it is.
+   */
+  static String hashTag(String key) {
+    return key.isEmpty() || key.charAt(0) == '}' || key.charAt(0) == '=' ? "=" + key : key;
   }
 
   static byte[] bytes(String s) {

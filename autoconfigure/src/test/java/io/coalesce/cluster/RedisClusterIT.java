@@ -7,6 +7,7 @@ import io.coalesce.test.RedisCluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import io.coalesce.redis.RedisTiers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,16 @@ class RedisClusterIT {
       assertThat(db.queries()).isEqualTo(20);
       instances.service(1).rename(3, "renamed");
       assertThat(instances.service(2).find(3).name()).isEqualTo("renamed");
+
+      // A method without arguments has the empty key: its value and lock must still share a slot
+      // (the fenced write-back touches both in one script; CROSSSLOT would be a Redis error).
+      int before = db.queries();
+      assertThat(instances.service(0).all()).hasSize(20);
+      assertThat(instances.service(1).all()).hasSize(20);
+      assertThat(db.queries()).isEqualTo(before + 1);
+      for (int i = 0; i < instances.size(); i++) {
+        assertThat(instances.context(i).getBean(RedisTiers.class).errors().failures()).isZero();
+      }
     }
   }
 }
