@@ -60,7 +60,11 @@ public interface RemoteTier {
   /** The entry stored for {@code key}, decoded as {@code type}, or {@code null} on a miss. */
   CacheEntry get(String key, Type type);
 
-  /** Stores {@code entry} unconditionally (a put) and tells other instances to drop their L1 copy. */
+  /**
+   * Stores {@code entry} unconditionally (a put), releases the key's rebuild lock whoever holds it
+   * (so that a load under way elsewhere, which may have read older data, cannot write back over
+   * it), and tells other instances to drop their L1 copy.
+   */
   void put(String key, CacheEntry entry, Type type);
 
   /**

@@ -85,7 +85,7 @@ final class RedisRemoteTier implements RemoteTier {
   public void put(String key, CacheEntry entry, Type type) {
     byte[] bytes = codec.encode(entry, type);
     try {
-      store.set(keys.value(cache, key), bytes, physicalTtl(entry));
+      store.setAndUnlock(keys.value(cache, key), keys.lock(cache, key), bytes, physicalTtl(entry));
       errors.succeeded();
     } catch (RuntimeException e) {
       errors.failed("put", e);

@@ -32,6 +32,15 @@ final class RedisStore {
       end
       return 0""");
 
+  /**
+   * A put: writes the value and removes the key's rebuild lock in one step, so that a load running
+   * elsewhere under that lock (which may have read the data before the write) cannot overwrite it.
+   */
+  private static final byte[] SET_AND_UNLOCK = RedisKeys.bytes("""
+      redis.call('DEL', KEYS[2])
+      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+      return 1""");
+
   /** Deletes the lock only when the caller owns it. */
   private static final byte[] RELEASE = RedisKeys.bytes("""
       if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -60,9 +69,10 @@ final class RedisStore {
     return execute((RedisCallback<byte[]>) c -> c.stringCommands().get(key));
   }
 
-  void set(byte[] key, byte[] value, long ttlMillis) {
-    execute((RedisCallback<Boolean>) c ->
-        c.stringCommands().set(key, value, Expiration.milliseconds(ttlMillis), SetOption.upsert()));
+  /** {@link #SET_AND_UNLOCK}: the value and its lock share a Redis Cluster slot (see RedisKeys). */
+  void setAndUnlock(byte[] key, byte[] lockKey, byte[] value, long ttlMillis) {
+    execute((RedisCallback<Long>) c -> c.scriptingCommands().eval(SET_AND_UNLOCK, ReturnType.INTEGER, 2,
+        key, lockKey, value, RedisKeys.bytes(Long.toString(ttlMillis))));
   }
 
   boolean fencedSet(byte[] key, byte[] lockKey, byte[] token, byte[] value, long ttlMillis) {
@@ -83,11 +93,12 @@ final class RedisStore {
         c.scriptingCommands().eval(RELEASE, ReturnType.INTEGER, 1, lockKey, token));
   }
 
+  /**
+   * Deletes a value and its lock in one command (they share a slot): a load running elsewhere under
+   * the lock can then no longer write back the value it read before the delete.
+   */
   void delete(byte[] key, byte[] lockKey) {
-    // Two single-key commands rather than one multi-key DEL, which a cluster would reject as
-    // CROSSSLOT should the two keys ever hash apart (an empty key has no effective hash tag).
-    execute((RedisCallback<Long>) c -> c.keyCommands().del(key));
-    execute((RedisCallback<Long>) c -> c.keyCommands().del(lockKey));
+    execute((RedisCallback<Long>) c -> c.keyCommands().del(lockKey, key));
   }
 
   /** Deletes every key matching {@code pattern}, scanning each master of a cluster. */

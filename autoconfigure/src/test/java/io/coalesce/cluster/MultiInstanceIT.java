@@ -229,4 +229,27 @@ class MultiInstanceIT {
     }
     throw new AssertionError("condition not reached within 10 s");
   }
+
+  @Test
+  void aPutOnOneInstanceIsNotOverwrittenByALoadThatReadTheOldRowOnAnother() throws Exception {
+    db.put(5, "old");
+    CountDownLatch readDone = new CountDownLatch(1);
+    db.holdAfterReadUntil(readDone);
+    CompletableFuture<Product> slowLoad = CompletableFuture.supplyAsync(() -> instances.service(0).find(5));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (db.queries() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(db.queries()).isEqualTo(1); // instance 0 holds the lock and has read "old"
+    db.holdAfterReadUntil(null);
+
+    instances.service(1).save(5, "new"); // the row and the cache are updated meanwhile
+    readDone.countDown();
+    assertThat(slowLoad.get(10, TimeUnit.SECONDS).name()).isEqualTo("old"); // its own caller's answer
+
+    // Its fenced write-back found the lock gone: Redis keeps the put's value for everyone else.
+    assertThat(instances.service(2).find(5).name()).isEqualTo("new");
+    assertThat(instances.service(3).find(5).name()).isEqualTo("new");
+    assertThat(db.queries()).isEqualTo(1);
+  }
 }

@@ -19,6 +19,7 @@ public final class ProductDb {
   private final AtomicInteger queries = new AtomicInteger();
   private volatile long latencyMillis;
   private volatile CountDownLatch gate;
+  private volatile CountDownLatch afterReadGate;
 
   public void put(long id, String name) {
     names.put(id, name);
@@ -41,7 +42,24 @@ public final class ProductDb {
     queries.incrementAndGet();
     pause();
     String name = names.get(id);
+    pauseAfterRead();
     return name == null ? null : new Product(id, name);
+  }
+
+  /** Holds every query after it read its row, until {@code gate} opens (a load that read old data). */
+  public void holdAfterReadUntil(CountDownLatch gate) {
+    this.afterReadGate = gate;
+  }
+
+  private void pauseAfterRead() {
+    CountDownLatch g = afterReadGate;
+    if (g != null) {
+      try {
+        g.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   public List<Product> all() {
