@@ -201,7 +201,8 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
    */
   private void loadAsLeader(Object key, Type type, Flight flight, Load load, CacheEntry fallback,
       boolean refreshing) {
-    if (!clusterLock) {
+    if (!clusterLock || !remote.isAvailable()) {
+      // Without a shared tier that answers, no lock: a call pays for at most one failed command.
       runLoader(key, type, flight, load, fallback, null);
       return;
     }
@@ -319,7 +320,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       boolean stored = true;
       if (lease != null) {
         stored = remote.putIfLeaseHeld(key.toString(), entry, type, lease);
-      } else if (remote.isPresent()) {
+      } else if (remote.isAvailable()) {
         remote.put(key.toString(), entry, type);
       }
       if (stored) {

@@ -151,9 +151,9 @@ class RedisOutageIT {
       System.out.printf("[RedisOutageIT] CLIENT PAUSE 3 s: %d calls, 0 errors, max latency while paused %d ms "
           + "(command timeout 300 ms)%n", callers.latencies.size(), maxWhilePaused);
     }
-    // A call makes a few Redis round trips (L2 read, lock, write-back, publish), each bounded by the
-    // command timeout, and the breaker opens after a handful of slow calls.
-    assertThat(maxWhilePaused).isLessThan(4 * 300 + 500);
+    // Once a command of a call failed, the call skips the lock and the write-back: it pays one
+    // command timeout (300 ms), plus the load and scheduling on a busy machine.
+    assertThat(maxWhilePaused).isLessThan(300 + 400);
   }
 
   private long keyspaceHits() {
