@@ -8,12 +8,16 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Evicts one key of a Coalesce cache after the annotated method returns normally. Nothing is
- * evicted when the method throws.
+ * Evicts one key of a Coalesce cache, or all of them, after the annotated method returns normally
+ * (inside a transaction: after it commits). Nothing is evicted when the method throws. The eviction
+ * reaches Redis and the L1 of every instance.
  *
  * <pre>{@code
  * @CoalescedEvict(cache = "products", key = "#p.id")
  * void update(Product p);
+ *
+ * @CoalescedEvict(cache = "products", allEntries = true)
+ * void importCatalogue(Path file);
  * }</pre>
  */
 @Target(ElementType.METHOD)
@@ -27,4 +31,7 @@ public @interface CoalescedEvict {
 
   /** SpEL expression over the method parameters giving the key to evict; empty means all arguments. */
   String key() default "";
+
+  /** Whether to clear the whole cache instead of one key; {@link #key()} must then be empty. */
+  boolean allEntries() default false;
 }

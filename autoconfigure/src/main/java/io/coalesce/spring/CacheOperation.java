@@ -14,13 +14,26 @@ final class CacheOperation {
   private final KeyResolver key;
   private final ValueShape shape;
   private final Type valueType;
+  private final boolean allEntries;
   private volatile CoalescingCache cache;
 
   CacheOperation(String cacheName, KeyResolver key, ValueShape shape, Type valueType) {
+    this(cacheName, key, shape, valueType, false);
+  }
+
+  /**
+   * @param allEntries whether the operation is an evict of every key ({@code key} is then unused)
+   */
+  CacheOperation(String cacheName, KeyResolver key, ValueShape shape, Type valueType, boolean allEntries) {
     this.cacheName = cacheName;
     this.key = key;
     this.shape = shape;
     this.valueType = valueType;
+    this.allEntries = allEntries;
+  }
+
+  boolean allEntries() {
+    return allEntries;
   }
 
   String cacheName() {

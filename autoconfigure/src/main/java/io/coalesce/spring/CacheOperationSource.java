@@ -117,8 +117,17 @@ final class CacheOperationSource {
     CacheOperation evictOperation = null;
     if (evict.isPresent()) {
       Method declared = declaringMethod(evict);
-      evictOperation = operation("@CoalescedEvict method " + describe(declared), evict.getString("cache"),
-          evict.getString("key"), declared, false, shape, valueType);
+      String at = "@CoalescedEvict method " + describe(declared);
+      CacheOperation single = operation(at, evict.getString("cache"), evict.getString("key"), declared, false,
+          shape, valueType);
+      if (evict.getBoolean("allEntries")) {
+        if (!evict.getString("key").isEmpty()) {
+          throw new IllegalStateException(at + " sets both key and allEntries = true; remove the key to clear "
+              + "the whole cache, or allEntries to evict one key.");
+        }
+        single = new CacheOperation(single.cacheName(), single.key(), shape, valueType, true);
+      }
+      evictOperation = single;
     }
     return new MethodOperations(null, putOperation, evictOperation);
   }

@@ -87,8 +87,11 @@ final class CoalesceInterceptor implements MethodInterceptor {
     if (ops.put() != null) {
       ops.put().cache(caches).put(ops.put().key().resolve(args, target, value), value);
     }
-    if (ops.evict() != null) {
-      ops.evict().cache(caches).evict(ops.evict().key().resolve(args, target, value));
+    CacheOperation evict = ops.evict();
+    if (evict != null && evict.allEntries()) {
+      evict.cache(caches).clear();
+    } else if (evict != null) {
+      evict.cache(caches).evict(evict.key().resolve(args, target, value));
     }
   }
 

@@ -36,6 +36,9 @@ public interface Catalog {
   @CoalescedPut(cache = "items", key = "#result.id")
   Item save(Item item);
 
+  @CoalescedEvict(cache = "items", allEntries = true)
+  void reload();
+
   @Coalesced(cache = "items", key = "#id")
   Item failing(String id) throws java.io.IOException;
 }

@@ -56,6 +56,9 @@ public class CatalogImpl implements Catalog {
   }
 
   @Override
+  public void reload() {}
+
+  @Override
   public void update(Item item) {
     calls.incrementAndGet();
     store.put(item.id(), item);

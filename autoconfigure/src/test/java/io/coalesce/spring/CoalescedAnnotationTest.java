@@ -121,6 +121,33 @@ class CoalescedAnnotationTest {
   }
 
   @Test
+  void evictWithAllEntriesClearsTheWholeCache() {
+    withCatalog(f -> {
+      f.target().store.put("1", new Item("1", "one"));
+      f.target().store.put("2", new Item("2", "two"));
+      f.catalog().find("1");
+      f.catalog().find("2");
+      f.catalog().find("1");
+      assertThat(f.target().calls.get()).isEqualTo(2);
+
+      f.catalog().reload();
+
+      f.catalog().find("1");
+      f.catalog().find("2");
+      assertThat(f.target().calls.get()).isEqualTo(4);
+    });
+  }
+
+  @Test
+  void anEvictWithBothKeyAndAllEntriesFailsStartUp() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withBean(Misdeclared.KeyAndAllEntries.class)
+        .run(context -> assertStartupFailure(context, "KeyAndAllEntries.update(String)",
+            "both key and allEntries"));
+  }
+
+  @Test
   void putStoresTheReturnedValueUnderTheResultKey() {
     withCatalog(f -> {
       Item saved = f.catalog().save(new Item("9", "saved"));
@@ -291,6 +318,11 @@ class CoalescedAnnotationTest {
       public String find(String id) {
         return id;
       }
+    }
+
+    public static class KeyAndAllEntries {
+      @io.coalesce.annotation.CoalescedEvict(cache = "x", key = "#id", allEntries = true)
+      public void update(String id) {}
     }
 
     public static class ReadAndEvict {
