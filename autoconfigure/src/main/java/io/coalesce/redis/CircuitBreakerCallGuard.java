@@ -6,13 +6,15 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * A Resilience4j {@link CircuitBreaker} in front of the Redis tier. While it is open, Redis commands
  * are skipped at once and callers are served from L1 and the loaders. It logs one WARNING when it
  * opens and one INFO when it closes again, never a line per call (a failed half-open probe that
- * re-opens it is not news).
+ * re-opens it is not news, and neither is the first opening when Redis has not answered since
+ * start-up: that is logged at INFO).
  */
 public final class CircuitBreakerCallGuard implements RedisCallGuard {
 
@@ -22,6 +24,7 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
   private static final System.Logger LOG = System.getLogger(CircuitBreakerCallGuard.class.getName());
 
   private final CircuitBreaker breaker;
+  private volatile BooleanSupplier answered = () -> true;
 
   public CircuitBreakerCallGuard(CircuitBreaker breaker) {
     this.breaker = breaker;
@@ -29,8 +32,9 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
       State from = event.getStateTransition().getFromState();
       State to = event.getStateTransition().getToState();
       if (to == State.OPEN && from == State.CLOSED) {
-        LOG.log(Level.WARNING, "Circuit breaker '" + breaker.getName() + "' opened: Redis is failing ("
-            + breaker.getMetrics().getNumberOfFailedCalls() + " of the last "
+        // A Redis that never answered was reported at start-up: the opening is then no news.
+        LOG.log(answered.getAsBoolean() ? Level.WARNING : Level.INFO, "Circuit breaker '" + breaker.getName()
+            + "' opened: Redis is failing (" + breaker.getMetrics().getNumberOfFailedCalls() + " of the last "
             + breaker.getMetrics().getNumberOfBufferedCalls() + " calls failed or were slow); Coalesce "
             + "skips Redis and serves from L1 and the loaders, probing again after "
             + breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) + " ms");
@@ -68,6 +72,11 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
       throw new RedisSkippedException("Circuit breaker '" + breaker.getName() + "' is "
           + breaker.getState() + "; Redis command skipped");
     }
+  }
+
+  @Override
+  public void answeredSinceStartUp(BooleanSupplier answered) {
+    this.answered = answered;
   }
 
   @Override

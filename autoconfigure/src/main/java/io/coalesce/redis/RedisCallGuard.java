@@ -1,5 +1,6 @@
 package io.coalesce.redis;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,12 @@ public interface RedisCallGuard {
   default boolean permitsCalls() {
     return true;
   }
+
+  /**
+   * Tells the guard whether Redis has answered since start-up, so that it does not warn a second
+   * time about a Redis that was never reachable (the start-up warning already said so).
+   */
+  default void answeredSinceStartUp(BooleanSupplier answered) {}
 
   /** A short description of the guard's state for operators, e.g. {@code CLOSED}. */
   default String state() {

@@ -22,6 +22,7 @@ public final class RedisErrors {
   private final LongAdder skipped = new LongAdder();
   private final boolean logTransitions;
   private volatile long failingSinceMillis;
+  private volatile boolean answered;
   private volatile BiConsumer<String, Throwable> observer = (operation, error) -> {};
 
   /**
@@ -54,6 +55,9 @@ public final class RedisErrors {
   }
 
   void succeeded() {
+    if (!answered) {
+      answered = true;
+    }
     if (failing.get() && failing.compareAndSet(true, false)) {
       failingSinceMillis = 0;
       if (logTransitions) {
@@ -95,6 +99,11 @@ public final class RedisErrors {
   /** Since when Redis has been failing (epoch millis), or 0 when it is not. */
   public long failingSinceMillis() {
     return failingSinceMillis;
+  }
+
+  /** Whether any Redis command has succeeded since start-up. */
+  public boolean hasAnswered() {
+    return answered;
   }
 
   /** Whether the last Redis call failed. */

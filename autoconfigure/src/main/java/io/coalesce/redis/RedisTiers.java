@@ -36,6 +36,7 @@ public final class RedisTiers {
       RedisCallGuard guard) {
     this.guard = guard;
     this.errors = new RedisErrors(guard == RedisCallGuard.NONE);
+    guard.answeredSinceStartUp(errors::hasAnswered);
     this.store = new RedisStore(connectionFactory, guard);
     this.keys = new RedisKeys(keyPrefix);
     this.codec = codec;
