@@ -36,6 +36,7 @@ public final class CacheSettings {
   private final boolean bloomEnabled;
   private final long bloomExpectedInsertions;
   private final double bloomFalsePositiveRate;
+  private final Duration bloomRebuildInterval;
 
   private CacheSettings(Builder b) {
     this.ttl = positive("ttl", b.ttl);
@@ -67,6 +68,7 @@ public final class CacheSettings {
     this.bloomEnabled = b.bloomEnabled;
     this.bloomExpectedInsertions = positive("bloom.expected-insertions", b.bloomExpectedInsertions);
     this.bloomFalsePositiveRate = openFraction("bloom.false-positive-rate", b.bloomFalsePositiveRate);
+    this.bloomRebuildInterval = nonNegative("bloom.rebuild-interval", b.bloomRebuildInterval);
   }
 
   /** The documented defaults ({@code coalesce.defaults.*} when nothing is configured). */
@@ -103,6 +105,7 @@ public final class CacheSettings {
     b.bloomEnabled = bloomEnabled;
     b.bloomExpectedInsertions = bloomExpectedInsertions;
     b.bloomFalsePositiveRate = bloomFalsePositiveRate;
+    b.bloomRebuildInterval = bloomRebuildInterval;
     return b;
   }
 
@@ -219,6 +222,11 @@ public final class CacheSettings {
     return bloomFalsePositiveRate;
   }
 
+  /** How often the Bloom filter is rebuilt from its seed; zero: only on demand. */
+  public Duration bloomRebuildInterval() {
+    return bloomRebuildInterval;
+  }
+
   @Override
   public String toString() {
     return "CacheSettings{ttl=" + ttl + ", jitter=" + jitter + ", staleTtl=" + staleTtl
@@ -307,6 +315,7 @@ public final class CacheSettings {
     private boolean bloomEnabled = false;
     private long bloomExpectedInsertions = 1_000_000;
     private double bloomFalsePositiveRate = 0.01;
+    private Duration bloomRebuildInterval = Duration.ZERO;
 
     private Builder() {}
 
@@ -412,6 +421,11 @@ public final class CacheSettings {
 
     public Builder bloomExpectedInsertions(long expectedInsertions) {
       this.bloomExpectedInsertions = expectedInsertions;
+      return this;
+    }
+
+    public Builder bloomRebuildInterval(Duration interval) {
+      this.bloomRebuildInterval = interval;
       return this;
     }
 

@@ -38,6 +38,7 @@ public final class CoalescingCacheBuilder {
   private LocalTier localTier = LocalTier.NONE;
   private RemoteTier remoteTier = RemoteTier.NONE;
   private CacheListener listener = CacheListener.NONE;
+  private PenetrationGuard penetrationGuard = PenetrationGuard.NONE;
   private Clock clock = Clock.systemUTC();
   private RandomGenerator random;
   private Executor refreshExecutor = ForkJoinPool.commonPool();
@@ -77,6 +78,15 @@ public final class CoalescingCacheBuilder {
     return this;
   }
 
+  /**
+   * Rejects keys that certainly do not exist before they reach L2 or the loader (a Bloom filter);
+   * none by default. A guard that throws is treated as "may exist".
+   */
+  public CoalescingCacheBuilder penetrationGuard(PenetrationGuard guard) {
+    this.penetrationGuard = Objects.requireNonNull(guard, "penetrationGuard");
+    return this;
+  }
+
   /** The time source of logical expiry; tests pass a clock they advance. */
   public CoalescingCacheBuilder clock(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -107,6 +117,6 @@ public final class CoalescingCacheBuilder {
     return new DefaultCoalescingCache(name, settings, policy,
         settings.localEnabled() ? localTier : LocalTier.NONE,
         settings.remoteEnabled() ? remoteTier : RemoteTier.NONE,
-        GuardedListener.guard(listener, name), clock, refreshExecutor);
+        GuardedListener.guard(listener, name), FailOpenGuard.of(penetrationGuard, name), clock, refreshExecutor);
   }
 }

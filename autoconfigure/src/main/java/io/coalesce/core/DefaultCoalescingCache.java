@@ -46,13 +46,14 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   private final RemoteTier remote;
   private final boolean clusterLock;
   private final CacheListener listener;
+  private final PenetrationGuard guard;
   private final Clock clock;
   private final Executor refreshExecutor;
   private final LoadBulkhead bulkhead;
   private final ConcurrentHashMap<Object, Flight> flights = new ConcurrentHashMap<>();
 
   DefaultCoalescingCache(String name, CacheSettings settings, EntryPolicy policy, LocalTier local,
-      RemoteTier remote, CacheListener listener, Clock clock, Executor refreshExecutor) {
+      RemoteTier remote, CacheListener listener, PenetrationGuard guard, Clock clock, Executor refreshExecutor) {
     this.name = name;
     this.settings = settings;
     this.policy = policy;
@@ -60,6 +61,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     this.remote = remote;
     this.clusterLock = remote.isPresent() && settings.lockEnabled();
     this.listener = listener;
+    this.guard = guard;
     this.clock = clock;
     this.refreshExecutor = refreshExecutor;
     this.bulkhead = LoadBulkhead.of(name, settings);
@@ -86,6 +88,9 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     if (held != null && held.isServable(now)) {
       return (T) serve(k, type, held, now, load);
     }
+    if (held == null && certainlyAbsent(k)) {
+      return null;
+    }
     return (T) await(k, loadOrJoin(k, type, load, held)).value();
   }
 
@@ -100,6 +105,9 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     if (held != null && held.isServable(now)) {
       return CompletableFuture.completedFuture((T) serve(k, type, held, now, load));
     }
+    if (held == null && certainlyAbsent(k)) {
+      return CompletableFuture.completedFuture(null);
+    }
     // A dependent future: cancelling it never cancels the shared load.
     return loadOrJoin(k, type, load, held).handle((entry, error) -> {
       if (error != null) {
@@ -107,6 +115,44 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       }
       return (T) entry.value();
     });
+  }
+
+  /**
+   * Asks the penetration guard (a Bloom filter) about a key L1 does not hold; a rejected key is a
+   * "not found" that touches neither L2 nor the loader.
+   */
+  private boolean certainlyAbsent(Object key) {
+    if (guard == PenetrationGuard.NONE) {
+      return false;
+    }
+    String text = guardKey(key);
+    if (text == null || guard.mightContain(text)) {
+      return false;
+    }
+    listener.onGet(GetResult.BLOOM_REJECTED);
+    return true;
+  }
+
+  /** Teaches the penetration guard a key that has a value. */
+  private void exists(Object key) {
+    if (guard != PenetrationGuard.NONE) {
+      String text = guardKey(key);
+      if (text != null) {
+        guard.add(text);
+      }
+    }
+  }
+
+  /** The key's string form, or {@code null} (the guard is then not consulted) when it has none. */
+  private static String guardKey(Object key) {
+    if (key instanceof String s) {
+      return s;
+    }
+    try {
+      return KeyFormat.format(key);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Serves a servable L1 entry, starting a background refresh when it is stale or due early. */
@@ -316,6 +362,9 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     if (flight.claimRecord()) {
       listener.onLoad(value == null ? LoadOutcome.NULL : LoadOutcome.SUCCESS, nanos);
     }
+    if (value != null) {
+      exists(key);
+    }
     if (policy.isCacheable(value) && !flight.isSuperseded()) {
       boolean stored = true;
       if (lease != null) {
@@ -391,6 +440,9 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       remote.evict(k.toString());
       local.evict(k);
       return;
+    }
+    if (value != null) {
+      exists(k);
     }
     CacheEntry entry = policy.entryFor(value, clock.millis(), 0);
     if (remote.isPresent()) {

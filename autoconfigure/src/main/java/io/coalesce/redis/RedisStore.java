@@ -8,6 +8,7 @@ import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionCommands;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStringCommands;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.Cursor;
@@ -140,6 +141,39 @@ final class RedisStore {
       count += n == null ? 0 : n;
     }
     return count;
+  }
+
+  /** Runs {@code script} with its keys first, then its arguments; returns its integer reply. */
+  long evalInteger(byte[] script, int numKeys, byte[]... keysAndArgs) {
+    Long reply = execute((RedisCallback<Long>) c ->
+        c.scriptingCommands().eval(script, ReturnType.INTEGER, numKeys, keysAndArgs));
+    return reply == null ? 0 : reply;
+  }
+
+  long increment(byte[] key) {
+    Long value = execute((RedisCallback<Long>) c -> c.stringCommands().incr(key));
+    return value == null ? 0 : value;
+  }
+
+  boolean setIfAbsent(byte[] key, byte[] value, long ttlMillis) {
+    Boolean set = execute((RedisCallback<Boolean>) c -> c.stringCommands()
+        .set(key, value, Expiration.milliseconds(ttlMillis), SetOption.ifAbsent()));
+    return Boolean.TRUE.equals(set);
+  }
+
+  void set(byte[] key, byte[] value, long ttlMillis) {
+    execute((RedisCallback<Boolean>) c ->
+        c.stringCommands().set(key, value, Expiration.milliseconds(ttlMillis), SetOption.upsert()));
+  }
+
+  /** {@code BITOP OR destination destination source}: merges {@code source}'s bits into {@code destination}. */
+  void bitOr(byte[] destination, byte[] source) {
+    execute((RedisCallback<Long>) c -> c.stringCommands()
+        .bitOp(RedisStringCommands.BitOperation.OR, destination, destination, source));
+  }
+
+  void delete(byte[] key) {
+    execute((RedisCallback<Long>) c -> c.keyCommands().del(key));
   }
 
   void ping() {

@@ -66,6 +66,11 @@ public final class RedisTiers {
     }
   }
 
+  /** The shared Bloom filter of cache {@code name}, shaped by {@code shape}. */
+  public RedisBloom bloomFor(String name, io.coalesce.bloom.BloomShape shape) {
+    return new RedisBloom(name, shape, store, keys, errors);
+  }
+
   public RedisEvents events() {
     return events;
   }

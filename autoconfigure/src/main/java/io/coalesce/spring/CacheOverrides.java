@@ -111,6 +111,9 @@ public class CacheOverrides {
     if (bloom.expectedInsertions != null) {
       b.bloomExpectedInsertions(bloom.expectedInsertions);
     }
+    if (bloom.rebuildInterval != null) {
+      b.bloomRebuildInterval(bloom.rebuildInterval);
+    }
     if (bloom.falsePositiveRate != null) {
       b.bloomFalsePositiveRate(bloom.falsePositiveRate);
     }
@@ -345,6 +348,17 @@ public class CacheOverrides {
 
     /** Overrides coalesce.defaults.bloom.false-positive-rate for this cache. */
     private Double falsePositiveRate;
+
+    /** Overrides coalesce.defaults.bloom.rebuild-interval for this cache. */
+    private Duration rebuildInterval;
+
+    public Duration getRebuildInterval() {
+      return rebuildInterval;
+    }
+
+    public void setRebuildInterval(Duration rebuildInterval) {
+      this.rebuildInterval = rebuildInterval;
+    }
 
     public Boolean getEnabled() {
       return enabled;

@@ -35,19 +35,21 @@ import org.springframework.boot.context.properties.bind.Binder;
     "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"})
 @ConditionalOnProperty(prefix = "coalesce", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(CoalesceProperties.class)
-@Import({CoalesceProxyRegistrar.class, CoalesceRedisConfiguration.class, CoalesceMetricsConfiguration.class,
-    CoalesceActuatorConfiguration.class})
+@Import({CoalesceProxyRegistrar.class, CoalesceRedisConfiguration.class, CoalesceBloomConfiguration.class,
+    CoalesceMetricsConfiguration.class, CoalesceActuatorConfiguration.class})
 public class CoalesceAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(CoalescingCacheManager.class)
   DefaultCoalescingCacheManager coalescingCacheManager(CoalesceProperties properties,
-      ObjectProvider<RemoteTierProvider> remoteTiers, ObjectProvider<CacheInstrumentation> instrumentation) {
+      ObjectProvider<RemoteTierProvider> remoteTiers, ObjectProvider<CacheInstrumentation> instrumentation,
+      ObjectProvider<PenetrationGuardProvider> guards) {
     // The refresh executor is owned by the manager, not a bean: an Executor bean would make Spring
     // Boot's own applicationTaskExecutor back off.
     ExecutorService refreshExecutor = refreshExecutor();
     CoalescingCacheFactory factory = new CoalescingCacheFactory(properties, refreshExecutor, Clock.systemUTC(),
-        remoteTiers.getIfAvailable(), instrumentation.getIfAvailable(() -> CacheInstrumentation.NONE));
+        remoteTiers.getIfAvailable(), instrumentation.getIfAvailable(() -> CacheInstrumentation.NONE),
+        guards.getIfAvailable());
     return new DefaultCoalescingCacheManager(factory, properties.getCaches().keySet(),
         properties.isStrictCacheNames(), refreshExecutor::shutdown);
   }

@@ -190,7 +190,7 @@ public class CoalesceProperties implements Validator {
           .remoteEnabled(remote.enabled)
           .lockEnabled(lock.enabled).lockLease(lock.lease).lockWait(lock.wait).lockOnTimeout(lock.onTimeout)
           .bloomEnabled(bloom.enabled).bloomExpectedInsertions(bloom.expectedInsertions)
-          .bloomFalsePositiveRate(bloom.falsePositiveRate);
+          .bloomFalsePositiveRate(bloom.falsePositiveRate).bloomRebuildInterval(bloom.rebuildInterval);
       return b;
     }
 
@@ -429,6 +429,20 @@ public class CoalesceProperties implements Validator {
 
       /** Target false-positive rate of the Bloom filter at expected-insertions keys, in (0, 1). */
       private double falsePositiveRate = 0.01;
+
+      /**
+       * How often the Bloom filter is rebuilt from its BloomSeed, so that deleted keys stop passing it;
+       * zero rebuilds only on demand (BloomFilters.rebuild or the actuator endpoint).
+       */
+      private Duration rebuildInterval = Duration.ZERO;
+
+      public Duration getRebuildInterval() {
+        return rebuildInterval;
+      }
+
+      public void setRebuildInterval(Duration rebuildInterval) {
+        this.rebuildInterval = rebuildInterval;
+      }
 
       public boolean isEnabled() {
         return enabled;

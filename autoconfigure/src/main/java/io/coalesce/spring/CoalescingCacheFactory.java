@@ -3,6 +3,7 @@ package io.coalesce.spring;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheBuilder;
+import io.coalesce.core.PenetrationGuard;
 import io.coalesce.core.RemoteTier;
 import io.coalesce.local.CaffeineLocalTier;
 import io.coalesce.metrics.CacheInstrumentation;
@@ -21,13 +22,16 @@ final class CoalescingCacheFactory implements Function<String, CoalescingCache> 
   private final Clock clock;
   private final RemoteTierProvider remoteTiers;
   private final CacheInstrumentation instrumentation;
+  private final PenetrationGuardProvider guards;
 
   /**
    * @param remoteTiers the L2 tiers, or {@code null} when there is no shared tier
+   * @param guards the Bloom filters, or {@code null} when Guava is not on the classpath
    */
   CoalescingCacheFactory(CoalesceProperties properties, Executor refreshExecutor, Clock clock,
-      RemoteTierProvider remoteTiers, CacheInstrumentation instrumentation) {
+      RemoteTierProvider remoteTiers, CacheInstrumentation instrumentation, PenetrationGuardProvider guards) {
     this.remoteTiers = remoteTiers;
+    this.guards = guards;
     this.instrumentation = instrumentation;
     this.properties = properties;
     this.refreshExecutor = refreshExecutor;
@@ -39,17 +43,28 @@ final class CoalescingCacheFactory implements Function<String, CoalescingCache> 
     CacheSettings settings = properties.settingsFor(name);
     CaffeineLocalTier localTier = CaffeineLocalTier.create(settings.localMaximumSize(), clock,
         instrumentation.recordsLocalStatistics());
+    boolean shared = remoteTiers != null && settings.remoteEnabled();
     CoalescingCache cache = CoalescingCacheBuilder.named(name)
         .settings(settings)
         .localTier(localTier)
         .listener(instrumentation.listener(name))
-        .remoteTier(remoteTiers != null && settings.remoteEnabled()
-            ? remoteTiers.forCache(name, settings)
-            : RemoteTier.NONE)
+        .remoteTier(shared ? remoteTiers.forCache(name, settings) : RemoteTier.NONE)
+        .penetrationGuard(guard(name, settings, shared))
         .clock(clock)
         .refreshExecutor(refreshExecutor)
         .build();
     instrumentation.bind(cache, settings.localEnabled() ? localTier.nativeCache() : null);
     return cache;
+  }
+
+  private PenetrationGuard guard(String name, CacheSettings settings, boolean shared) {
+    if (!settings.bloomEnabled()) {
+      return PenetrationGuard.NONE;
+    }
+    if (guards == null) {
+      throw new IllegalStateException("Cache '" + name + "' has bloom.enabled, which needs Guava on the classpath "
+          + "(com.google.guava:guava; coalesce-spring-boot-starter brings it). Add it, or turn bloom.enabled off.");
+    }
+    return guards.forCache(name, settings, shared);
   }
 }

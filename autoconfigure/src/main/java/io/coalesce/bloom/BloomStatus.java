@@ -1,0 +1,19 @@
+package io.coalesce.bloom;
+
+import java.time.Instant;
+
+/**
+ * The state of one cache's Bloom filter, for operators (the actuator endpoint shows it).
+ *
+ * @param mode {@code redis} (shared by every instance) or {@code in-process}
+ * @param ready whether it answers; while not, every key passes
+ * @param generation builds so far (0: never built)
+ * @param builtAt when the filter in use was built, or {@code null}
+ * @param seed the {@link BloomSeed} it is built from, or {@code null} when there is none (then it
+ *     never becomes ready)
+ * @param lastBuildKeys keys streamed by this instance's last build, or -1
+ * @param lastBuildMillis duration of this instance's last build, or -1
+ */
+public record BloomStatus(String cache, String mode, boolean ready, long generation, Instant builtAt,
+    long expectedInsertions, double falsePositiveRate, long bits, int hashes, int segments, String seed,
+    long lastBuildKeys, long lastBuildMillis) {}
