@@ -1,5 +1,6 @@
 package io.coalesce.spring;
 
+import io.coalesce.bloom.BloomFilters;
 import io.coalesce.core.CoalescingCacheManager;
 import io.coalesce.metrics.CacheStatistics;
 import io.coalesce.redis.RedisTiers;
@@ -25,9 +26,9 @@ class CoalesceActuatorConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnAvailableEndpoint(endpoint = CoalesceEndpoint.class)
   CoalesceEndpoint coalesceEndpoint(CoalescingCacheManager caches, ObjectProvider<CacheStatistics> statistics,
-      ObjectProvider<RedisTiers> redis) {
+      ObjectProvider<RedisTiers> redis, ObjectProvider<BloomFilters> blooms) {
     return new CoalesceEndpoint(caches, statistics.getIfAvailable(() -> CacheStatistics.NONE),
-        redis.getIfAvailable());
+        redis.getIfAvailable(), blooms.getIfAvailable());
   }
 
   @Bean

@@ -1,5 +1,7 @@
 package io.coalesce.spring;
 
+import io.coalesce.bloom.BloomFilters;
+import io.coalesce.bloom.BloomStatus;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheManager;
@@ -16,6 +18,7 @@ import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.lang.Nullable;
 
 /**
@@ -27,7 +30,8 @@ import org.springframework.lang.Nullable;
  *   <li>{@code GET /actuator/coalesce/{cache}}: one cache (404 when this instance has not created it);
  *   <li>{@code DELETE /actuator/coalesce/{cache}/{key}}: evicts one key from both tiers of every
  *       instance (the key in its string form: {@code 42}, or {@code eu,42} for a two-part key);
- *   <li>{@code DELETE /actuator/coalesce/{cache}}: clears the cache in both tiers of every instance.
+ *   <li>{@code DELETE /actuator/coalesce/{cache}}: clears the cache in both tiers of every instance;
+ *   <li>{@code POST /actuator/coalesce/{cache}/bloom}: rebuilds the cache's Bloom filter from its seed.
  * </ul>
  */
 @Endpoint(id = "coalesce")
@@ -36,14 +40,18 @@ public class CoalesceEndpoint {
   private final CoalescingCacheManager caches;
   private final CacheStatistics statistics;
   private final RedisTiers redis;
+  private final BloomFilters blooms;
 
   /**
    * @param redis the Redis tier, or {@code null} when there is none
+   * @param blooms the Bloom filters, or {@code null} when there are none
    */
-  public CoalesceEndpoint(CoalescingCacheManager caches, CacheStatistics statistics, @Nullable RedisTiers redis) {
+  public CoalesceEndpoint(CoalescingCacheManager caches, CacheStatistics statistics, @Nullable RedisTiers redis,
+      @Nullable BloomFilters blooms) {
     this.caches = caches;
     this.statistics = statistics;
     this.redis = redis;
+    this.blooms = blooms;
   }
 
   @ReadOperation
@@ -79,6 +87,37 @@ public class CoalesceEndpoint {
   }
 
   /**
+   * Rebuilds the Bloom filter of {@code cache} from its seed (only {@code bloom} is accepted as
+   * {@code part}); answers when the new filter is in use.
+   */
+  @WriteOperation
+  public Map<String, Object> rebuild(@Selector String cache, @Selector String part) {
+    if (!"bloom".equals(part)) {
+      throw new InvalidEndpointRequestException("Unknown part '" + part + "'", "Only POST .../" + cache
+          + "/bloom is supported: it rebuilds the cache's Bloom filter");
+    }
+    if (blooms == null) {
+      throw new InvalidEndpointRequestException("No Bloom filters", "No cache has bloom.enabled");
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("cache", cache);
+    try {
+      boolean rebuilt = blooms.rebuild(cache);
+      body.put("rebuilt", rebuilt);
+      if (!rebuilt) {
+        body.put("reason", "another build of this filter is under way (on this or another instance)");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEndpointRequestException(e.getMessage(), e.getMessage());
+    } catch (RuntimeException e) {
+      body.put("rebuilt", false);
+      body.put("reason", "the build failed, the filter in use is unchanged (and fails open if it cannot answer): " + e);
+    }
+    body.put("bloom", blooms.status(cache));
+    return body;
+  }
+
+  /**
    * The cache, created when this instance has not used it yet: its keys may still live in Redis and
    * in other instances' L1, which a clear or evict must reach.
    */
@@ -96,6 +135,10 @@ public class CoalesceEndpoint {
     body.put("localSize", cache.localSize());
     body.put("inFlight", cache.inFlight());
     body.put("statistics", statistics.of(cache.name()));
+    BloomStatus bloom = blooms == null ? null : blooms.status(cache.name());
+    if (bloom != null) {
+      body.put("bloom", bloom);
+    }
     return body;
   }
 
@@ -119,7 +162,7 @@ public class CoalesceEndpoint {
     m.put("lock", Map.of("enabled", s.lockEnabled(), "lease", text(s.lockLease()),
         "wait", text(s.lockWait()), "on-timeout", s.lockOnTimeout().name().toLowerCase()));
     m.put("bloom", Map.of("enabled", s.bloomEnabled(), "expected-insertions", s.bloomExpectedInsertions(),
-        "false-positive-rate", s.bloomFalsePositiveRate()));
+        "false-positive-rate", s.bloomFalsePositiveRate(), "rebuild-interval", text(s.bloomRebuildInterval())));
     return m;
   }
 

@@ -44,4 +44,18 @@ class ActuatorTest {
     http.getForObject("/products/600", String.class);
     assertThat(queries.sinceLast()).isEqualTo(1);
   }
+
+  @Test
+  void withRedisUnreachableTheBloomFilterFailsOpenAndARebuildSaysWhy() {
+    JsonNode bloom = http.getForObject("/actuator/coalesce/products", JsonNode.class).path("bloom");
+    assertThat(bloom.path("mode").asText()).isEqualTo("redis");
+    assertThat(bloom.path("ready").asBoolean()).isFalse();
+    assertThat(bloom.path("seed").asText()).contains("products");
+
+    ResponseEntity<JsonNode> rebuilt =
+        http.postForEntity("/actuator/coalesce/products/bloom", null, JsonNode.class);
+    assertThat(rebuilt.getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(rebuilt.getBody().path("rebuilt").asBoolean()).isFalse();
+    assertThat(rebuilt.getBody().path("reason").asText()).startsWith("the build failed");
+  }
 }
