@@ -1,5 +1,9 @@
 package io.coalesce.sample;
 
+import jakarta.persistence.EntityManagerFactory;
+import java.util.Map;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -11,9 +15,20 @@ import org.springframework.web.server.ResponseStatusException;
 public class DemoController {
 
   private final StampedeDemo demo;
+  private final Statistics statistics;
 
-  public DemoController(StampedeDemo demo) {
+  public DemoController(StampedeDemo demo, EntityManagerFactory entityManagerFactory) {
     this.demo = demo;
+    this.statistics = entityManagerFactory.unwrap(SessionFactory.class).getStatistics();
+  }
+
+  /**
+   * {@code curl localhost:8080/demo/queries}: the SQL statements this instance has sent to its
+   * database so far (Hibernate's count), to compare instances before and after a burst.
+   */
+  @GetMapping("/demo/queries")
+  public Map<String, Long> queries() {
+    return Map.of("queries", statistics.getPrepareStatementCount());
   }
 
   /** {@code curl localhost:8080/demo/stampede?requests=200}: the table, as text. */
