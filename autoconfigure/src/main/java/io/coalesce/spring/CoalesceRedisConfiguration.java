@@ -68,8 +68,10 @@ class CoalesceRedisConfiguration {
   RedisEventsSubscription coalesceRedisEventsSubscription(RedisConnectionFactory connectionFactory,
       RedisTiers tiers, Environment environment) {
     String target = environment.getProperty("spring.data.redis.url",
-        environment.getProperty("spring.data.redis.host", "localhost") + ":"
-            + environment.getProperty("spring.data.redis.port", "6379"));
+        environment.getProperty("spring.data.redis.cluster.nodes",
+            environment.getProperty("spring.data.redis.sentinel.nodes",
+                environment.getProperty("spring.data.redis.host", "localhost") + ":"
+                    + environment.getProperty("spring.data.redis.port", "6379"))));
     return new RedisEventsSubscription(connectionFactory, tiers.events(), target);
   }
 

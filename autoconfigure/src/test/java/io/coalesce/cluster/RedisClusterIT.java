@@ -13,8 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cold-key stampede over a real three-master Redis Cluster: a key's value, lock and waiters
- * share one hash slot, so the cluster-wide single flight holds there too.
+ * A real three-master Redis Cluster: a key's value and its lock share one hash slot (the fenced
+ * write-back script touches both), so the cluster-wide single flight holds there too; evicts reach
+ * keys on every master, and the empty key of a method without arguments works.
  */
 class RedisClusterIT {
 
