@@ -46,7 +46,7 @@ public class CoalesceAutoConfiguration {
       ObjectProvider<PenetrationGuardProvider> guards) {
     // The refresh executor is owned by the manager, not a bean: an Executor bean would make Spring
     // Boot's own applicationTaskExecutor back off.
-    ExecutorService refreshExecutor = refreshExecutor();
+    ExecutorService refreshExecutor = refreshExecutor(properties.getRefresh());
     CoalescingCacheFactory factory = new CoalescingCacheFactory(properties, refreshExecutor, Clock.systemUTC(),
         remoteTiers.getIfAvailable(), instrumentation.getIfAvailable(() -> CacheInstrumentation.NONE),
         guards.getIfAvailable());
@@ -54,12 +54,13 @@ public class CoalesceAutoConfiguration {
         properties.isStrictCacheNames(), refreshExecutor::shutdown);
   }
 
-  private static ExecutorService refreshExecutor() {
+  private static ExecutorService refreshExecutor(CoalesceProperties.Refresh refresh) {
     // Bounded on both sides: a refresh that finds the pool and queue full is dropped, which is
     // harmless (the stale value keeps being served and the next read retries).
-    int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    int threads = refresh.effectiveThreads();
     ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(1_000), daemonThreads("coalesce-refresh-"), new ThreadPoolExecutor.AbortPolicy());
+        new ArrayBlockingQueue<>(refresh.getQueueCapacity()), daemonThreads("coalesce-refresh-"),
+        new ThreadPoolExecutor.AbortPolicy());
     executor.allowCoreThreadTimeOut(true);
     return executor;
   }

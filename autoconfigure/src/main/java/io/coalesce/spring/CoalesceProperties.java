@@ -44,6 +44,9 @@ public class CoalesceProperties implements Validator {
   /** How Coalesce treats the application's Redis connection. */
   private final Redis redis = new Redis();
 
+  /** The pool that runs background refreshes (stale and early) and delayed second deletes. */
+  private final Refresh refresh = new Refresh();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -78,6 +81,52 @@ public class CoalesceProperties implements Validator {
 
   public Redis getRedis() {
     return redis;
+  }
+
+  public Refresh getRefresh() {
+    return refresh;
+  }
+
+  /** The pool of background refreshes, shared by every cache of the application. */
+  public static class Refresh {
+
+    /** Threads of the pool; 0 sizes it from the machine (twice the processors, at least 4). */
+    private int threads = 0;
+
+    /**
+     * Refreshes that may wait for a thread; a refresh that finds the queue full is dropped (the stale
+     * value keeps being served and a later read tries again).
+     */
+    private int queueCapacity = 1_000;
+
+    public int getThreads() {
+      return threads;
+    }
+
+    public void setThreads(int threads) {
+      if (threads < 0) {
+        throw new IllegalArgumentException("coalesce.refresh.threads must be 0 (sized from the machine) or "
+            + "positive, but was " + threads);
+      }
+      this.threads = threads;
+    }
+
+    public int getQueueCapacity() {
+      return queueCapacity;
+    }
+
+    public void setQueueCapacity(int queueCapacity) {
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("coalesce.refresh.queue-capacity must be at least 1, but was "
+            + queueCapacity);
+      }
+      this.queueCapacity = queueCapacity;
+    }
+
+    /** The number of threads to start. */
+    int effectiveThreads() {
+      return threads > 0 ? threads : Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    }
   }
 
   /** The resolved settings of cache {@code name}: its overrides applied over the defaults. */

@@ -39,4 +39,22 @@ class ProtectionPropertiesTest {
         assertThat(context).getFailure().rootCause().hasMessageContaining(
             "coalesce.caches.products.bulkhead.max-concurrent-loads must be 0 (no bound) or positive, but was -1"));
   }
+
+  @Test
+  void theRefreshPoolTakesItsSizeFromTheProperties() {
+    runner.withPropertyValues("coalesce.refresh.threads=3", "coalesce.refresh.queue-capacity=10").run(context -> {
+      CoalesceProperties.Refresh refresh = context.getBean(CoalesceProperties.class).getRefresh();
+      assertThat(refresh.effectiveThreads()).isEqualTo(3);
+      assertThat(refresh.getQueueCapacity()).isEqualTo(10);
+    });
+    runner.run(context -> assertThat(context.getBean(CoalesceProperties.class).getRefresh().effectiveThreads())
+        .isEqualTo(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+  }
+
+  @Test
+  void aRefreshQueueOfZeroFailsStartUpNamingTheProperty() {
+    runner.withPropertyValues("coalesce.refresh.queue-capacity=0").run(context ->
+        assertThat(context).getFailure().rootCause().hasMessageContaining(
+            "coalesce.refresh.queue-capacity must be at least 1, but was 0"));
+  }
 }
