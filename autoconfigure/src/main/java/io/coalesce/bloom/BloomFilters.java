@@ -204,7 +204,7 @@ public final class BloomFilters implements AutoCloseable {
       }).iterator();
       built = filter.bloom.build(formatted, force, progress);
     }
-    if (built && count[0] > 0 || built && force) {
+    if (built && (count[0] > 0 || force)) { // false when another instance had already built it
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       filter.lastBuildKeys = count[0];
       filter.lastBuildMillis = millis;
