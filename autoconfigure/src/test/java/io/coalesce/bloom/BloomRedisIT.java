@@ -23,8 +23,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BooleanSupplier;
 import java.util.stream.LongStream;
+import io.coalesce.test.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,7 +155,7 @@ class BloomRedisIT {
     Instance c = new Instance(existingIds());
     instances.forEach(i -> i.filters.start()); // all at once, as a cluster starting up
 
-    await(() -> instances.stream().allMatch(i -> i.filters.status("products").ready()));
+    Await.until(() -> instances.stream().allMatch(i -> i.filters.status("products").ready()));
     long builders = instances.stream().filter(i -> i.filters.status("products").lastBuildKeys() >= 0).count();
     assertThat(builders).isEqualTo(1);
     assertThat(instances.stream().map(i -> i.filters.status("products").generation()).distinct()).hasSize(1);
@@ -169,7 +169,7 @@ class BloomRedisIT {
     Instance b = new Instance(existingIds());
     a.filters.rebuild("products");
     b.filters.start();
-    await(() -> b.filters.status("products").ready());
+    Await.until(() -> b.filters.status("products").ready());
     long created = EXISTING + 500_000;
     // Pick keys the filter rejects now, so that passing later proves the addition.
     List<Long> fresh = LongStream.range(created, created + 1_000)
@@ -194,7 +194,7 @@ class BloomRedisIT {
   void redisDownEveryCallPassesAndIsServedThenTheGuardWorksAgain() throws Exception {
     Instance a = new Instance(existingIds());
     a.filters.start();
-    await(() -> a.filters.status("products").ready());
+    Await.until(() -> a.filters.status("products").ready());
     long absent = EXISTING + 1;
     assertThat(a.find(absent)).isNull();
 
@@ -213,7 +213,7 @@ class BloomRedisIT {
     // The restarted Redis lost the bits (no persistence): the filter is seeded again, then rejects.
     long rejectedBefore = a.rejected.sum();
     long[] probe = {EXISTING + 100_000};
-    await(() -> {
+    Await.until(() -> {
       a.find(probe[0]++);
       return a.rejected.sum() > rejectedBefore;
     });
@@ -263,13 +263,4 @@ class BloomRedisIT {
     }
   }
 
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 20 s");
-      }
-      Thread.sleep(20);
-    }
-  }
 }

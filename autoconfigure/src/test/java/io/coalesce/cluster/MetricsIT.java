@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import io.coalesce.test.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,9 +82,9 @@ class MetricsIT {
     db.holdQueriesUntil(gate);
     int before = db.queries();
     CompletableFuture<?> holder = CompletableFuture.runAsync(() -> instances.service(0).find(2));
-    await(() -> db.queries() == before + 1);
+    Await.until(() -> db.queries() == before + 1);
     CompletableFuture<?> waiter = CompletableFuture.runAsync(() -> instances.service(1).find(2));
-    await(() -> count(1, "coalesce.lock", "result", "contended") == 1);
+    Await.until(() -> count(1, "coalesce.lock", "result", "contended") == 1);
     gate.countDown();
     holder.get(10, TimeUnit.SECONDS);
     waiter.get(10, TimeUnit.SECONDS);
@@ -96,9 +96,9 @@ class MetricsIT {
     db.holdQueriesUntil(longGate);
     int before3 = db.queries();
     CompletableFuture<?> slowHolder = CompletableFuture.runAsync(() -> instances.service(0).find(3));
-    await(() -> db.queries() == before3 + 1);
+    Await.until(() -> db.queries() == before3 + 1);
     CompletableFuture<?> givingUp = CompletableFuture.runAsync(() -> instances.service(1).find(3));
-    await(() -> count(1, "coalesce.lock", "result", "gave_up") == 1);
+    Await.until(() -> count(1, "coalesce.lock", "result", "gave_up") == 1);
     longGate.countDown();
     slowHolder.get(10, TimeUnit.SECONDS);
     givingUp.get(10, TimeUnit.SECONDS);
@@ -116,13 +116,4 @@ class MetricsIT {
     }
   }
 
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      Thread.sleep(2);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.coalesce.core;
 
+import io.coalesce.test.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coalesce.core.CacheListener.GetResult;

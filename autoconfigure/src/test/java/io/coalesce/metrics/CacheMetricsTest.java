@@ -1,5 +1,6 @@
 package io.coalesce.metrics;
 
+import io.coalesce.test.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,11 +12,7 @@ import io.coalesce.local.CaffeineLocalTier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
@@ -24,9 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
+import io.coalesce.test.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,36 +33,9 @@ import org.junit.jupiter.api.Test;
  */
 class CacheMetricsTest {
 
-  static final class MovableClock extends Clock {
-    final AtomicLong millis = new AtomicLong(1_000_000);
-
-    void advance(Duration d) {
-      millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   final MeterRegistry registry = new SimpleMeterRegistry();
-  final MovableClock clock = new MovableClock();
+  final TestClock clock = new TestClock();
   final Queue<Runnable> refreshes = new ArrayDeque<>();
   final ExecutorService callers = Executors.newFixedThreadPool(10);
 
@@ -121,7 +90,7 @@ class CacheMetricsTest {
           release.await(10, TimeUnit.SECONDS);
           return "C";
         }))).toList();
-    await(() -> registry.get("coalesce.coalesced").tag("cache", "products").counter().count() == 9);
+    Await.until(() -> registry.get("coalesce.coalesced").tag("cache", "products").counter().count() == 9);
     assertThat(registry.get("coalesce.inflight").tag("cache", "products").gauge().value()).isEqualTo(1);
     release.countDown();
     for (Future<String> f : shared) {
@@ -135,7 +104,7 @@ class CacheMetricsTest {
       hang.await(10, TimeUnit.SECONDS);
       return "S";
     }));
-    await(() -> cache.inFlight() == 1);
+    Await.until(() -> cache.inFlight() == 1);
     assertThatThrownBy(() -> cache.get("slow", String.class, () -> "never"))
         .isInstanceOf(LoadTimeoutException.class);                  // miss + coalesced
     hang.countDown();
@@ -197,13 +166,4 @@ class CacheMetricsTest {
             "coalesce.stale.served.on.error[cache]");
   }
 
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      Thread.sleep(1);
-    }
-  }
 }

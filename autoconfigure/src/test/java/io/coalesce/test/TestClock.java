@@ -1,4 +1,4 @@
-package io.coalesce.core;
+package io.coalesce.test;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,11 +8,11 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock the test moves; thread-safe. */
-final class TestClock extends Clock {
+public final class TestClock extends Clock {
 
   private final AtomicLong millis = new AtomicLong(1_000_000);
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     millis.addAndGet(d.toMillis());
   }
 
