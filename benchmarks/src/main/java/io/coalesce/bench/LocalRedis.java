@@ -89,6 +89,20 @@ final class LocalRedis implements AutoCloseable {
     throw new IllegalStateException("redis-server did not answer PING on port " + port + " within 10 s");
   }
 
+  /** The number of keys, or -1 when the server does not answer (read over a plain socket). */
+  long dbSize() {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(500);
+      socket.getOutputStream().write("DBSIZE\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] reply = new byte[32];
+      int n = socket.getInputStream().read(reply);
+      String line = n > 0 ? new String(reply, 0, n, StandardCharsets.US_ASCII).trim() : "";
+      return line.startsWith(":") ? Long.parseLong(line.substring(1)) : -1;
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private boolean answersPing() {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(500);
