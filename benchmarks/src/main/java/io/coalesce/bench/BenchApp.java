@@ -17,6 +17,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.data.redis.cache.RedisCacheConfiguration;
 import org.springframework.data.redis.cache.RedisCacheManager;
+import org.springframework.data.redis.cache.RedisCacheWriter;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.serializer.Jackson2JsonRedisSerializer;
 import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
@@ -33,6 +34,7 @@ public class BenchApp {
 
   static final String CAFFEINE = "caffeineCacheManager";
   static final String REDIS = "redisCacheManager";
+  static final String REDIS_LOCKING = "redisLockingCacheManager";
 
   @Bean
   CoalescedCatalog coalescedCatalog(Backend backend) {
@@ -56,11 +58,22 @@ public class BenchApp {
   @Bean(REDIS)
   RedisCacheManager redisCacheManager(RedisConnectionFactory connections, ObjectMapper mapper,
       @Value("${bench.spring.ttl:10m}") Duration ttl) {
-    RedisCacheConfiguration config = RedisCacheConfiguration.defaultCacheConfig()
+    return RedisCacheManager.builder(connections).cacheDefaults(redisConfig(mapper, ttl)).build();
+  }
+
+  /** The same, over the locking writer (a lock per cache name, taken around every load and put). */
+  @Bean(REDIS_LOCKING)
+  RedisCacheManager redisLockingCacheManager(RedisConnectionFactory connections, ObjectMapper mapper,
+      @Value("${bench.spring.ttl:10m}") Duration ttl) {
+    return RedisCacheManager.builder(RedisCacheWriter.lockingRedisCacheWriter(connections))
+        .cacheDefaults(redisConfig(mapper, ttl)).build();
+  }
+
+  private static RedisCacheConfiguration redisConfig(ObjectMapper mapper, Duration ttl) {
+    return RedisCacheConfiguration.defaultCacheConfig()
         .entryTtl(ttl)
         .prefixCacheNameWith("spring:")
         .serializeValuesWith(SerializationPair.fromSerializer(new Jackson2JsonRedisSerializer<>(mapper, Product.class)));
-    return RedisCacheManager.builder(connections).cacheDefaults(config).build();
   }
 
   /**

@@ -11,11 +11,14 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -36,6 +39,7 @@ public class BenchEnvironment {
   Query hotQuery;
 
   Cache<Object, Object> caffeine;
+  PlainCatalog proxiedPlain;
 
   RedisClient lettuceClient;
   StatefulRedisConnection<byte[], byte[]> lettuce;
@@ -57,6 +61,11 @@ public class BenchEnvironment {
     spring.bySku(HOT_SKU);
     spring.byId(HOT_ID);
     spring.remote(HOT_SKU);
+
+    ProxyFactory proxy = new ProxyFactory(new PlainCatalog(new Product(HOT_SKU, "Product " + HOT_SKU, 1999)));
+    proxy.setProxyTargetClass(true); // as Spring Boot proxies beans, Coalesce's and @Cacheable's alike
+    proxy.addAdvice((MethodInterceptor) MethodInvocation::proceed);
+    proxiedPlain = (PlainCatalog) proxy.getProxy();
 
     caffeine = Caffeine.newBuilder().maximumSize(10_000).build();
     caffeine.put(HOT_SKU, new Product(HOT_SKU, "Product " + HOT_SKU, 1999));

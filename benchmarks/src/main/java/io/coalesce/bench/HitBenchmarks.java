@@ -66,6 +66,12 @@ public class HitBenchmarks {
     return env.caffeine.getIfPresent(BenchEnvironment.HOT_SKU);
   }
 
+  /** The floor of any annotation-driven cache: a CGLIB proxy with one pass-through interceptor. */
+  @Benchmark
+  public Object l1_aopFloor_passThroughProxy(BenchEnvironment env) {
+    return env.proxiedPlain.bySku(BenchEnvironment.HOT_SKU);
+  }
+
   /** Coalesce with L1 off: one Redis GET and the decoding of the entry. */
   @Benchmark
   public Object l2_coalesced(BenchEnvironment env) {

@@ -5,6 +5,10 @@ import org.springframework.cache.annotation.Cacheable;
 /**
  * The Spring side: {@code @Cacheable(sync = true)}, what a Spring user writes for a hot key, over a
  * {@code CaffeineCacheManager} and over a {@code RedisCacheManager} (see {@link BenchApp}).
+ *
+ * <p>Over Redis, {@code sync = true} is only as synchronised as the cache: Spring Data Redis's
+ * default (non-locking) writer answers {@code get(key, loader)} with a GET and, on a miss, a load and
+ * a SET, with no lock at all; its locking writer takes a Redis lock per cache name.
  */
 public class SpringCatalog {
 
@@ -56,6 +60,12 @@ public class SpringCatalog {
 
   @Cacheable(cacheNames = "products", cacheManager = BenchApp.REDIS, sync = true)
   public Product productRemote(String sku) {
+    return backend.load(sku);
+  }
+
+  /** Over Spring Data Redis's locking cache writer: a Redis lock per cache name (not per key). */
+  @Cacheable(cacheNames = "productsLocked", cacheManager = BenchApp.REDIS_LOCKING, sync = true)
+  public Product productRemoteLocking(String sku) {
     return backend.load(sku);
   }
 }

@@ -54,9 +54,14 @@ final class Table {
   }
 
   private static String[] format(Row r) {
-    return new String[] {r.scenario(), r.stack(), Long.toString(r.calls()), Long.toString(r.loaderCalls()),
-        Integer.toString(r.errors()), fmt(r.p50()), fmt(r.p99()), fmt(r.max()),
+    return new String[] {r.scenario(), r.stack(), count(r.calls()), count(r.loaderCalls()),
+        count(r.errors()), fmt(r.p50()), fmt(r.p99()), fmt(r.max()),
         Double.isNaN(r.throughput()) ? "" : String.format(Locale.ROOT, "%.0f", r.throughput()), r.note()};
+  }
+
+  /** A negative count is "not measured": an empty cell. */
+  private static String count(long n) {
+    return n < 0 ? "" : Long.toString(n);
   }
 
   static String fmt(double millis) {
