@@ -85,8 +85,8 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   @SuppressWarnings("unchecked")
   public <A, T> T get(Object key, Type type, A argument, ArgumentLoader<? super A, ? extends T> loader) {
     Object k = normalize(key);
-    CacheEntry held = local.get(k);
     long now = clock.millis();
+    CacheEntry held = local.get(k, now);
     if (held != null && held.isServable(now)) {
       RefreshTrigger refresh = served(held, now);
       if (refresh != null) {
@@ -103,8 +103,8 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       Object key, Type type, Supplier<? extends CompletionStage<? extends T>> loader) {
     Object k = normalize(key);
     Load load = Load.ofAsync(loader);
-    CacheEntry held = local.get(k);
     long now = clock.millis();
+    CacheEntry held = local.get(k, now);
     if (held != null && held.isServable(now)) {
       RefreshTrigger refresh = served(held, now);
       if (refresh != null) {
