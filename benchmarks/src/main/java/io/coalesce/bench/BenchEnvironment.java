@@ -3,6 +3,8 @@ package io.coalesce.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.coalesce.core.CacheEntry;
+import io.coalesce.local.CaffeineLocalTier;
 import io.coalesce.redis.JacksonEntryCodec;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -10,6 +12,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -40,6 +43,8 @@ public class BenchEnvironment {
 
   Cache<Object, Object> caffeine;
   PlainCatalog proxiedPlain;
+  /** Coalesce's L1 tier on its own (Caffeine with per-entry expiry on the engine's clock). */
+  CaffeineLocalTier l1Tier;
 
   RedisClient lettuceClient;
   StatefulRedisConnection<byte[], byte[]> lettuce;
@@ -68,6 +73,10 @@ public class BenchEnvironment {
     proxiedPlain = (PlainCatalog) proxy.getProxy();
 
     caffeine = Caffeine.newBuilder().maximumSize(10_000).build();
+    l1Tier = CaffeineLocalTier.create(10_000, Clock.systemUTC());
+    long now = System.currentTimeMillis();
+    l1Tier.put(HOT_SKU, new CacheEntry(new Product(HOT_SKU, "Product " + HOT_SKU, 1999), now,
+        now + 600_000, now + 600_000, 0), now + 600_000);
     caffeine.put(HOT_SKU, new Product(HOT_SKU, "Product " + HOT_SKU, 1999));
 
     lettuceClient = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));

@@ -66,6 +66,18 @@ public class HitBenchmarks {
     return env.caffeine.getIfPresent(BenchEnvironment.HOT_SKU);
   }
 
+  /** Coalesce's L1 tier alone: Caffeine with per-entry expiry, which reads the clock on every get. */
+  @Benchmark
+  public Object l1_coalesceL1Tier_get(BenchEnvironment env) {
+    return env.l1Tier.get(BenchEnvironment.HOT_SKU);
+  }
+
+  /** One read of the wall clock, which Caffeine's expiry and the engine's freshness check each need. */
+  @Benchmark
+  public long l1_clock_currentTimeMillis() {
+    return System.currentTimeMillis();
+  }
+
   /** The floor of any annotation-driven cache: a CGLIB proxy with one pass-through interceptor. */
   @Benchmark
   public Object l1_aopFloor_passThroughProxy(BenchEnvironment env) {
