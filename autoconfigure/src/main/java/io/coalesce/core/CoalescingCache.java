@@ -44,6 +44,14 @@ public interface CoalescingCache {
    */
   <T> T get(Object key, Type type, Callable<? extends T> loader);
 
+  /**
+   * {@link #get(Object, Type, Callable)} with a loader that takes {@code argument} when it runs, so
+   * that a caller whose loader is a constant allocates nothing for it on a hit.
+   */
+  default <A, T> T get(Object key, Type type, A argument, ArgumentLoader<? super A, ? extends T> loader) {
+    return get(key, type, () -> loader.load(argument));
+  }
+
   /** {@link #get(Object, Type, Callable)} for a non-generic value type. */
   default <T> T get(Object key, Class<T> type, Callable<? extends T> loader) {
     return get(key, (Type) type, loader);

@@ -81,17 +81,27 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   @Override
   @SuppressWarnings("unchecked")
   public <T> T get(Object key, Type type, Callable<? extends T> loader) {
+    return get(key, type, loader, Callable::call);
+  }
+
+  /** The hit path allocates no {@link Load}: one is made only when a load or refresh starts. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public <A, T> T get(Object key, Type type, A argument, ArgumentLoader<? super A, ? extends T> loader) {
     Object k = normalize(key);
-    Load load = Load.of(loader);
-    CacheEntry held = local.get(k);
     long now = clock.millis();
+    CacheEntry held = local.get(k, now);
     if (held != null && held.isServable(now)) {
-      return (T) serve(k, type, held, now, load);
+      RefreshTrigger refresh = served(held, now);
+      if (refresh != null) {
+        refresh(k, type, Load.of(argument, loader), held, refresh);
+      }
+      return (T) held.value();
     }
     if (held == null && certainlyAbsent(k)) {
       return null;
     }
-    return (T) await(k, loadOrJoin(k, type, load, held)).value();
+    return (T) await(k, loadOrJoin(k, type, Load.of(argument, loader), held)).value();
   }
 
   @Override
@@ -100,10 +110,14 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       Object key, Type type, Supplier<? extends CompletionStage<? extends T>> loader) {
     Object k = normalize(key);
     Load load = Load.ofAsync(loader);
-    CacheEntry held = local.get(k);
     long now = clock.millis();
+    CacheEntry held = local.get(k, now);
     if (held != null && held.isServable(now)) {
-      return CompletableFuture.completedFuture((T) serve(k, type, held, now, load));
+      RefreshTrigger refresh = served(held, now);
+      if (refresh != null) {
+        refresh(k, type, load, held, refresh);
+      }
+      return CompletableFuture.completedFuture((T) held.value());
     }
     if (held == null && certainlyAbsent(k)) {
       return CompletableFuture.completedFuture(null);
@@ -155,18 +169,17 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     }
   }
 
-  /** Serves a servable L1 entry, starting a background refresh when it is stale or due early. */
-  private Object serve(Object key, Type type, CacheEntry entry, long now, Load load) {
+  /**
+   * Records a read served from a servable L1 entry and says which background refresh it calls for:
+   * {@code STALE}, {@code EARLY} (XFetch), or {@code null} for none.
+   */
+  private RefreshTrigger served(CacheEntry entry, long now) {
     if (entry.isFresh(now)) {
       listener.onGet(GetResult.L1_HIT);
-      if (policy.shouldRefreshEarly(entry, now)) {
-        refresh(key, type, load, entry, RefreshTrigger.EARLY);
-      }
-    } else {
-      listener.onGet(GetResult.STALE);
-      refresh(key, type, load, entry, RefreshTrigger.STALE);
+      return policy.shouldRefreshEarly(entry, now) ? RefreshTrigger.EARLY : null;
     }
-    return entry.value();
+    listener.onGet(GetResult.STALE);
+    return RefreshTrigger.STALE;
   }
 
   /**

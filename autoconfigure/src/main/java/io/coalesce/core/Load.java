@@ -26,6 +26,16 @@ interface Load {
     };
   }
 
+  static <A> Load of(A argument, ArgumentLoader<? super A, ?> loader) {
+    return () -> {
+      try {
+        return CompletableFuture.completedFuture(loader.load(argument));
+      } catch (Throwable t) {
+        return CompletableFuture.failedFuture(t);
+      }
+    };
+  }
+
   static Load ofAsync(Supplier<? extends CompletionStage<?>> loader) {
     return () -> {
       try {

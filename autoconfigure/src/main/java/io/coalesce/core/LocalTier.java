@@ -38,6 +38,15 @@ public interface LocalTier {
   /** The entry held for {@code key}, or {@code null}. */
   CacheEntry get(Object key);
 
+  /**
+   * The entry held for {@code key} at {@code now} (epoch millis of the engine's clock), or
+   * {@code null}: the read of the hit path, given the time the engine has read anyway so that the
+   * tier need not read the clock again.
+   */
+  default CacheEntry get(Object key, long now) {
+    return get(key);
+  }
+
   /** Holds {@code entry} until at most {@code retainUntil} (epoch millis of the engine's clock). */
   void put(Object key, CacheEntry entry, long retainUntil);
 

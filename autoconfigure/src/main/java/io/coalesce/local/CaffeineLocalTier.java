@@ -2,19 +2,23 @@ package io.coalesce.local;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.coalesce.core.CacheEntry;
 import io.coalesce.core.LocalTier;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The L1 tier: a Caffeine cache bounded by {@code local.maximum-size}, each entry held until the
- * deadline the engine gives it. Caffeine's clock is the engine's, so a test that advances the clock
- * expires L1 entries too. Thread-safe.
+ * deadline the engine gives it. Thread-safe.
+ *
+ * <p>Deadlines are checked here, on the engine's clock, when an entry is read, rather than by
+ * Caffeine's per-entry expiry: that expiry reads the clock and reorders a timer wheel on every read,
+ * which cost more than the rest of an L1 hit together (and varied widely from run to run; see
+ * docs/benchmarks.md). A read past an entry's deadline never returns it and removes it; an entry
+ * that is never read again leaves when the size bound pushes it out (W-TinyLFU evicts such cold
+ * entries first) or when its key is written again. So the tier never holds more than
+ * {@code maximumSize} entries, but some of them may be dead, and {@link #size()} counts those.
  */
 public final class CaffeineLocalTier implements LocalTier {
 
@@ -29,7 +33,7 @@ public final class CaffeineLocalTier implements LocalTier {
     this.clock = clock;
   }
 
-  /** An L1 holding at most {@code maximumSize} entries, expiring them on {@code clock}. */
+  /** An L1 holding at most {@code maximumSize} entries, with deadlines on {@code clock}. */
   public static CaffeineLocalTier create(long maximumSize, Clock clock) {
     return create(maximumSize, clock, false);
   }
@@ -39,40 +43,29 @@ public final class CaffeineLocalTier implements LocalTier {
    *     meters); off, it costs nothing
    */
   public static CaffeineLocalTier create(long maximumSize, Clock clock, boolean recordStats) {
-    Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-    Caffeine<Object, Held> builder = Caffeine.newBuilder()
-        .maximumSize(maximumSize)
-        .ticker(ticker)
-        .expireAfter(new Expiry<Object, Held>() {
-          @Override
-          public long expireAfterCreate(Object key, Held held, long currentTime) {
-            return remainingNanos(held, currentTime);
-          }
-
-          @Override
-          public long expireAfterUpdate(Object key, Held held, long currentTime, long currentDuration) {
-            return remainingNanos(held, currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(Object key, Held held, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        });
+    Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maximumSize);
     if (recordStats) {
       builder.recordStats();
     }
     return new CaffeineLocalTier(builder.build(), clock);
   }
 
-  private static long remainingNanos(Held held, long currentTimeNanos) {
-    return Math.max(0, TimeUnit.MILLISECONDS.toNanos(held.retainUntil()) - currentTimeNanos);
+  @Override
+  public CacheEntry get(Object key) {
+    return get(key, clock.millis());
   }
 
   @Override
-  public CacheEntry get(Object key) {
+  public CacheEntry get(Object key, long now) {
     Held held = cache.getIfPresent(key);
-    return held == null ? null : held.entry();
+    if (held == null) {
+      return null;
+    }
+    if (now < held.retainUntil()) {
+      return held.entry();
+    }
+    cache.asMap().remove(key, held); // past its deadline: gone, as if Caffeine had expired it
+    return null;
   }
 
   @Override

@@ -54,13 +54,27 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
     publish('L', cache, key);
   }
 
+  /** The channel of {@link #publishLoaded}, for a script that publishes it itself. */
+  byte[] loadedChannel() {
+    return channel;
+  }
+
+  /** The message {@link #publishLoaded} sends, for a script that publishes it itself. */
+  byte[] loadedMessage(String cache, String key) {
+    return message('L', cache, key).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private String message(char type, String cache, String key) {
+    return type + "|" + origin + "|" + cache + "|" + key;
+  }
+
   void publishCleared(String cache) {
     publish('C', cache, "");
   }
 
   private void publish(char type, String cache, String key) {
     try {
-      store.publish(channel, type + "|" + origin + "|" + cache + "|" + key);
+      store.publish(channel, message(type, cache, key));
       errors.succeeded();
     } catch (RuntimeException e) {
       errors.failed("publish", e); // the other instances' local.ttl bounds what they miss

@@ -7,7 +7,9 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,11 @@ final class RedisRemoteTier implements RemoteTier {
   private final Clock clock;
   private final long leaseMillis;
   private final long staleIfErrorMillis;
+  /**
+   * Tokens whose lock the fenced write-back already deleted; each is removed again by the
+   * {@link #release} that always follows a write-back, so the set holds only loads in progress.
+   */
+  private final Set<String> releasedByWrite = ConcurrentHashMap.newKeySet();
 
   RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys,
       EntryCodec codec, RedisEvents events, RedisErrors errors, RedisCallGuard guard, Clock clock) {
@@ -99,15 +106,16 @@ final class RedisRemoteTier implements RemoteTier {
     byte[] bytes = codec.encode(entry, type);
     boolean stored;
     try {
+      // One round trip: write, release the lock and publish "loaded" (see RedisStore.fencedSet).
       stored = store.fencedSet(keys.value(cache, key), keys.lock(cache, key), token(lease), bytes,
-          physicalTtl(entry));
+          physicalTtl(entry), events.loadedChannel(), events.loadedMessage(cache, key));
       errors.succeeded();
     } catch (RuntimeException e) {
       errors.failed("put", e);
       return true; // Redis is down, not the lease lost: the value is still good for this instance
     }
     if (stored) {
-      events.publishLoaded(cache, key);
+      releasedByWrite.add(lease.token()); // so that release() costs no round trip
     }
     return stored;
   }
@@ -139,7 +147,7 @@ final class RedisRemoteTier implements RemoteTier {
 
   @Override
   public void release(Lease lease) {
-    if (lease.state() != Lease.State.ACQUIRED) {
+    if (lease.state() != Lease.State.ACQUIRED || releasedByWrite.remove(lease.token())) {
       return;
     }
     try {

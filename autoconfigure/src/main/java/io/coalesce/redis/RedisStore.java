@@ -25,10 +25,16 @@ import org.springframework.data.redis.core.types.Expiration;
  */
 final class RedisStore {
 
-  /** Writes the value only while the caller's token still holds the lock: the fenced write-back. */
+  /**
+   * The fenced write-back in one round trip: writes the value only while the caller's token still
+   * holds the lock, then releases the lock and tells the waiting instances (three round trips
+   * before).
+   */
   private static final byte[] FENCED_SET = RedisKeys.bytes("""
       if redis.call('GET', KEYS[2]) == ARGV[1] then
         redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        redis.call('DEL', KEYS[2])
+        redis.call('PUBLISH', ARGV[4], ARGV[5])
         return 1
       end
       return 0""");
@@ -76,9 +82,17 @@ final class RedisStore {
         key, lockKey, value, RedisKeys.bytes(Long.toString(ttlMillis))));
   }
 
-  boolean fencedSet(byte[] key, byte[] lockKey, byte[] token, byte[] value, long ttlMillis) {
+  /**
+   * Writes {@code value} while {@code token} holds {@code lockKey}; then deletes the lock and
+   * publishes {@code message} on {@code channel}.
+   *
+   * @return whether the value was written (and the lock released)
+   */
+  boolean fencedSet(byte[] key, byte[] lockKey, byte[] token, byte[] value, long ttlMillis,
+      byte[] channel, byte[] message) {
     Long stored = execute((RedisCallback<Long>) c -> c.scriptingCommands().eval(FENCED_SET,
-        ReturnType.INTEGER, 2, key, lockKey, token, value, RedisKeys.bytes(Long.toString(ttlMillis))));
+        ReturnType.INTEGER, 2, key, lockKey, token, value, RedisKeys.bytes(Long.toString(ttlMillis)),
+        channel, message));
     return stored != null && stored == 1L;
   }
 

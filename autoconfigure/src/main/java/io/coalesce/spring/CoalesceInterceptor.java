@@ -1,16 +1,18 @@
 package io.coalesce.spring;
 
+import io.coalesce.core.ArgumentLoader;
 import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheManager;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.TargetClassAware;
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.beans.factory.ObjectProvider;
 
@@ -19,10 +21,27 @@ import org.springframework.beans.factory.ObjectProvider;
  * method's {@link CoalescingCache} with the method itself as the loader; {@code @CoalescedPut} and
  * {@code @CoalescedEvict} act after the method returns normally (for an asynchronous method, after
  * its future completes normally).
+ *
+ * <p>A call finds its method in {@link #lastSeen}, so the hot path computes no
+ * target class (no proxy-class name scan) and allocates no lookup key; the full lookup runs once
+ * per method and target class.
  */
 final class CoalesceInterceptor implements MethodInterceptor {
 
+  /** The operations of a method for the concrete class of the object it was last called on. */
+  private record Seen(Class<?> targetType, MethodOperations operations) {}
+
+  /**
+   * The loaders of synchronous reads: constants, handed the call's invocation only when a load or
+   * refresh runs, so a hit allocates none.
+   */
+  private static final ArgumentLoader<MethodInvocation, Object> LOAD =
+      invocation -> proceed(invocableCopy(invocation));
+  private static final ArgumentLoader<MethodInvocation, Object> LOAD_UNWRAPPING_OPTIONAL =
+      invocation -> ValueShape.OPTIONAL.unwrap(proceed(invocableCopy(invocation)));
+
   private final CacheOperationSource operations;
+  private final ConcurrentHashMap<Method, Seen> lastSeen = new ConcurrentHashMap<>();
   private final ObjectProvider<CoalescingCacheManager> managerProvider;
   private volatile CoalescingCacheManager manager;
 
@@ -33,10 +52,8 @@ final class CoalesceInterceptor implements MethodInterceptor {
 
   @Override
   public Object invoke(MethodInvocation invocation) throws Throwable {
-    Method method = invocation.getMethod();
     Object target = invocation.getThis();
-    Class<?> targetClass = target == null ? null : AopProxyUtils.ultimateTargetClass(target);
-    MethodOperations found = operations.find(method, targetClass);
+    MethodOperations found = find(invocation.getMethod(), target);
     if (found == null) {
       return invocation.proceed();
     }
@@ -48,6 +65,21 @@ final class CoalesceInterceptor implements MethodInterceptor {
       afterWrite(found, invocation.getArguments(), target, returned);
     }
     return returned;
+  }
+
+  private MethodOperations find(Method method, Object target) {
+    Class<?> targetType = target == null ? null : target.getClass();
+    Seen seen = lastSeen.get(method);
+    if (seen != null && seen.targetType == targetType) {
+      return seen.operations;
+    }
+    Class<?> targetClass = target == null ? null : AopProxyUtils.ultimateTargetClass(target);
+    MethodOperations found = operations.find(method, targetClass);
+    if (!(target instanceof TargetClassAware)) {
+      // A target that is itself a proxy may change what it stands for: never remembered.
+      lastSeen.put(method, new Seen(targetType, found));
+    }
+    return found;
   }
 
   private Object read(CacheOperation read, MethodInvocation invocation, Object target) {
@@ -65,8 +97,8 @@ final class CoalesceInterceptor implements MethodInterceptor {
       };
       return cache.getAsync(key, read.valueType(), loader);
     }
-    Callable<Object> loader = () -> shape.unwrap(proceed(invocableCopy(invocation)));
-    return shape.wrap(cache.get(key, read.valueType(), loader));
+    return shape.wrap(cache.get(key, read.valueType(), invocation,
+        shape == ValueShape.OPTIONAL ? LOAD_UNWRAPPING_OPTIONAL : LOAD));
   }
 
   private void afterWrite(MethodOperations ops, Object[] args, Object target, Object returned) {

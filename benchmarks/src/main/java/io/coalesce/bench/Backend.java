@@ -1,0 +1,42 @@
+package io.coalesce.bench;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Stands for the database: counts every call that reaches it, optionally takes {@code delayMillis}
+ * (a query over a network), and knows no SKU that starts with {@code "absent-"}. One instance is
+ * shared by every Spring context of a scenario, so its count is the cluster's.
+ */
+public final class Backend {
+
+  private final AtomicLong calls = new AtomicLong();
+  private volatile long delayMillis;
+
+  public Backend(long delayMillis) {
+    this.delayMillis = delayMillis;
+  }
+
+  public Product load(String sku) {
+    calls.incrementAndGet();
+    long delay = delayMillis;
+    if (delay > 0) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+    return sku.startsWith("absent-") ? null : new Product(sku, "Product " + sku, 1999);
+  }
+
+  public long calls() {
+    return calls.get();
+  }
+
+  public void reset(long newDelayMillis) {
+    delayMillis = newDelayMillis;
+    calls.set(0);
+  }
+}

@@ -1,0 +1,101 @@
+package io.coalesce.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.coalesce.core.CacheEntry;
+import io.coalesce.local.CaffeineLocalTier;
+import io.coalesce.redis.JacksonEntryCodec;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * What every benchmark of a fork shares: a private redis-server, one application context with both
+ * caching stacks (every cache warmed with the hot key), a raw Caffeine cache and a raw Lettuce
+ * connection holding the same value.
+ */
+@State(Scope.Benchmark)
+public class BenchEnvironment {
+
+  static final String HOT_SKU = "sku-4711";
+  static final long HOT_ID = 4711;
+
+  LocalRedis redis;
+  ConfigurableApplicationContext context;
+  CoalescedCatalog coalesced;
+  SpringCatalog spring;
+  Query hotQuery;
+
+  Cache<Object, Object> caffeine;
+  PlainCatalog proxiedPlain;
+  /** Coalesce's L1 tier on its own (Caffeine with per-entry expiry on the engine's clock). */
+  CaffeineLocalTier l1Tier;
+
+  RedisClient lettuceClient;
+  StatefulRedisConnection<byte[], byte[]> lettuce;
+  RedisCommands<byte[], byte[]> lettuceSync;
+  /** The Redis key under which Coalesce stored the hot value of cache {@code remote}. */
+  byte[] coalesceRemoteKey;
+  JacksonEntryCodec codec;
+
+  @Setup(Level.Trial)
+  public void start() {
+    redis = LocalRedis.start();
+    context = BenchApp.start(redis, new Backend(0), "bench");
+    coalesced = context.getBean(CoalescedCatalog.class);
+    spring = context.getBean(SpringCatalog.class);
+    hotQuery = new Query(HOT_SKU, "en");
+    coalesced.bySku(HOT_SKU);
+    coalesced.byId(HOT_ID);
+    coalesced.remote(HOT_SKU);
+    spring.bySku(HOT_SKU);
+    spring.byId(HOT_ID);
+    spring.remote(HOT_SKU);
+
+    ProxyFactory proxy = new ProxyFactory(new PlainCatalog(new Product(HOT_SKU, "Product " + HOT_SKU, 1999)));
+    proxy.setProxyTargetClass(true); // as Spring Boot proxies beans, Coalesce's and @Cacheable's alike
+    proxy.addAdvice((MethodInterceptor) MethodInvocation::proceed);
+    proxiedPlain = (PlainCatalog) proxy.getProxy();
+
+    caffeine = Caffeine.newBuilder().maximumSize(10_000).build();
+    l1Tier = CaffeineLocalTier.create(10_000, Clock.systemUTC());
+    long now = System.currentTimeMillis();
+    l1Tier.put(HOT_SKU, new CacheEntry(new Product(HOT_SKU, "Product " + HOT_SKU, 1999), now,
+        now + 600_000, now + 600_000, 0), now + 600_000);
+    caffeine.put(HOT_SKU, new Product(HOT_SKU, "Product " + HOT_SKU, 1999));
+
+    lettuceClient = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+    lettuce = lettuceClient.connect(ByteArrayCodec.INSTANCE);
+    lettuceSync = lettuce.sync();
+    List<byte[]> keys = lettuceSync.keys("bench:*remote*".getBytes(StandardCharsets.UTF_8));
+    if (keys.size() != 1) {
+      throw new IllegalStateException("expected one Coalesce key for cache 'remote', found "
+          + keys.stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList());
+    }
+    coalesceRemoteKey = keys.get(0);
+    codec = new JacksonEntryCodec(context.getBean(ObjectMapper.class));
+  }
+
+  @TearDown(Level.Trial)
+  public void stop() {
+    lettuce.close();
+    lettuceClient.shutdown();
+    context.close();
+    redis.close();
+  }
+}

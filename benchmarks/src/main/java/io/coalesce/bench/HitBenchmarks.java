@@ -1,0 +1,108 @@
+package io.coalesce.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * L1 hits: one hot key, held in every in-process cache. Coalesce runs with Redis configured (its
+ * default deployment), so its L1 is keyed by the key's string form. Names start with the layer so
+ * that JMH's sorted table reads as a comparison.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class HitBenchmarks {
+
+  @Benchmark
+  public Object l1_coalesced_singleArg(BenchEnvironment env) {
+    return env.coalesced.bySku(BenchEnvironment.HOT_SKU);
+  }
+
+  @Benchmark
+  public Object l1_coalesced_namedParamKey(BenchEnvironment env) {
+    return env.coalesced.bySkuNamed(BenchEnvironment.HOT_SKU);
+  }
+
+  @Benchmark
+  public Object l1_coalesced_spelKey(BenchEnvironment env) {
+    return env.coalesced.byQuery(env.hotQuery);
+  }
+
+  @Benchmark
+  public Object l1_coalesced_longArg(BenchEnvironment env) {
+    return env.coalesced.byId(BenchEnvironment.HOT_ID);
+  }
+
+  @Benchmark
+  public Object l1_springCaffeine_singleArg(BenchEnvironment env) {
+    return env.spring.bySku(BenchEnvironment.HOT_SKU);
+  }
+
+  @Benchmark
+  public Object l1_springCaffeine_namedParamKey(BenchEnvironment env) {
+    return env.spring.bySkuNamed(BenchEnvironment.HOT_SKU);
+  }
+
+  @Benchmark
+  public Object l1_springCaffeine_spelKey(BenchEnvironment env) {
+    return env.spring.byQuery(env.hotQuery);
+  }
+
+  @Benchmark
+  public Object l1_springCaffeine_longArg(BenchEnvironment env) {
+    return env.spring.byId(BenchEnvironment.HOT_ID);
+  }
+
+  @Benchmark
+  public Object l1_rawCaffeine_getIfPresent(BenchEnvironment env) {
+    return env.caffeine.getIfPresent(BenchEnvironment.HOT_SKU);
+  }
+
+  /** Coalesce's L1 tier alone: Caffeine with per-entry expiry, which reads the clock on every get. */
+  @Benchmark
+  public Object l1_coalesceL1Tier_get(BenchEnvironment env) {
+    return env.l1Tier.get(BenchEnvironment.HOT_SKU);
+  }
+
+  /** One read of the wall clock, which Caffeine's expiry and the engine's freshness check each need. */
+  @Benchmark
+  public long l1_clock_currentTimeMillis() {
+    return System.currentTimeMillis();
+  }
+
+  /** The floor of any annotation-driven cache: a CGLIB proxy with one pass-through interceptor. */
+  @Benchmark
+  public Object l1_aopFloor_passThroughProxy(BenchEnvironment env) {
+    return env.proxiedPlain.bySku(BenchEnvironment.HOT_SKU);
+  }
+
+  /** Coalesce with L1 off: one Redis GET and the decoding of the entry. */
+  @Benchmark
+  public Object l2_coalesced(BenchEnvironment env) {
+    return env.coalesced.remote(BenchEnvironment.HOT_SKU);
+  }
+
+  @Benchmark
+  public Object l2_springRedis(BenchEnvironment env) {
+    return env.spring.remote(BenchEnvironment.HOT_SKU);
+  }
+
+  /** The floor for an L2 hit: GET of the very bytes Coalesce stored, decoded by the same codec. */
+  @Benchmark
+  public Object l2_rawLettuce_getAndDecode(BenchEnvironment env) {
+    return env.codec.decode(env.lettuceSync.get(env.coalesceRemoteKey), Product.class).value();
+  }
+
+  @Benchmark
+  public Object l2_rawLettuce_get(BenchEnvironment env) {
+    return env.lettuceSync.get(env.coalesceRemoteKey);
+  }
+}

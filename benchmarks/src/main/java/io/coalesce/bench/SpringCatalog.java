@@ -1,0 +1,71 @@
+package io.coalesce.bench;
+
+import org.springframework.cache.annotation.Cacheable;
+
+/**
+ * The Spring side: {@code @Cacheable(sync = true)}, what a Spring user writes for a hot key, over a
+ * {@code CaffeineCacheManager} and over a {@code RedisCacheManager} (see {@link BenchApp}).
+ *
+ * <p>Over Redis, {@code sync = true} is only as synchronised as the cache: Spring Data Redis's
+ * default (non-locking) writer answers {@code get(key, loader)} with a GET and, on a miss, a load and
+ * a SET, with no lock at all; its locking writer takes a Redis lock per cache name.
+ */
+public class SpringCatalog {
+
+  private final Backend backend;
+
+  public SpringCatalog(Backend backend) {
+    this.backend = backend;
+  }
+
+  @Cacheable(cacheNames = "hot", cacheManager = BenchApp.CAFFEINE, sync = true)
+  public Product bySku(String sku) {
+    return backend.load(sku);
+  }
+
+  @Cacheable(cacheNames = "hot", cacheManager = BenchApp.CAFFEINE, key = "#sku", sync = true)
+  public Product bySkuNamed(String sku) {
+    return backend.load(sku);
+  }
+
+  @Cacheable(cacheNames = "hot", cacheManager = BenchApp.CAFFEINE, key = "#q.sku", sync = true)
+  public Product byQuery(Query q) {
+    return backend.load(q.getSku());
+  }
+
+  @Cacheable(cacheNames = "hotIds", cacheManager = BenchApp.CAFFEINE, sync = true)
+  public Product byId(long id) {
+    return backend.load(Long.toString(id));
+  }
+
+  @Cacheable(cacheNames = "remote", cacheManager = BenchApp.REDIS, sync = true)
+  public Product remote(String sku) {
+    return backend.load(sku);
+  }
+
+  @Cacheable(cacheNames = "cold", cacheManager = BenchApp.CAFFEINE, sync = true)
+  public Product cold(String sku) {
+    return backend.load(sku);
+  }
+
+  @Cacheable(cacheNames = "coldRemote", cacheManager = BenchApp.REDIS, sync = true)
+  public Product coldRemote(String sku) {
+    return backend.load(sku);
+  }
+
+  @Cacheable(cacheNames = "products", cacheManager = BenchApp.CAFFEINE, sync = true)
+  public Product product(String sku) {
+    return backend.load(sku);
+  }
+
+  @Cacheable(cacheNames = "products", cacheManager = BenchApp.REDIS, sync = true)
+  public Product productRemote(String sku) {
+    return backend.load(sku);
+  }
+
+  /** Over Spring Data Redis's locking cache writer: a Redis lock per cache name (not per key). */
+  @Cacheable(cacheNames = "productsLocked", cacheManager = BenchApp.REDIS_LOCKING, sync = true)
+  public Product productRemoteLocking(String sku) {
+    return backend.load(sku);
+  }
+}
