@@ -41,6 +41,14 @@ public class BenchApp {
     return new CoalescedCatalog(backend);
   }
 
+  /** With {@code bench.bloom.seed=N}: the SKUs {@code sku-0} to {@code sku-(N-1)} exist. */
+  @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("bench.bloom.seed")
+  io.coalesce.bloom.BloomSeed existingSkus(@Value("${bench.bloom.seed}") long count) {
+    return io.coalesce.bloom.BloomSeed.of("products",
+        () -> java.util.stream.LongStream.range(0, count).mapToObj(i -> "sku-" + i));
+  }
+
   @Bean
   SpringCatalog springCatalog(Backend backend) {
     return new SpringCatalog(backend);

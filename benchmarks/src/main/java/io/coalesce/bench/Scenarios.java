@@ -1,5 +1,6 @@
 package io.coalesce.bench;
 
+import io.coalesce.bloom.BloomFilters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -210,11 +211,36 @@ public final class Scenarios {
       penetrate("absent ids, 2,000 distinct", "Coalesce (null-ttl 1m)", distinct, "a", coalesced::product);
       penetrate("absent ids, 2,000 distinct", "Spring @Cacheable(sync) Caffeine", distinct, "b", spring::product);
       penetrate("absent ids, 2,000 distinct", "Spring @Cacheable(sync) Redis", distinct, "c", spring::productRemote);
-      // TODO(issue 4): add the row "Coalesce + Bloom guard" here once io.coalesce.bloom is on main:
-      // seed a BloomSeed with the existing ids, enable coalesce.caches.products.bloom.enabled, and run
-      // both lists above; expected loader calls 0 + false positives (about 1% of the ids).
-      table.add(new Table.Row("absent ids, 2,000 distinct", "Coalesce + Bloom guard", -1, -1, -1,
-          Double.NaN, Double.NaN, Double.NaN, Double.NaN, "TODO: Bloom guard not on main yet (issue 4)"));
+    }
+    // The same two lists through a products cache with its Bloom filter, seeded with 100,000 SKUs
+    // that exist (none of the absent ones): only false positives (about 1%) reach the backend.
+    try (ConfigurableApplicationContext context = BenchApp.start(redis, backend, "penetration-bloom",
+        "coalesce.caches.products.bloom.enabled=true",
+        "coalesce.caches.products.bloom.expected-insertions=100000",
+        "coalesce.caches.products.bloom.false-positive-rate=0.01",
+        "bench.bloom.seed=100000")) {
+      BloomFilters filters = context.getBean(BloomFilters.class);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!filters.status("products").ready() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      if (!filters.status("products").ready()) {
+        throw new IllegalStateException("the products Bloom filter was not seeded within 30 s");
+      }
+      CoalescedCatalog bloomed = context.getBean(CoalescedCatalog.class);
+      List<String> repeated = new ArrayList<>();
+      for (int r = 0; r < 5; r++) {
+        for (int i = 0; i < 2000; i++) {
+          repeated.add("absent-r" + i);
+        }
+      }
+      Collections.shuffle(repeated, new Random(42));
+      List<String> distinct = new ArrayList<>();
+      for (int i = 0; i < 2000; i++) {
+        distinct.add("absent-d" + i);
+      }
+      penetrate("absent ids, 2,000 x 5", "Coalesce + Bloom guard (Redis)", repeated, "e", bloomed::product);
+      penetrate("absent ids, 2,000 distinct", "Coalesce + Bloom guard (Redis)", distinct, "e", bloomed::product);
     }
   }
 
