@@ -1,5 +1,7 @@
 package io.coalesce.cluster;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coalesce.test.RedisServer;
@@ -20,6 +22,14 @@ import org.junit.jupiter.api.Test;
  * registry Spring Boot Actuator gives each of them.
  */
 class MetricsIT {
+
+  /** Threads of their own: the common pool may have a single thread on a 2-core machine. */
+  final ExecutorService callers = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopCallers() {
+    callers.shutdownNow();
+  }
 
   static RedisServer redis;
   ProductDb db;
@@ -81,9 +91,9 @@ class MetricsIT {
     CountDownLatch gate = new CountDownLatch(1);
     db.holdQueriesUntil(gate);
     int before = db.queries();
-    CompletableFuture<?> holder = CompletableFuture.runAsync(() -> instances.service(0).find(2));
+    CompletableFuture<?> holder = CompletableFuture.runAsync(() -> instances.service(0).find(2), callers);
     Await.until(() -> db.queries() == before + 1);
-    CompletableFuture<?> waiter = CompletableFuture.runAsync(() -> instances.service(1).find(2));
+    CompletableFuture<?> waiter = CompletableFuture.runAsync(() -> instances.service(1).find(2), callers);
     Await.until(() -> count(1, "coalesce.lock", "result", "contended") == 1);
     gate.countDown();
     holder.get(10, TimeUnit.SECONDS);
@@ -95,9 +105,9 @@ class MetricsIT {
     CountDownLatch longGate = new CountDownLatch(1);
     db.holdQueriesUntil(longGate);
     int before3 = db.queries();
-    CompletableFuture<?> slowHolder = CompletableFuture.runAsync(() -> instances.service(0).find(3));
+    CompletableFuture<?> slowHolder = CompletableFuture.runAsync(() -> instances.service(0).find(3), callers);
     Await.until(() -> db.queries() == before3 + 1);
-    CompletableFuture<?> givingUp = CompletableFuture.runAsync(() -> instances.service(1).find(3));
+    CompletableFuture<?> givingUp = CompletableFuture.runAsync(() -> instances.service(1).find(3), callers);
     Await.until(() -> count(1, "coalesce.lock", "result", "gave_up") == 1);
     longGate.countDown();
     slowHolder.get(10, TimeUnit.SECONDS);

@@ -1,5 +1,7 @@
 package io.coalesce.cluster;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +34,14 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * cluster-wide single flight, stale refresh, dead lock holders and cross-instance invalidation.
  */
 class MultiInstanceIT {
+
+  /** Threads of their own: the common pool may have a single thread on a 2-core machine. */
+  final ExecutorService callers = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopCallers() {
+    callers.shutdownNow();
+  }
 
   static RedisServer redis;
   ProductDb db;
@@ -118,7 +128,7 @@ class MultiInstanceIT {
   void aLockHolderThatDiesIsReplacedAfterItsLease() throws Exception {
     CountDownLatch hung = new CountDownLatch(1);
     db.holdQueriesUntil(hung);
-    CompletableFuture<Product> dying = CompletableFuture.supplyAsync(() -> instances.service(0).find(2));
+    CompletableFuture<Product> dying = CompletableFuture.supplyAsync(() -> instances.service(0).find(2), callers);
     awaitUntil(() -> db.queries() == 1); // instance 0 holds the lock and is inside the loader
     instances.context(0).close(); // the holder's instance goes away without releasing its lock
     db.holdQueriesUntil(null);
@@ -254,7 +264,7 @@ class MultiInstanceIT {
     db.put(5, "old");
     CountDownLatch readDone = new CountDownLatch(1);
     db.holdAfterReadUntil(readDone);
-    CompletableFuture<Product> slowLoad = CompletableFuture.supplyAsync(() -> instances.service(0).find(5));
+    CompletableFuture<Product> slowLoad = CompletableFuture.supplyAsync(() -> instances.service(0).find(5), callers);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (db.queries() == 0 && System.nanoTime() < deadline) {
       Thread.sleep(1);

@@ -1,5 +1,8 @@
 package io.coalesce.spring.jpa;
 
+import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +25,14 @@ import org.springframework.transaction.support.TransactionTemplate;
     "spring.jpa.open-in-view=false",
     "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration"})
 class TransactionalWriteTest {
+
+  /** Threads of their own: the common pool may have a single thread on a 2-core machine. */
+  final ExecutorService callers = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopCallers() {
+    callers.shutdownNow();
+  }
 
   @Autowired
   ProductRepository repository;
@@ -82,7 +93,7 @@ class TransactionalWriteTest {
   /** A read through the cache on another thread, outside this test's transaction. */
   private String readElsewhere(long id) {
     try {
-      return CompletableFuture.supplyAsync(() -> repository.findById(id).map(Product::getName).orElse(null))
+      return CompletableFuture.supplyAsync(() -> repository.findById(id).map(Product::getName).orElse(null), callers)
           .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError(e);
