@@ -378,10 +378,13 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     if (value != null) {
       exists(key);
     }
-    if (policy.isCacheable(value) && !flight.isSuperseded()) {
+    // Another instance's write during the load: only the lock's fence shows the load read after it.
+    boolean discarded = flight.isSuperseded() || flight.isSupersededElsewhere() && lease == null;
+    if (policy.isCacheable(value) && !discarded) {
       boolean stored = true;
       if (lease != null) {
-        stored = remote.putIfLeaseHeld(key.toString(), entry, type, lease);
+        stored = remote.putIfLeaseHeld(key.toString(), entry, type, lease)
+            && (!flight.isSupersededElsewhere() || remote.isAvailable()); // a failed write proves nothing
       } else if (remote.isAvailable()) {
         remote.put(key.toString(), entry, type);
       }
@@ -533,7 +536,10 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
 
   @Override
   public void invalidated(String key) {
-    supersedeFlight(key);
+    Flight flight = flights.remove(key);
+    if (flight != null) {
+      flight.supersedeElsewhere();
+    }
     local.evict(key);
   }
 

@@ -26,8 +26,23 @@ final class Flight {
     this.shared = result.copy().orTimeout(loadTimeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Set when another instance reported a write of the key while this load ran. A load fenced by the
+   * rebuild lock may still store its result: the writer removed the lock, so a lock that survived
+   * was taken after the write and the load read the new data.
+   */
+  private volatile boolean supersededElsewhere;
+
   void supersede() {
     superseded = true;
+  }
+
+  void supersedeElsewhere() {
+    supersededElsewhere = true;
+  }
+
+  boolean isSupersededElsewhere() {
+    return supersededElsewhere;
   }
 
   boolean isSuperseded() {
