@@ -2,7 +2,7 @@ package io.coalesce.sample;
 
 import io.coalesce.bloom.BloomFilters;
 import io.coalesce.core.CoalescingCacheManager;
-import io.coalesce.redis.RedisTiers;
+import io.coalesce.redis.internal.RedisTiers;
 import org.springframework.beans.factory.ObjectProvider;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.ArrayList;

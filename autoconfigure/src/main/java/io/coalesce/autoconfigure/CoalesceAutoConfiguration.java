@@ -1,0 +1,94 @@
+package io.coalesce.autoconfigure;
+
+import io.coalesce.spring.CoalesceAdvisor;
+import io.coalesce.core.CoalescingCacheManager;
+import io.coalesce.metrics.CacheInstrumentation;
+import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.boot.context.properties.bind.Binder;
+
+/**
+ * Wires Coalesce into a Spring Boot application: the cache manager (the programmatic API, which
+ * owns the executor of background refreshes) and the advisor that applies {@code @Coalesced},
+ * {@code @CoalescedPut} and {@code @CoalescedEvict}; the Redis tier, metrics, the actuator endpoint
+ * and the health indicator when the application has what they need. Each bean backs off when the application
+ * defines its own. Off with {@code coalesce.enabled=false}: annotated methods then run uncached.
+ */
+@AutoConfiguration(afterName = {
+    // Spring Boot 4
+    "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+    "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+    "org.springframework.boot.jackson2.autoconfigure.Jackson2AutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+    // Spring Boot 3.5
+    "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
+    "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration",
+    "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+    "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"})
+@ConditionalOnProperty(prefix = "coalesce", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(CoalesceProperties.class)
+@Import({CoalesceProxyRegistrar.class, CoalesceRedisConfiguration.class, CoalesceBloomConfiguration.class,
+    CoalesceMetricsConfiguration.class, CoalesceActuatorConfiguration.class})
+public class CoalesceAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean(CoalescingCacheManager.class)
+  DefaultCoalescingCacheManager coalescingCacheManager(CoalesceProperties properties,
+      ObjectProvider<RemoteTierProvider> remoteTiers, ObjectProvider<CacheInstrumentation> instrumentation,
+      ObjectProvider<PenetrationGuardProvider> guards) {
+    // The refresh executor is owned by the manager, not a bean: an Executor bean would make Spring
+    // Boot's own applicationTaskExecutor back off.
+    ExecutorService refreshExecutor = refreshExecutor(properties.getRefresh());
+    CoalescingCacheFactory factory = new CoalescingCacheFactory(properties, refreshExecutor, Clock.systemUTC(),
+        remoteTiers.getIfAvailable(), instrumentation.getIfAvailable(() -> CacheInstrumentation.NONE),
+        guards.getIfAvailable());
+    return new DefaultCoalescingCacheManager(factory, properties.getCaches().keySet(),
+        properties.isStrictCacheNames(), refreshExecutor::shutdown);
+  }
+
+  private static ExecutorService refreshExecutor(CoalesceProperties.Refresh refresh) {
+    // Bounded on both sides: a refresh that finds the pool and queue full is dropped, which is
+    // harmless (the stale value keeps being served and the next read retries).
+    int threads = refresh.effectiveThreads();
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(refresh.getQueueCapacity()), daemonThreads("coalesce-refresh-"),
+        new ThreadPoolExecutor.AbortPolicy());
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
+  }
+
+  @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+  static CoalesceAdvisor coalesceAdvisor(Environment environment,
+      ObjectProvider<CoalescingCacheManager> cacheManager) {
+    // Bound here rather than injected: an advisor is created with the post-processors, and the
+    // properties bean would then be created too early to be post-processed itself.
+    CoalesceProperties properties = Binder.get(environment).bindOrCreate("coalesce", CoalesceProperties.class);
+    return new CoalesceAdvisor(cacheManager, properties.isStrictCacheNames(), properties.getCaches().keySet());
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

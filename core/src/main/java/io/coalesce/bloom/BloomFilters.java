@@ -1,0 +1,268 @@
+package io.coalesce.bloom;
+
+import io.coalesce.bloom.internal.BloomShape;
+import io.coalesce.bloom.internal.KeyBloom;
+
+import io.coalesce.core.CacheSettings;
+import io.coalesce.core.KeyFormat;
+import io.coalesce.core.PenetrationGuard;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+
+/**
+ * The Bloom filters of every cache with {@code bloom.enabled}: creates each, seeds it in the
+ * background from its {@link BloomSeed}, keeps its view of the shared state fresh, rebuilds it on
+ * demand ({@link #rebuild}) or every {@code bloom.rebuild-interval}, and reports its state. With
+ * Redis, one instance of the cluster builds a filter (the others see it done); without, each
+ * instance builds its own. Until a filter has been built, and whenever it cannot answer, it lets
+ * every key through.
+ */
+public final class BloomFilters implements AutoCloseable {
+
+  /** How often builds report progress, in keys. */
+  public static final long PROGRESS_EVERY = 10_000;
+
+  private static final System.Logger LOG = System.getLogger(BloomFilters.class.getName());
+
+  private final class Filter implements PenetrationGuard {
+    final String cache;
+    final CacheSettings settings;
+    final BloomShape shape;
+    final KeyBloom bloom;
+    final BloomSeed seed;
+    volatile long lastBuildKeys = -1;
+    volatile long lastBuildMillis = -1;
+    volatile boolean failing;
+
+    Filter(String cache, CacheSettings settings, BloomShape shape, KeyBloom bloom, BloomSeed seed) {
+      this.cache = cache;
+      this.settings = settings;
+      this.shape = shape;
+      this.bloom = bloom;
+      this.seed = seed;
+    }
+
+    @Override
+    public boolean mightContain(String key) {
+      return bloom.mightContain(key);
+    }
+
+    @Override
+    public void add(String key) {
+      bloom.add(key);
+    }
+  }
+
+  private final Map<String, Filter> filters = new ConcurrentHashMap<>();
+  private final Map<String, BloomSeed> seeds;
+  private final BiFunction<String, BloomShape, KeyBloom> sharedFilters;
+  private final Duration refreshPeriod;
+  private final ScheduledExecutorService maintenance;
+  private volatile boolean started;
+
+  /**
+   * @param seeds every {@link BloomSeed}; at most one per cache
+   * @param sharedFilters makes the Redis filter of a cache, or {@code null} without Redis
+   * @param refreshPeriod how often each filter re-reads the shared state and retries a failed seeding
+   * @throws IllegalStateException when two seeds name one cache
+   */
+  public BloomFilters(Collection<BloomSeed> seeds, BiFunction<String, BloomShape, KeyBloom> sharedFilters,
+      Duration refreshPeriod) {
+    Map<String, BloomSeed> byCache = new LinkedHashMap<>();
+    for (BloomSeed seed : seeds) {
+      BloomSeed other = byCache.putIfAbsent(seed.cache(), seed);
+      if (other != null) {
+        throw new IllegalStateException("Two BloomSeed beans name cache '" + seed.cache() + "' (" + other + " and "
+            + seed + "); declare one per cache, streaming every key");
+      }
+    }
+    this.seeds = Map.copyOf(byCache);
+    this.sharedFilters = sharedFilters;
+    this.refreshPeriod = refreshPeriod;
+    this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "coalesce-bloom");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /**
+   * The guard of cache {@code cache}, whose settings enable the Bloom filter. Called once per cache
+   * as it is created.
+   *
+   * @param shared whether the cache uses Redis (then the filter is shared)
+   */
+  public PenetrationGuard guardFor(String cache, CacheSettings settings, boolean shared) {
+    Filter filter = filters.computeIfAbsent(cache, name -> {
+      BloomShape shape = BloomShape.of(settings.bloom().expectedInsertions(), settings.bloom().falsePositiveRate());
+      KeyBloom bloom = shared && sharedFilters != null ? sharedFilters.apply(name, shape) : new InProcessBloom(shape);
+      BloomSeed seed = seeds.get(name);
+      if (seed == null) {
+        LOG.log(Level.WARNING, "Cache '" + name + "' has bloom.enabled but no BloomSeed bean names it: its Bloom "
+            + "filter lets every key through. Declare a BloomSeed streaming the keys that exist, or turn "
+            + "bloom.enabled off for it");
+      }
+      return new Filter(name, settings, shape, bloom, seed);
+    });
+    if (started) {
+      maintenance.execute(() -> maintain(filter));
+    }
+    return filter;
+  }
+
+  /** Starts seeding in the background and the periodic upkeep; seeds naming no Bloom cache are reported. */
+  public void start() {
+    started = true;
+    for (String cache : seeds.keySet()) {
+      if (!filters.containsKey(cache)) {
+        LOG.log(Level.WARNING, "BloomSeed " + seeds.get(cache) + " names cache '" + cache + "', which has no "
+            + "Bloom filter (bloom.enabled is off, or the cache is not declared under coalesce.caches and "
+            + "has not been used yet); it is not used");
+      }
+    }
+    long period = Math.max(1, refreshPeriod.toMillis());
+    maintenance.scheduleWithFixedDelay(() -> filters.values().forEach(this::maintain), 0, period,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void maintain(Filter filter) {
+    try {
+      filter.bloom.refresh();
+      if (filter.seed == null) {
+        return;
+      }
+      if (!filter.bloom.hasCurrentShape()) {
+        if (!filter.bloom.isBuilding()) {
+          build(filter, false);
+        }
+        return;
+      }
+      long interval = filter.settings.bloom().rebuildInterval().toMillis();
+      long builtAt = filter.bloom.builtAtMillis();
+      if (interval > 0 && builtAt > 0 && System.currentTimeMillis() - builtAt >= interval) {
+        build(filter, true);
+      }
+    } catch (RuntimeException e) {
+      if (!filter.failing) {
+        filter.failing = true;
+        LOG.log(Level.WARNING, "Building the Bloom filter of cache '" + filter.cache + "' failed (" + e
+            + "); it lets every key through, and the build is retried every " + refreshPeriod.toMillis() + " ms");
+      } else {
+        LOG.log(Level.DEBUG, "Building the Bloom filter of cache '" + filter.cache + "' failed again", e);
+      }
+    }
+  }
+
+  /**
+   * Builds a new filter for {@code cache} from its seed beside the one in use, and swaps it in (so
+   * that keys deleted since the last build stop passing). Runs on the calling thread.
+   *
+   * @return {@code false} when another build of this filter is under way (here or on another
+   *     instance)
+   * @throws IllegalArgumentException when the cache has no Bloom filter or no seed
+   */
+  public boolean rebuild(String cache) {
+    Filter filter = filters.get(cache);
+    if (filter == null) {
+      throw new IllegalArgumentException("Cache '" + cache + "' has no Bloom filter (bloom.enabled is off, or it "
+          + "has not been created yet); caches with one: " + filters.keySet());
+    }
+    if (filter.seed == null) {
+      throw new IllegalArgumentException("Cache '" + cache + "' has no BloomSeed bean to rebuild its Bloom filter from");
+    }
+    return build(filter, true);
+  }
+
+  private boolean build(Filter filter, boolean force) {
+    long startNanos = System.nanoTime();
+    long expected = filter.shape.insertions();
+    long[] nextReport = {Math.max(PROGRESS_EVERY, expected / 10)};
+    KeyBloom.BuildProgress progress = added -> {
+      if (added >= nextReport[0]) {
+        nextReport[0] += Math.max(PROGRESS_EVERY, expected / 10);
+        LOG.log(Level.INFO, "Bloom filter of cache '" + filter.cache + "': " + added + " keys streamed ("
+            + Math.round(100.0 * added / expected) + "% of expected-insertions) in "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms");
+      }
+    };
+    long[] count = {0};
+    boolean built;
+    try (Stream<?> keys = filter.seed.keys()) {
+      Iterator<String> formatted = keys.map(key -> {
+        count[0]++;
+        return KeyFormat.format(key);
+      }).iterator();
+      built = filter.bloom.build(formatted, force, progress);
+    }
+    if (built && (count[0] > 0 || force)) { // false when another instance had already built it
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+      filter.lastBuildKeys = count[0];
+      filter.lastBuildMillis = millis;
+      LOG.log(Level.INFO, "Bloom filter of cache '" + filter.cache + "' built from " + count[0] + " keys in "
+          + millis + " ms (" + filter.bloom.mode() + ", generation " + filter.bloom.generation() + ", "
+          + filter.shape.bits() + " bits, " + filter.shape.hashes() + " hashes); it now rejects absent keys");
+      if (count[0] > expected) {
+        LOG.log(Level.WARNING, "Bloom filter of cache '" + filter.cache + "' holds " + count[0] + " keys, more than "
+            + "bloom.expected-insertions " + expected + ": its false-positive rate is above "
+            + filter.shape.falsePositiveRate() + "; raise expected-insertions");
+      }
+    } else if (!built) {
+      LOG.log(Level.DEBUG, () -> "Bloom filter of cache '" + filter.cache + "' is being built by another instance");
+    }
+    if (filter.failing) {
+      filter.failing = false;
+    }
+    return built;
+  }
+
+  /** Records that {@code key} exists in {@code cache} (for keys created outside Coalesce's loads and puts). */
+  public void add(String cache, Object key) {
+    Filter filter = filters.get(cache);
+    if (filter != null) {
+      filter.bloom.add(KeyFormat.format(key));
+    }
+  }
+
+  /** The state of every Bloom filter, by cache. */
+  public Map<String, BloomStatus> statuses() {
+    Map<String, BloomStatus> all = new TreeMap<>();
+    filters.keySet().forEach(cache -> all.put(cache, status(cache)));
+    return all;
+  }
+
+  /** The state of the Bloom filter of {@code cache}, or {@code null} when it has none. */
+  public BloomStatus status(String cache) {
+    Filter f = filters.get(cache);
+    if (f == null) {
+      return null;
+    }
+    long builtAt = f.bloom.builtAtMillis();
+    return new BloomStatus(cache, f.bloom.mode(), f.bloom.isReady(), f.bloom.generation(),
+        builtAt > 0 ? Instant.ofEpochMilli(builtAt) : null, f.shape.insertions(), f.shape.falsePositiveRate(),
+        f.shape.bits(), f.shape.hashes(), f.shape.segments(), f.seed == null ? null : f.seed.toString(),
+        f.lastBuildKeys, f.lastBuildMillis);
+  }
+
+  /** The caches that have a Bloom filter. */
+  public List<String> caches() {
+    return List.copyOf(new TreeMap<>(filters).keySet());
+  }
+
+  @Override
+  public void close() {
+    maintenance.shutdownNow();
+  }
+}

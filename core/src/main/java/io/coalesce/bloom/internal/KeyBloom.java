@@ -1,0 +1,54 @@
+package io.coalesce.bloom.internal;
+
+import java.util.Iterator;
+
+/**
+ * One cache's Bloom filter, wherever its bits live. {@link #mightContain} answers {@code true} while
+ * the filter is not ready (never seeded, being built for the first time, store unreachable).
+ */
+public interface KeyBloom {
+
+  /** {@code false} only when the filter is ready and {@code key} was never added. */
+  boolean mightContain(String key);
+
+  /** Adds {@code key} to the filter in use and to one being built. */
+  void add(String key);
+
+  /**
+   * Builds a new filter from {@code keys} beside the one in use and swaps it in. Returns
+   * {@code false} without doing anything when another build holds the filter (on this or another
+   * instance).
+   *
+   * @param force whether to rebuild a filter that is ready with the configured shape
+   */
+  boolean build(Iterator<String> keys, boolean force, BuildProgress progress);
+
+  /** Re-reads shared state (which filter is in use); called periodically. */
+  default void refresh() {}
+
+  /** Whether a build is known to be under way (possibly on another instance). */
+  default boolean isBuilding() {
+    return false;
+  }
+
+  /** Whether the filter answers (it has been seeded and its store is reachable). */
+  boolean isReady();
+
+  /** Whether a filter in use has the configured shape (so no seeding is needed). */
+  boolean hasCurrentShape();
+
+  /** Where the bits live: {@code redis} or {@code in-process}. */
+  String mode();
+
+  /** The generation in use, counting builds; 0 before the first. */
+  long generation();
+
+  /** When the filter in use was built (epoch millis), or 0. */
+  long builtAtMillis();
+
+  /** Receives the progress of a build. */
+  interface BuildProgress {
+    /** {@code added} keys so far. */
+    void added(long added);
+  }
+}

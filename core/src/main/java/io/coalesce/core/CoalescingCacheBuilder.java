@@ -1,0 +1,122 @@
+package io.coalesce.core;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.random.RandomGenerator;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Assembles one {@link CoalescingCache} from its settings and tiers. This is the one place where
+ * the engine is put together; the Spring auto-configuration calls it once per cache name.
+ *
+ * <pre>{@code
+ * CoalescingCache products = CoalescingCacheBuilder.named("products")
+ *     .settings(CacheSettings.builder().ttl(Duration.ofMinutes(5)).build())
+ *     .localTier(CaffeineLocalTier.create(settings, clock))
+ *     .build();
+ * }</pre>
+ */
+public final class CoalescingCacheBuilder {
+
+  /** Uncontended and thread-safe: each call draws from the calling thread's generator. */
+  private static final RandomGenerator THREAD_LOCAL_RANDOM = new RandomGenerator() {
+    @Override
+    public long nextLong() {
+      return ThreadLocalRandom.current().nextLong();
+    }
+
+    @Override
+    public double nextDouble() {
+      return ThreadLocalRandom.current().nextDouble();
+    }
+  };
+
+  private final String name;
+  private CacheSettings settings = CacheSettings.defaults();
+  private LocalTier localTier = LocalTier.NONE;
+  private RemoteTier remoteTier = RemoteTier.NONE;
+  private CacheListener listener = CacheListener.NONE;
+  private PenetrationGuard penetrationGuard = PenetrationGuard.NONE;
+  private Clock clock = Clock.systemUTC();
+  private RandomGenerator random;
+  private Executor refreshExecutor = ForkJoinPool.commonPool();
+
+  private CoalescingCacheBuilder(String name) {
+    this.name = name;
+  }
+
+  /** Starts a cache named {@code name}. */
+  public static CoalescingCacheBuilder named(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("A cache needs a non-empty name");
+    }
+    return new CoalescingCacheBuilder(name);
+  }
+
+  public CoalescingCacheBuilder settings(CacheSettings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    return this;
+  }
+
+  /** The L1 tier; none by default (every read goes to the loader, still coalesced). */
+  public CoalescingCacheBuilder localTier(LocalTier localTier) {
+    this.localTier = Objects.requireNonNull(localTier, "localTier");
+    return this;
+  }
+
+  /** The shared L2 tier; none by default. */
+  public CoalescingCacheBuilder remoteTier(RemoteTier remoteTier) {
+    this.remoteTier = Objects.requireNonNull(remoteTier, "remoteTier");
+    return this;
+  }
+
+  /** Receives what the cache does (metrics); failures of the listener never fail a read. */
+  public CoalescingCacheBuilder listener(CacheListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * Rejects keys that certainly do not exist before they reach L2 or the loader (a Bloom filter);
+   * none by default. A guard that throws is treated as "may exist".
+   */
+  public CoalescingCacheBuilder penetrationGuard(PenetrationGuard guard) {
+    this.penetrationGuard = Objects.requireNonNull(guard, "penetrationGuard");
+    return this;
+  }
+
+  /** The time source of logical expiry; tests pass a clock they advance. */
+  public CoalescingCacheBuilder clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * The random source of ttl jitter and early refresh; it must be thread-safe ({@code new
+   * java.util.Random(seed)} is). Tests pass a seeded one; the default draws from
+   * {@code ThreadLocalRandom}.
+   */
+  public CoalescingCacheBuilder random(RandomGenerator random) {
+    this.random = Objects.requireNonNull(random, "random");
+    return this;
+  }
+
+  /**
+   * Runs background refreshes (stale and early). A saturated executor that rejects a refresh is
+   * harmless: the stale value keeps being served and a later read retries.
+   */
+  public CoalescingCacheBuilder refreshExecutor(Executor refreshExecutor) {
+    this.refreshExecutor = Objects.requireNonNull(refreshExecutor, "refreshExecutor");
+    return this;
+  }
+
+  public CoalescingCache build() {
+    EntryPolicy policy = new EntryPolicy(settings, random != null ? random : THREAD_LOCAL_RANDOM);
+    return new DefaultCoalescingCache(name, settings, policy,
+        settings.local().enabled() ? localTier : LocalTier.NONE,
+        settings.remote().enabled() ? remoteTier : RemoteTier.NONE,
+        GuardedListener.guard(listener, name), FailOpenGuard.of(penetrationGuard, name), clock, refreshExecutor);
+  }
+}

@@ -1,0 +1,66 @@
+package io.coalesce.redis;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.coalesce.core.CacheEntry;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The codec for applications on Jackson 2 ({@code com.fasterxml.jackson}, Spring Boot 3.5's JSON):
+ * the {@link Envelope} around the value as JSON, read against the declared type. Writes exactly
+ * what {@link JacksonEntryCodec} (Jackson 3) writes, so both read each other's entries.
+ *
+ * <p>Safe against hostile data: polymorphic default typing is switched off in the mapper it is
+ * given (a copy), so no type hint in stored JSON can choose a class, and unknown properties (such as
+ * {@code "@class"}) make the value undecodable, a miss. Thread-safe.
+ */
+public final class Jackson2EntryCodec implements EntryCodec {
+
+  private final ObjectMapper mapper;
+  private final Map<Type, ObjectReader> readers = new ConcurrentHashMap<>();
+  private final Map<Type, ObjectWriter> writers = new ConcurrentHashMap<>();
+
+  /**
+   * @param mapper the application's mapper (its modules and date handling apply); it is copied, not
+   *     changed
+   */
+  public Jackson2EntryCodec(ObjectMapper mapper) {
+    this.mapper = mapper.copy();
+    this.mapper.deactivateDefaultTyping();
+  }
+
+  @Override
+  public byte[] encode(CacheEntry entry, Type type) {
+    if (entry.isNull()) {
+      return Envelope.wrap(entry, null);
+    }
+    try {
+      return Envelope.wrap(entry, writer(type).writeValueAsBytes(entry.value()));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("Cannot write a value of " + type.getTypeName()
+          + " as JSON; make it serialisable by Jackson or configure another EntryCodec", e);
+    }
+  }
+
+  @Override
+  public CacheEntry decode(byte[] bytes, Type type) {
+    return Envelope.unwrap(bytes, type.getTypeName(), (data, offset, length) -> reader(type).readValue(data, offset, length));
+  }
+
+  private ObjectReader reader(Type type) {
+    return readers.computeIfAbsent(type, t -> {
+      JavaType javaType = mapper.getTypeFactory().constructType(t);
+      return mapper.readerFor(javaType).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    });
+  }
+
+  private ObjectWriter writer(Type type) {
+    return writers.computeIfAbsent(type, t -> mapper.writerFor(mapper.getTypeFactory().constructType(t)));
+  }
+}

@@ -1,0 +1,96 @@
+package io.coalesce.redis.internal;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * A Resilience4j {@link CircuitBreaker} in front of the Redis tier. While it is open, Redis commands
+ * are skipped at once and callers are served from L1 and the loaders. It logs one WARNING when it
+ * opens and one INFO when it closes again, never a line per call (a failed half-open probe that
+ * re-opens it is not news, and neither is the first opening when Redis has not answered since
+ * start-up: that is logged at INFO).
+ */
+public final class CircuitBreakerCallGuard implements RedisCallGuard {
+
+  /** The breaker's instance name, so that {@code resilience4j.circuitbreaker.instances.coalesce-redis.*} applies. */
+  public static final String NAME = "coalesce-redis";
+
+  private static final System.Logger LOG = System.getLogger(CircuitBreakerCallGuard.class.getName());
+
+  private final CircuitBreaker breaker;
+  private volatile BooleanSupplier answered = () -> true;
+
+  public CircuitBreakerCallGuard(CircuitBreaker breaker) {
+    this.breaker = breaker;
+    breaker.getEventPublisher().onStateTransition(event -> {
+      State from = event.getStateTransition().getFromState();
+      State to = event.getStateTransition().getToState();
+      if (to == State.OPEN && from == State.CLOSED) {
+        // A Redis that never answered was reported at start-up: the opening is then no news.
+        LOG.log(answered.getAsBoolean() ? Level.WARNING : Level.INFO, "Circuit breaker '" + breaker.getName()
+            + "' opened: Redis is failing (" + breaker.getMetrics().getNumberOfFailedCalls() + " of the last "
+            + breaker.getMetrics().getNumberOfBufferedCalls() + " calls failed or were slow); Coalesce "
+            + "skips Redis and serves from L1 and the loaders, probing again after "
+            + breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) + " ms");
+      } else if (to == State.CLOSED && from != State.CLOSED) {
+        LOG.log(Level.INFO, "Circuit breaker '" + breaker.getName() + "' closed: Redis answers again; "
+            + "Coalesce uses the shared tier again");
+      }
+    });
+  }
+
+  /**
+   * Defaults for when the application configures no {@code coalesce-redis} instance: judged over the
+   * last 20 calls (at least 10), open at 50% failures or calls slower than {@code slowCall}, probe
+   * again after 5 s with 3 calls.
+   */
+  public static CircuitBreakerConfig defaultConfig(Duration slowCall) {
+    return CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(20)
+        .minimumNumberOfCalls(10)
+        .failureRateThreshold(50)
+        .slowCallDurationThreshold(slowCall)
+        .slowCallRateThreshold(80)
+        .waitDurationInOpenState(Duration.ofSeconds(5))
+        .permittedNumberOfCallsInHalfOpenState(3)
+        .automaticTransitionFromOpenToHalfOpenEnabled(false)
+        .build();
+  }
+
+  @Override
+  public <T> T call(Supplier<T> command) {
+    try {
+      return breaker.executeSupplier(command);
+    } catch (CallNotPermittedException e) {
+      throw new RedisSkippedException("Circuit breaker '" + breaker.getName() + "' is "
+          + breaker.getState() + "; Redis command skipped");
+    }
+  }
+
+  @Override
+  public void answeredSinceStartUp(BooleanSupplier answered) {
+    this.answered = answered;
+  }
+
+  @Override
+  public boolean permitsCalls() {
+    State state = breaker.getState();
+    return state != State.OPEN && state != State.FORCED_OPEN;
+  }
+
+  @Override
+  public String state() {
+    return breaker.getState().name();
+  }
+
+  public CircuitBreaker breaker() {
+    return breaker;
+  }
+}

@@ -1,0 +1,68 @@
+package io.coalesce.redis.internal;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Names in Redis. A value lives at {@code <prefix>:<cache>:{<key>}} and its rebuild lock at
+ * {@code <prefix>:<cache>:{<key>}:lock} (an empty key, or one starting with {@code '}'} or
+ * {@code '='}, gets a leading {@code '='}: see {@link #hashTag}): the hash tag around the key puts both in one Redis Cluster
+ * slot (the fenced write touches both in one script) while spreading the keys of a cache over all
+ * slots. Events travel on the channel {@code <prefix>:coalesce:events}.
+ */
+final class RedisKeys {
+
+  private final String prefix;
+
+  RedisKeys(String prefix) {
+    requireName("key-prefix", prefix);
+    this.prefix = prefix;
+  }
+
+  static String requireName(String what, String name) {
+    if (name == null || name.isEmpty() || name.indexOf('{') >= 0 || name.indexOf('}') >= 0
+        || name.indexOf('|') >= 0 || name.indexOf('*') >= 0 || name.chars().anyMatch(Character::isWhitespace)) {
+      throw new IllegalArgumentException("Invalid " + what + " '" + name + "' for Redis: it must be "
+          + "non-empty and contain none of { } | * or white space");
+    }
+    return name;
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  byte[] value(String cache, String key) {
+    return bytes(base(cache, key));
+  }
+
+  byte[] lock(String cache, String key) {
+    return bytes(base(cache, key) + ":lock");
+  }
+
+  /** A SCAN pattern matching every value and lock key of {@code cache}. */
+  byte[] pattern(String cache) {
+    return bytes(prefix + ":" + cache + ":{*");
+  }
+
+  byte[] channel() {
+    return bytes(prefix + ":coalesce:events");
+  }
+
+  private String base(String cache, String key) {
+    return prefix + ":" + cache + ":{" + hashTag(key) + "}";
+  }
+
+  /**
+   * The key as the content of a hash tag. An empty key, or one starting with {@code '}'}, would make
+   * an empty tag, which Redis Cluster ignores (hashing the whole name, so the value and its lock
+   * could land in different slots): those keys, and keys starting with the escape {@code '='}
+   * itself, get a leading {@code '='}. Every other key is used as it is.
+   */
+  static String hashTag(String key) {
+    return key.isEmpty() || key.charAt(0) == '}' || key.charAt(0) == '=' ? "=" + key : key;
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

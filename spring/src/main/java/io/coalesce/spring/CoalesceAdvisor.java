@@ -1,0 +1,69 @@
+package io.coalesce.spring;
+
+import io.coalesce.core.CoalescingCacheManager;
+import java.lang.reflect.Method;
+import java.util.Set;
+import org.aopalliance.aop.Advice;
+import org.springframework.aop.Pointcut;
+import org.springframework.aop.support.AbstractPointcutAdvisor;
+import org.springframework.aop.support.StaticMethodMatcherPointcut;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.Ordered;
+
+/**
+ * Applies {@code @Coalesced}, {@code @CoalescedPut} and {@code @CoalescedEvict} to every method that
+ * carries one, on a class or on an interface it implements. Matching parses and checks the
+ * annotations, so proxying a bean is where a misdeclaration is reported. Spring Boot's
+ * auto-configuration registers one; an application on Spring without Boot declares it as an
+ * infrastructure bean beside an auto-proxy creator.
+ *
+ * <p>Ordered just outside Spring's transaction advice (whose default order is the lowest
+ * precedence), so a cache hit opens no transaction and a write's cache update follows the commit;
+ * advice with a higher precedence, such as method security, still runs before a cached value is
+ * returned.
+ */
+public final class CoalesceAdvisor extends AbstractPointcutAdvisor {
+
+  private static final long serialVersionUID = 1L;
+
+  private final transient Pointcut pointcut;
+  private final transient Advice advice;
+
+  /** The advisor's order: one step above the default order of the transaction advisor. */
+  public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 1;
+
+  /**
+   * @param caches the cache manager, resolved on the first annotated call (advisors are created
+   *     before ordinary beans)
+   * @param strictCacheNames whether an annotation may only name a cache in {@code declaredCaches}
+   * @param declaredCaches the cache names the application declares (Boot: {@code coalesce.caches})
+   */
+  public CoalesceAdvisor(ObjectProvider<CoalescingCacheManager> caches, boolean strictCacheNames,
+      Set<String> declaredCaches) {
+    this(new CacheOperationSource(strictCacheNames, declaredCaches), caches);
+  }
+
+  private CoalesceAdvisor(CacheOperationSource operations, ObjectProvider<CoalescingCacheManager> caches) {
+    setOrder(ORDER);
+    CoalesceInterceptor interceptor = new CoalesceInterceptor(operations, caches);
+    StaticMethodMatcherPointcut pointcut = new StaticMethodMatcherPointcut() {
+      @Override
+      public boolean matches(Method method, Class<?> targetClass) {
+        return operations.find(method, targetClass) != null;
+      }
+    };
+    pointcut.setClassFilter(operations::hasOperations);
+    this.pointcut = pointcut;
+    this.advice = interceptor;
+  }
+
+  @Override
+  public Pointcut getPointcut() {
+    return pointcut;
+  }
+
+  @Override
+  public Advice getAdvice() {
+    return advice;
+  }
+}

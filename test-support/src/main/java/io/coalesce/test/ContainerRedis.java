@@ -1,0 +1,70 @@
+package io.coalesce.test;
+
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import java.util.List;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A Redis in a container (Testcontainers), bound to a fixed host port so that a restarted server is
+ * found where the killed one was. Loaded only when Testcontainers is on the class path.
+ */
+final class ContainerRedis {
+
+  static final DockerImageName IMAGE = DockerImageName.parse("redis:7.4-alpine");
+
+  private final GenericContainer<?> container;
+
+  private ContainerRedis(GenericContainer<?> container) {
+    this.container = container;
+  }
+
+  static boolean classPresent() {
+    try {
+      Class.forName("org.testcontainers.DockerClientFactory", false, ContainerRedis.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  static boolean dockerAvailable() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /** Starts {@code redis-server args...} with the container's 6379 published on {@code hostPort}. */
+  @SuppressWarnings("resource") // closed by remove()
+  static ContainerRedis start(int hostPort, List<String> args) {
+    String[] command = new String[args.size() + 1];
+    command[0] = "redis-server";
+    for (int i = 0; i < args.size(); i++) {
+      // Inside the container Redis listens on 6379; the host port is the published one.
+      command[i + 1] = args.get(i).equals(Integer.toString(hostPort)) ? "6379" : args.get(i);
+    }
+    GenericContainer<?> container = new GenericContainer<>(IMAGE)
+        .withCommand(command)
+        .withExposedPorts(6379)
+        .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(
+            new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", hostPort), new ExposedPort(6379))));
+    container.start();
+    return new ContainerRedis(container);
+  }
+
+  void kill() {
+    if (container.isRunning()) {
+      container.getDockerClient().killContainerCmd(container.getContainerId()).exec();
+    }
+    container.stop();
+  }
+
+  void remove() {
+    container.stop();
+  }
+}

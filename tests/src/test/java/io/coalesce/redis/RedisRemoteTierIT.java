@@ -1,0 +1,195 @@
+package io.coalesce.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coalesce.core.CacheEntry;
+import io.coalesce.core.CacheSettings;
+import io.coalesce.core.RemoteTier;
+import io.coalesce.core.RemoteTier.Lease;
+import io.coalesce.test.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/** The L2 tier against a real redis-server. */
+class RedisRemoteTierIT {
+
+  record Product(long id, String name) {}
+
+  static RedisServer redis;
+  LettuceConnectionFactory connections;
+  RedisTiers tiers;
+  RemoteTier tier;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void connect() {
+    redis.flushAll();
+    // A short command timeout: Lettuce queues commands behind a dropped connection until it expires.
+    connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", redis.port()),
+        LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
+    connections.afterPropertiesSet();
+    connections.start();
+    tiers = new RedisTiers(connections, "it", new JacksonEntryCodec(new ObjectMapper()), Clock.systemUTC());
+    tier = tiers.forCache("products", CacheSettings.builder().lock(p -> p.withLease(Duration.ofMillis(300))).build());
+  }
+
+  @AfterEach
+  void disconnect() {
+    connections.destroy();
+  }
+
+  private static CacheEntry fresh(Object value) {
+    long now = System.currentTimeMillis();
+    return new CacheEntry(value, now, now + 60_000, now + 120_000, 5);
+  }
+
+  @Test
+  void aStoredEntryIsReadBackUnderItsDocumentedKey() {
+    RemoteTier noStaleIfError = tiers.forCache("products", CacheSettings.builder().staleIfError(false).build());
+    noStaleIfError.put("7", fresh(new Product(7, "phone")), Product.class);
+    assertThat(noStaleIfError.get("7", Product.class).value()).isEqualTo(new Product(7, "phone"));
+    assertThat(redis.cli("EXISTS", "it:products:{7}")).isEqualTo("1");
+    long ttl = Long.parseLong(redis.cli("PTTL", "it:products:{7}"));
+    assertThat(ttl).isBetween(100_000L, 120_000L); // physical ttl = end of the stale window
+  }
+
+  @Test
+  void withStaleIfErrorAValueOutlivesItsStaleWindowByTheMaximumAgeSoAFailedLoadCanFallBackToIt() {
+    RemoteTier staleIfError = tiers.forCache("products", CacheSettings.builder().staleIfError(true)
+        .staleIfErrorMaxAge(Duration.ofMinutes(10)).build());
+    staleIfError.put("8", fresh(new Product(8, "tablet")), Product.class); // expires in 60 s, stale until 120 s
+    long ttl = Long.parseLong(redis.cli("PTTL", "it:products:{8}"));
+    assertThat(ttl).isBetween(640_000L, 660_000L); // expiry + 10 min
+
+    staleIfError.put("absent", fresh(null), Product.class); // "not found" is never a fallback
+    assertThat(Long.parseLong(redis.cli("PTTL", "it:products:{absent}"))).isBetween(100_000L, 120_000L);
+  }
+
+  @Test
+  void corruptBytesAreAMissThatDeletesTheKeyAndIsCounted() {
+    redis.cli("SET", "it:products:{9}", "garbage");
+    assertThat(tier.get("9", Product.class)).isNull();
+    assertThat(redis.cli("EXISTS", "it:products:{9}")).isEqualTo("0");
+    assertThat(tiers.errors().undecodable()).isEqualTo(1);
+  }
+
+  @Test
+  void aValueOfAnotherTypeIsAMiss() {
+    tier.put("8", fresh(java.util.List.of("a", "b")), java.util.List.class);
+    assertThat(tier.get("8", Product.class)).isNull();
+    assertThat(tiers.errors().undecodable()).isEqualTo(1);
+  }
+
+  @Test
+  void aGadgetTypeHintStoredInRedisIsAMissAndInstantiatesNothing() {
+    int before = JacksonEntryCodecTest.Gadget.created;
+    redis.cli("SET", "it:products:{6}",
+        "{\"@class\":\"io.coalesce.redis.JacksonEntryCodecTest$Gadget\",\"command\":\"x\"}");
+    assertThat(tier.get("6", Object.class)).isNull();
+    assertThat(tiers.errors().undecodable()).isEqualTo(1);
+    assertThat(JacksonEntryCodecTest.Gadget.created).isEqualTo(before);
+  }
+
+  @Test
+  void onlyOneContenderGetsTheLock() {
+    Lease first = tier.tryLock("1");
+    Lease second = tier.tryLock("1");
+    assertThat(first.state()).isEqualTo(Lease.State.ACQUIRED);
+    assertThat(second.state()).isEqualTo(Lease.State.HELD_ELSEWHERE);
+  }
+
+  @Test
+  void aLockIsReleasedOnlyByItsOwner() {
+    Lease owner = tier.tryLock("1");
+    tier.release(new Lease("1", "not-the-token", Lease.State.ACQUIRED));
+    assertThat(tier.tryLock("1").state()).isEqualTo(Lease.State.HELD_ELSEWHERE);
+    tier.release(owner);
+    assertThat(tier.tryLock("1").state()).isEqualTo(Lease.State.ACQUIRED);
+  }
+
+  @Test
+  void aLockWhoseHolderDiedLapsesAfterItsLease() throws InterruptedException {
+    tier.tryLock("1"); // never released, as if the holder died
+    assertThat(tier.tryLock("1").state()).isEqualTo(Lease.State.HELD_ELSEWHERE);
+    long pttl = Long.parseLong(redis.cli("PTTL", "it:products:{1}:lock"));
+    assertThat(pttl).isBetween(1L, 300L);
+    Thread.sleep(pttl + 50); // the lease is Redis's own clock: nothing to advance
+    assertThat(tier.tryLock("1").state()).isEqualTo(Lease.State.ACQUIRED);
+  }
+
+  @Test
+  void aFencedWriteIsRejectedOnceTheLeaseIsLost() {
+    Lease lease = tier.tryLock("1");
+    redis.cli("DEL", "it:products:{1}:lock"); // lease lapsed (or an evict removed it)
+    Lease newer = tier.tryLock("1");
+    tier.putIfLeaseHeld("1", fresh(new Product(1, "new")), Product.class, newer);
+    assertThat(tier.putIfLeaseHeld("1", fresh(new Product(1, "old")), Product.class, lease)).isFalse();
+    assertThat(tier.get("1", Product.class).value()).isEqualTo(new Product(1, "new"));
+  }
+
+  @Test
+  void evictRemovesTheValueAndItsLockSoARebuildCannotWriteBack() {
+    Lease lease = tier.tryLock("1");
+    tier.put("1", fresh(new Product(1, "before")), Product.class);
+    tier.evict("1");
+    assertThat(redis.cli("EXISTS", "it:products:{1}", "it:products:{1}:lock")).isEqualTo("0");
+    assertThat(tier.putIfLeaseHeld("1", fresh(new Product(1, "stale")), Product.class, lease)).isFalse();
+    assertThat(tier.get("1", Product.class)).isNull();
+  }
+
+  @Test
+  void clearRemovesEveryKeyOfTheCacheOnly() {
+    RemoteTier other = tiers.forCache("users", CacheSettings.defaults());
+    for (int i = 0; i < 1200; i++) {
+      tier.put(Integer.toString(i), fresh(new Product(i, "p")), Product.class);
+    }
+    other.put("u", fresh("user"), String.class);
+    tier.clear();
+    assertThat(redis.cli("KEYS", "it:products:*")).isEmpty();
+    assertThat(other.get("u", String.class).value()).isEqualTo("user");
+  }
+
+  @Test
+  void aDeadRedisIsAMissNotAnException() {
+    tier.put("1", fresh(new Product(1, "x")), Product.class);
+    redis.kill();
+    try {
+      assertThat(tier.get("1", Product.class)).isNull();
+      assertThat(tier.tryLock("1").state()).isEqualTo(Lease.State.UNAVAILABLE);
+      tier.put("2", fresh(new Product(2, "y")), Product.class); // no exception
+      tier.evict("1");
+      assertThat(tiers.errors().failures()).isGreaterThanOrEqualTo(4);
+      assertThat(tiers.errors().isFailing()).isTrue();
+    } finally {
+      redis.restart();
+    }
+  }
+
+  @Test
+  void keysWithSeparatorsStayIntact() {
+    String key = "a|b:{c}, d";
+    tier.put(key, fresh("v"), String.class);
+    assertThat(tier.get(key, String.class).value()).isEqualTo("v");
+    assertThat(redis.cli("EXISTS", "it:products:{" + key + "}")).isEqualTo("1");
+    assertThat(new String(tiers.events().channel(), StandardCharsets.UTF_8)).isEqualTo("it:coalesce:events");
+  }
+}

@@ -1,0 +1,89 @@
+package io.coalesce.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.coalesce.redis.internal.CircuitBreakerCallGuard;
+import io.coalesce.redis.internal.RedisTiers;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.springboot3.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
+import io.lettuce.core.ClientOptions.DisconnectedBehavior;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/** The Redis wiring: fail-fast Lettuce client, the coalesce-redis circuit breaker. No Redis needed. */
+class CoalesceRedisConfigurationTest {
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class, CoalesceAutoConfiguration.class))
+      .withPropertyValues("spring.data.redis.port=1"); // nothing listens: nothing here connects
+
+  @Test
+  void theLettuceClientFailsFastWithCoalescesCommandTimeout() {
+    runner.run(context -> {
+      var client = context.getBean(LettuceConnectionFactory.class).getClientConfiguration();
+      assertThat(client.getCommandTimeout()).isEqualTo(Duration.ofMillis(500));
+      assertThat(client.getClientOptions()).get()
+          .extracting(o -> o.getDisconnectedBehavior()).isEqualTo(DisconnectedBehavior.REJECT_COMMANDS);
+    });
+  }
+
+  @Test
+  void theApplicationsOwnRedisTimeoutWins() {
+    runner.withPropertyValues("spring.data.redis.timeout=3s", "coalesce.redis.fail-fast-when-disconnected=false")
+        .run(context -> {
+          var client = context.getBean(LettuceConnectionFactory.class).getClientConfiguration();
+          assertThat(client.getCommandTimeout()).isEqualTo(Duration.ofSeconds(3));
+          assertThat(client.getClientOptions()).get()
+              .extracting(o -> o.getDisconnectedBehavior()).isEqualTo(DisconnectedBehavior.DEFAULT);
+          // the breaker judges slowness against the application's timeout
+          assertThat(context.getBean(CircuitBreakerCallGuard.class).breaker().getCircuitBreakerConfig()
+              .getSlowCallDurationThreshold()).isEqualTo(Duration.ofSeconds(3));
+        });
+  }
+
+  @Test
+  void everyRedisCallGoesThroughTheCoalesceRedisCircuitBreaker() {
+    runner.run(context -> {
+      CircuitBreakerCallGuard guard = context.getBean(CircuitBreakerCallGuard.class);
+      assertThat(guard.breaker().getName()).isEqualTo("coalesce-redis");
+      assertThat(context.getBean(RedisTiers.class).guard()).isSameAs(guard);
+      CircuitBreakerConfig config = guard.breaker().getCircuitBreakerConfig();
+      assertThat(config.getMinimumNumberOfCalls()).isEqualTo(10);
+    });
+  }
+
+  @Test
+  void aBreakerConfiguredInTheApplicationsResilience4jRegistryIsUsed() {
+    runner.withConfiguration(AutoConfigurations.of(CircuitBreakerAutoConfiguration.class))
+        .withPropertyValues(
+            "resilience4j.circuitbreaker.instances.coalesce-redis.minimum-number-of-calls=42",
+            "resilience4j.circuitbreaker.instances.coalesce-redis.wait-duration-in-open-state=7s")
+        .run(context -> {
+          CircuitBreakerConfig config =
+              context.getBean(CircuitBreakerCallGuard.class).breaker().getCircuitBreakerConfig();
+          assertThat(config.getMinimumNumberOfCalls()).isEqualTo(42);
+          assertThat(config.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(7_000L);
+        });
+  }
+
+  @Test
+  void withAResilience4jRegistryButNoCoalesceInstanceCoalescesDefaultsApply() {
+    runner.withConfiguration(AutoConfigurations.of(CircuitBreakerAutoConfiguration.class)).run(context -> {
+      CircuitBreakerConfig config =
+          context.getBean(CircuitBreakerCallGuard.class).breaker().getCircuitBreakerConfig();
+      assertThat(config.getMinimumNumberOfCalls()).isEqualTo(10);
+      assertThat(config.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(5_000L);
+    });
+  }
+
+  @Test
+  void anInvalidCommandTimeoutFailsStartUpNamingTheProperty() {
+    runner.withPropertyValues("coalesce.redis.command-timeout=0s").run(context ->
+        assertThat(context).getFailure().rootCause()
+            .hasMessageContaining("coalesce.redis.command-timeout must be positive"));
+  }
+}
