@@ -1,8 +1,8 @@
 package io.coalesce.autoconfigure;
 
 import io.coalesce.metrics.MicrometerCacheInstrumentation;
-import io.coalesce.metrics.MicrometerCacheStatistics;
-import io.coalesce.metrics.RedisErrorCounter;
+import io.coalesce.metrics.CacheInstrumentation;
+import io.coalesce.metrics.CacheStatistics;
 import io.coalesce.redis.internal.RedisTiers;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,16 +24,16 @@ class CoalesceMetricsConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  MicrometerCacheInstrumentation coalesceCacheInstrumentation(MeterRegistry registry,
-      ObjectProvider<RedisTiers> redisTiers) {
+  CacheInstrumentation coalesceCacheInstrumentation(MeterRegistry registry, ObjectProvider<RedisTiers> redisTiers) {
+    MicrometerCacheInstrumentation instrumentation = new MicrometerCacheInstrumentation(registry);
     // Redis errors are counted where the tier reports them; bound here, with the caches' meters.
-    redisTiers.ifAvailable(tiers -> tiers.errors().observe(new RedisErrorCounter(registry)));
-    return new MicrometerCacheInstrumentation(registry);
+    redisTiers.ifAvailable(tiers -> tiers.errors().observe(instrumentation.redisErrorCounter()));
+    return instrumentation;
   }
 
   @Bean
   @ConditionalOnMissingBean
-  MicrometerCacheStatistics coalesceCacheStatistics(MeterRegistry registry) {
-    return new MicrometerCacheStatistics(registry);
+  CacheStatistics coalesceCacheStatistics(MeterRegistry registry) {
+    return MicrometerCacheInstrumentation.statistics(registry);
   }
 }

@@ -1,8 +1,6 @@
 package io.coalesce.autoconfigure;
 
 import io.coalesce.redis.EntryCodec;
-import io.coalesce.redis.Jackson2EntryCodec;
-import io.coalesce.redis.JacksonEntryCodec;
 import io.coalesce.redis.internal.CircuitBreakerCallGuard;
 import io.coalesce.redis.internal.RedisCallGuard;
 import io.coalesce.redis.internal.RedisEventsSubscription;
@@ -13,6 +11,7 @@ import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -27,6 +26,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.ClassUtils;
 
 /**
  * The Redis L2 tier, present when the application has a {@link RedisConnectionFactory} (Spring
@@ -42,18 +42,40 @@ class CoalesceRedisConfiguration {
 
   static final String SPRING_REDIS_TIMEOUT = "spring.data.redis.timeout";
 
+  /**
+   * The codec, unless the application defines an {@code EntryCodec}: Jackson with the application's
+   * mapper (its modules, naming and date settings apply), tried in this order: a Jackson 3
+   * {@code JsonMapper} bean (Boot 4), a Jackson 2 {@code ObjectMapper} bean (Boot 3.5, or Boot 4 with
+   * spring-boot-jackson2), then whichever Jackson is on the class path with its defaults.
+   */
   @Bean
   @ConditionalOnMissingBean
-  RedisTiers coalesceRedisTiers(RedisConnectionFactory connectionFactory, ObjectProvider<EntryCodec> codec,
+  EntryCodec coalesceEntryCodec(BeanFactory beans) {
+    ClassLoader loader = getClass().getClassLoader();
+    boolean jackson3 = ClassUtils.isPresent("tools.jackson.databind.json.JsonMapper", loader);
+    boolean jackson2 = ClassUtils.isPresent("com.fasterxml.jackson.databind.ObjectMapper", loader);
+    EntryCodec codec = jackson3 ? JacksonCodecs.Jackson3.fromBean(beans) : null;
+    if (codec == null && jackson2) {
+      codec = JacksonCodecs.Jackson2.fromBean(beans);
+    }
+    if (codec == null && (jackson3 || jackson2)) {
+      codec = jackson3 ? JacksonCodecs.Jackson3.withDefaults() : JacksonCodecs.Jackson2.withDefaults();
+    }
+    if (codec == null) {
+      throw new IllegalStateException("Coalesce stores values in Redis as JSON and needs Jackson: add "
+          + "spring-boot-starter-json (Jackson 3 on Boot 4, Jackson 2 on Boot 3.5), or define an EntryCodec bean");
+    }
+    return codec;
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  RedisTiers coalesceRedisTiers(RedisConnectionFactory connectionFactory, EntryCodec codec,
       CoalesceProperties properties, Environment environment, ObjectProvider<RedisCallGuard> guard) {
     String prefix = properties.getKeyPrefix() != null
         ? properties.getKeyPrefix()
         : environment.getProperty("spring.application.name", "app");
-    EntryCodec entryCodec = codec.getIfAvailable(() -> {
-      throw new IllegalStateException("Coalesce stores values in Redis as JSON and needs Jackson: add "
-          + "spring-boot-starter-json (Jackson 3 on Boot 4, Jackson 2 on Boot 3.5), or define an EntryCodec bean");
-    });
-    return new RedisTiers(connectionFactory, prefix, entryCodec, Clock.systemUTC(),
+    return new RedisTiers(connectionFactory, prefix, codec, Clock.systemUTC(),
         guard.getIfAvailable(() -> RedisCallGuard.NONE));
   }
 
@@ -81,59 +103,6 @@ class CoalesceRedisConfiguration {
   static Duration commandTimeout(Environment environment, CoalesceProperties properties) {
     return Binder.get(environment).bind(SPRING_REDIS_TIMEOUT, Duration.class)
         .orElse(properties.getRedis().getCommandTimeout());
-  }
-
-  /**
-   * The codec: the application's own {@code EntryCodec} bean, else Jackson with the application's
-   * mapper (its modules, naming and date settings apply), tried in this order: a Jackson 3
-   * {@code JsonMapper} bean (Boot 4), a Jackson 2 {@code ObjectMapper} bean (Boot 3.5, or Boot 4 with
-   * spring-boot-jackson2), then whichever Jackson is on the class path with its defaults. (Nested
-   * configurations are processed in the order they are declared.)
-   */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "tools.jackson.databind.json.JsonMapper")
-  @ConditionalOnBean(type = "tools.jackson.databind.json.JsonMapper")
-  static class Jackson3Mapper {
-
-    @Bean
-    @ConditionalOnMissingBean
-    EntryCodec coalesceEntryCodec(tools.jackson.databind.json.JsonMapper mapper) {
-      return new JacksonEntryCodec(mapper);
-    }
-  }
-
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "com.fasterxml.jackson.databind.ObjectMapper")
-  @ConditionalOnBean(type = "com.fasterxml.jackson.databind.ObjectMapper")
-  static class Jackson2Mapper {
-
-    @Bean
-    @ConditionalOnMissingBean
-    EntryCodec coalesceEntryCodec(com.fasterxml.jackson.databind.ObjectMapper mapper) {
-      return new Jackson2EntryCodec(mapper);
-    }
-  }
-
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "tools.jackson.databind.json.JsonMapper")
-  static class Jackson3Default {
-
-    @Bean
-    @ConditionalOnMissingBean
-    EntryCodec coalesceEntryCodec() {
-      return new JacksonEntryCodec(tools.jackson.databind.json.JsonMapper.builder().build());
-    }
-  }
-
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "com.fasterxml.jackson.databind.ObjectMapper")
-  static class Jackson2Default {
-
-    @Bean
-    @ConditionalOnMissingBean
-    EntryCodec coalesceEntryCodec() {
-      return new Jackson2EntryCodec(new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules());
-    }
   }
 
   /**

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.util.function.BiConsumer;
 
 /**
  * Binds every cache to a {@link MeterRegistry}: the engine's events through a
@@ -23,6 +24,16 @@ public final class MicrometerCacheInstrumentation implements CacheInstrumentatio
 
   public MicrometerCacheInstrumentation(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /** Counts the Redis failures the tier absorbed, as {@code coalesce.redis.errors{operation}}. */
+  public BiConsumer<String, Throwable> redisErrorCounter() {
+    return new RedisErrorCounter(registry);
+  }
+
+  /** Reads one cache's {@code coalesce.*} meters back from {@code registry}, for the actuator endpoint. */
+  public static CacheStatistics statistics(MeterRegistry registry) {
+    return new MicrometerCacheStatistics(registry);
   }
 
   @Override

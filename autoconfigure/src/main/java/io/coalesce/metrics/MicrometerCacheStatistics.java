@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Reads one cache's {@code coalesce.*} meters back from the registry that records them. */
-public final class MicrometerCacheStatistics implements CacheStatistics {
+final class MicrometerCacheStatistics implements CacheStatistics {
 
   private final MeterRegistry registry;
 
-  public MicrometerCacheStatistics(MeterRegistry registry) {
+  MicrometerCacheStatistics(MeterRegistry registry) {
     this.registry = registry;
   }
 

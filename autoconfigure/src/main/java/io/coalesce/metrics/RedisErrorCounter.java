@@ -12,12 +12,12 @@ import java.util.function.BiConsumer;
  * Pass it to {@code RedisErrors.observe}. Commands skipped by an open circuit breaker are not errors
  * and are not counted here (the breaker's own metrics show them).
  */
-public final class RedisErrorCounter implements BiConsumer<String, Throwable> {
+final class RedisErrorCounter implements BiConsumer<String, Throwable> {
 
   private final MeterRegistry registry;
   private final Map<String, Counter> byOperation = new ConcurrentHashMap<>();
 
-  public RedisErrorCounter(MeterRegistry registry) {
+  RedisErrorCounter(MeterRegistry registry) {
     this.registry = registry;
   }
 

@@ -163,6 +163,26 @@ public final class RedisServer implements AutoCloseable {
     return Resp.command(host(), port, args);
   }
 
+  /**
+   * {@link #command} with the reply as text, as {@code redis-cli} prints it raw: an integer as its
+   * digits, nil as the empty string, an array's items one per line.
+   */
+  public String text(String... args) {
+    return text(command(args));
+  }
+
+  private static String text(Object reply) {
+    if (reply == null) {
+      return "";
+    }
+    if (reply instanceof List<?> items) {
+      List<String> lines = new ArrayList<>();
+      items.forEach(item -> lines.add(text(item)));
+      return String.join("\n", lines);
+    }
+    return reply.toString();
+  }
+
   /** Empties the server. */
   public void flushAll() {
     command("FLUSHALL");

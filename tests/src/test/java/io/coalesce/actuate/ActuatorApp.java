@@ -4,13 +4,12 @@ import io.coalesce.cluster.ProductDb;
 import io.coalesce.cluster.ProductService;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
-import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
+import io.coalesce.it.Boot;
 import org.springframework.context.annotation.Bean;
 
 /** A web application with Actuator and one cached service, for the endpoint and health tests. */
 @SpringBootConfiguration
-@EnableAutoConfiguration(exclude = {DataSourceAutoConfiguration.class, HibernateJpaAutoConfiguration.class})
+@EnableAutoConfiguration(excludeName = {Boot.DATA_SOURCE_4, Boot.DATA_SOURCE_3, Boot.HIBERNATE_4, Boot.HIBERNATE_3})
 class ActuatorApp {
 
   @Bean

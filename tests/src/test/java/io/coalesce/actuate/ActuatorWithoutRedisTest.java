@@ -5,23 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.coalesce.cluster.ProductDb;
 import io.coalesce.cluster.ProductService;
+import io.coalesce.it.Boot;
+import io.coalesce.it.Http;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
+import org.springframework.beans.factory.annotation.Value;
 
 /** The endpoint and health indicator of an application with no Redis: L1 only, keys held as objects. */
 @SpringBootTest(classes = ActuatorApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-    "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
+    Boot.EXCLUDE_REDIS,
     "management.endpoints.web.exposure.include=health,coalesce",
     "management.endpoint.health.show-details=always"})
 class ActuatorWithoutRedisTest {
 
-  @Autowired
-  TestRestTemplate http;
+  @Value("${local.server.port}")
+  int port;
   @Autowired
   ProductService service;
   @Autowired
@@ -29,10 +29,11 @@ class ActuatorWithoutRedisTest {
 
   @Test
   void healthIsUpAndSaysThereIsNoSharedTier() {
-    JsonNode coalesce = http.getForObject("/actuator/health", JsonNode.class).path("components").path("coalesce");
+    Http http = new Http(port);
+    JsonNode coalesce = http.get("/actuator/health").json().path("components").path("coalesce");
     assertThat(coalesce.path("status").asText()).isEqualTo("UP");
     assertThat(coalesce.path("details").path("redis").asText()).startsWith("not configured");
-    assertThat(http.getForObject("/actuator/coalesce", JsonNode.class).path("redis").path("configured").asBoolean())
+    assertThat(http.get("/actuator/coalesce").json().path("redis").path("configured").asBoolean())
         .isFalse();
   }
 
@@ -43,8 +44,7 @@ class ActuatorWithoutRedisTest {
     service.find(1);
     assertThat(db.queries()).isEqualTo(queries);
 
-    assertThat(http.exchange("/actuator/coalesce/products/1", HttpMethod.DELETE, null, JsonNode.class)
-        .getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(new Http(port).delete("/actuator/coalesce/products/1").status()).isEqualTo(200);
 
     service.find(1);
     assertThat(db.queries()).isEqualTo(queries + 1);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.coalesce.cluster.ProductDb;
 import io.coalesce.cluster.ProductService;
+import io.coalesce.it.Http;
 import io.coalesce.test.RedisServer;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -16,10 +17,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -57,16 +55,19 @@ class CoalesceActuatorIT {
     redis.close();
   }
 
-  @Autowired
-  TestRestTemplate http;
+  @Value("${local.server.port}")
+  int port;
   @Autowired
   ProductService service;
   @Autowired
   ProductDb db;
 
+  Http http;
+
   @BeforeEach
   void emptyCaches() {
-    http.exchange("/actuator/coalesce/products", HttpMethod.DELETE, null, JsonNode.class);
+    http = new Http(port);
+    http.delete("/actuator/coalesce/products");
   }
 
   @Test
@@ -74,14 +75,14 @@ class CoalesceActuatorIT {
   void listsEveryCacheWithItsEffectiveSettingsAndTheRedisTier() {
     service.find(1);
 
-    ResponseEntity<JsonNode> response = http.getForEntity("/actuator/coalesce", JsonNode.class);
+    Http.Response response = http.get("/actuator/coalesce");
 
-    assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-    JsonNode products = response.getBody().path("caches").path("products");
+    assertThat(response.status()).isEqualTo(200);
+    JsonNode products = response.json().path("caches").path("products");
     assertThat(products.path("settings").path("ttl").asText()).isEqualTo("10m");
     assertThat(products.path("settings").path("stale-ttl").asText()).isEqualTo("1h");
     assertThat(products.path("settings").path("lock").path("enabled").asBoolean()).isTrue();
-    JsonNode redisState = response.getBody().path("redis");
+    JsonNode redisState = response.json().path("redis");
     assertThat(redisState.path("configured").asBoolean()).isTrue();
     assertThat(redisState.path("keyPrefix").asText()).isEqualTo("actuator");
     assertThat(redisState.path("circuitBreaker").asText()).isEqualTo("CLOSED");
@@ -93,32 +94,30 @@ class CoalesceActuatorIT {
     service.find(2);
     service.find(2);
 
-    JsonNode products = http.getForObject("/actuator/coalesce/products", JsonNode.class);
+    JsonNode products = http.get("/actuator/coalesce/products").json();
     JsonNode gets = products.path("statistics").path("gets");
     assertThat(gets.path("miss").asLong()).isGreaterThanOrEqualTo(1);
     assertThat(gets.path("l1_hit").asLong()).isGreaterThanOrEqualTo(1);
     assertThat(products.path("statistics").path("loads").path("success").path("count").asLong()).isPositive();
     assertThat(products.path("localSize").asLong()).isPositive();
 
-    assertThat(http.getForEntity("/actuator/coalesce/no-such-cache", String.class).getStatusCode())
-        .isEqualTo(HttpStatus.NOT_FOUND);
+    assertThat(http.get("/actuator/coalesce/no-such-cache").status()).isEqualTo(404);
   }
 
   @Test
   @Order(3)
   void deletingAKeyEvictsItFromBothTiers() {
     service.find(1);
-    assertThat(redis.cli("EXISTS", "actuator:products:{1}")).isEqualTo("1");
+    assertThat(redis.text("EXISTS", "actuator:products:{1}")).isEqualTo("1");
     int queries = db.queries();
     service.find(1);
     assertThat(db.queries()).isEqualTo(queries); // cached
 
-    ResponseEntity<JsonNode> response =
-        http.exchange("/actuator/coalesce/products/1", HttpMethod.DELETE, null, JsonNode.class);
+    Http.Response response = http.delete("/actuator/coalesce/products/1");
 
-    assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-    assertThat(response.getBody().path("evicted").asBoolean()).isTrue();
-    assertThat(redis.cli("EXISTS", "actuator:products:{1}")).isEqualTo("0");
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().path("evicted").asBoolean()).isTrue();
+    assertThat(redis.text("EXISTS", "actuator:products:{1}")).isEqualTo("0");
     service.find(1);
     assertThat(db.queries()).isEqualTo(queries + 1); // L1 copy gone too
   }
@@ -128,13 +127,12 @@ class CoalesceActuatorIT {
   void deletingACacheClearsBothTiers() {
     service.find(1);
     service.find(2);
-    assertThat(redis.cli("EXISTS", "actuator:products:{1}", "actuator:products:{2}")).isEqualTo("2");
+    assertThat(redis.text("EXISTS", "actuator:products:{1}", "actuator:products:{2}")).isEqualTo("2");
     int queries = db.queries();
 
-    assertThat(http.exchange("/actuator/coalesce/products", HttpMethod.DELETE, null, JsonNode.class)
-        .getStatusCode()).isEqualTo(HttpStatus.OK);
+    assertThat(http.delete("/actuator/coalesce/products").status()).isEqualTo(200);
 
-    assertThat(redis.cli("EXISTS", "actuator:products:{1}", "actuator:products:{2}")).isEqualTo("0");
+    assertThat(redis.text("EXISTS", "actuator:products:{1}", "actuator:products:{2}")).isEqualTo("0");
     service.find(1);
     service.find(2);
     assertThat(db.queries()).isEqualTo(queries + 2);
@@ -143,14 +141,14 @@ class CoalesceActuatorIT {
   @Test
   @Order(5)
   void healthIsUpWithRedisDegradedButServingWithoutAndUpAgainWhenItReturns() throws Exception {
-    JsonNode up = health(HttpStatus.OK);
+    JsonNode up = health(200);
     assertThat(up.path("status").asText()).isEqualTo("UP");
     assertThat(up.path("components").path("coalesce").path("status").asText()).isEqualTo("UP");
     assertThat(up.path("components").path("coalesce").path("details").path("redis").asText()).isEqualTo("available");
 
     redis.kill();
     try {
-      JsonNode degraded = health(HttpStatus.OK); // never 503: the application still serves
+      JsonNode degraded = health(200); // never 503: the application still serves
       JsonNode coalesce = degraded.path("components").path("coalesce");
       assertThat(coalesce.path("status").asText()).isEqualTo("DEGRADED");
       assertThat(coalesce.path("details").path("redis").asText()).isEqualTo("unavailable");
@@ -165,14 +163,14 @@ class CoalesceActuatorIT {
     String status;
     do {
       Thread.sleep(200);
-      status = health(HttpStatus.OK).path("components").path("coalesce").path("status").asText();
+      status = health(200).path("components").path("coalesce").path("status").asText();
     } while (!status.equals("UP") && System.nanoTime() < deadline);
     assertThat(status).isEqualTo("UP");
   }
 
-  JsonNode health(HttpStatus expected) {
-    ResponseEntity<JsonNode> response = http.getForEntity("/actuator/health", JsonNode.class);
-    assertThat(response.getStatusCode()).isEqualTo(expected);
-    return response.getBody();
+  JsonNode health(int expectedStatus) {
+    Http.Response response = http.get("/actuator/health");
+    assertThat(response.status()).isEqualTo(expectedStatus);
+    return response.json();
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.PenetrationGuard;
-import io.coalesce.redis.JacksonEntryCodec;
+import io.coalesce.redis.Jackson2EntryCodec;
 import io.coalesce.redis.internal.RedisTiers;
 import io.coalesce.test.RedisServer;
 import java.time.Clock;
@@ -26,7 +26,7 @@ class BloomMillionKeysIT {
           new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
       connections.afterPropertiesSet();
       connections.start();
-      RedisTiers tiers = new RedisTiers(connections, "million", new JacksonEntryCodec(new ObjectMapper()),
+      RedisTiers tiers = new RedisTiers(connections, "million", new Jackson2EntryCodec(new ObjectMapper()),
           Clock.systemUTC());
       BloomSeed seed = BloomSeed.of("products", () -> LongStream.range(0, 1_000_000).boxed());
       try (BloomFilters filters = new BloomFilters(List.of(seed), tiers::bloomFor, Duration.ofSeconds(2))) {

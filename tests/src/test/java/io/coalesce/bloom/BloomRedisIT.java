@@ -8,7 +8,7 @@ import io.coalesce.core.CacheSettings;
 import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheBuilder;
 import io.coalesce.local.CaffeineLocalTier;
-import io.coalesce.redis.JacksonEntryCodec;
+import io.coalesce.redis.Jackson2EntryCodec;
 import io.coalesce.redis.internal.RedisTiers;
 import io.coalesce.test.RedisServer;
 import io.lettuce.core.ClientOptions;
@@ -64,7 +64,7 @@ class BloomRedisIT {
               .build());
       connections.afterPropertiesSet();
       connections.start();
-      RedisTiers tiers = new RedisTiers(connections, "bloom-it", new JacksonEntryCodec(new ObjectMapper()),
+      RedisTiers tiers = new RedisTiers(connections, "bloom-it", new Jackson2EntryCodec(new ObjectMapper()),
           Clock.systemUTC());
       CacheSettings settings = CacheSettings.builder().bloom(p -> p.withEnabled(true)).bloom(p -> p.withExpectedInsertions(EXISTING))
           .bloom(p -> p.withFalsePositiveRate(0.01)).nullTtl(Duration.ZERO).build();
@@ -143,7 +143,7 @@ class BloomRedisIT {
     BloomStatus status = a.filters.status("products");
     assertThat(status.mode()).isEqualTo("redis");
     assertThat(status.ready()).isTrue();
-    assertThat(redis.cli("EXISTS", "bloom-it:{products:bloom}:current")).isEqualTo("1");
+    assertThat(redis.text("EXISTS", "bloom-it:{products:bloom}:current")).isEqualTo("1");
     System.out.printf("[BloomRedisIT] 100,000 seeded, 100,000 absent queried: %d loads (bound 1,500), "
         + "0 false negatives; seeding took %d ms%n", absentLoads, status.lastBuildMillis());
   }
@@ -234,7 +234,7 @@ class BloomRedisIT {
       assertThat(a.find(id)).isNull();
     }
     assertThat(500 - a.rejected.sum()).isLessThanOrEqualTo(25); // false positives only
-    assertThat(redis.cli("EXISTS", "bloom-it:{products:bloom}:" + firstGeneration + ":0")).isEqualTo("0");
+    assertThat(redis.text("EXISTS", "bloom-it:{products:bloom}:" + firstGeneration + ":0")).isEqualTo("0");
   }
 
   interface IdCheck {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coalesce.cluster.ProductDb.Product;
 import io.coalesce.core.CacheEntry;
 import io.coalesce.core.CacheSettings;
-import io.coalesce.redis.JacksonEntryCodec;
+import io.coalesce.redis.Jackson2EntryCodec;
 import io.coalesce.redis.internal.RedisTiers;
 import io.coalesce.test.RedisServer;
 import java.time.Clock;
@@ -52,7 +52,7 @@ class DelayedEvictIT {
 
     // A reader that read "old" before the update stores it now, as if it had lost the race.
     long now = System.currentTimeMillis();
-    new RedisTiers(racer, "it", new JacksonEntryCodec(new ObjectMapper()), Clock.systemUTC())
+    new RedisTiers(racer, "it", new Jackson2EntryCodec(new ObjectMapper()), Clock.systemUTC())
         .forCache("products", CacheSettings.defaults())
         .put("1", new CacheEntry(new Product(1, "old"), now, now + 600_000, now + 600_000, 1), Product.class);
     assertThat(instances.service(1).find(1).name()).isEqualTo("old"); // the race is real

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coalesce.cluster.ProductDb.Product;
 import io.coalesce.core.CacheEntry;
 import io.coalesce.core.CacheSettings;
-import io.coalesce.redis.JacksonEntryCodec;
+import io.coalesce.redis.Jackson2EntryCodec;
 import io.coalesce.redis.internal.RedisTiers;
 import io.coalesce.test.RedisServer;
 import java.time.Clock;
@@ -231,7 +231,7 @@ class MultiInstanceIT {
     connections.afterPropertiesSet();
     connections.start();
     try {
-      new RedisTiers(connections, "it", new JacksonEntryCodec(new ObjectMapper()), Clock.systemUTC())
+      new RedisTiers(connections, "it", new Jackson2EntryCodec(new ObjectMapper()), Clock.systemUTC())
           .forCache(cache, CacheSettings.defaults())
           .put(key, entry, type);
     } finally {

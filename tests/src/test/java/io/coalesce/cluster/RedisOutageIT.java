@@ -157,7 +157,7 @@ class RedisOutageIT {
   }
 
   private long keyspaceHits() {
-    for (String line : redis.cli("INFO", "stats").split("\\R")) {
+    for (String line : redis.text("INFO", "stats").split("\\R")) {
       if (line.startsWith("keyspace_hits:")) {
         return Long.parseLong(line.substring("keyspace_hits:".length()).trim());
       }

@@ -1,12 +1,14 @@
 package io.coalesce.spring;
 
+import io.coalesce.it.Boot;
+import io.coalesce.autoconfigure.CoalesceAutoConfiguration;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coalesce.annotation.Coalesced;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -68,7 +70,7 @@ class AdvisorOrderTest {
   @Test
   void aCacheHitBeginsNoTransaction() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, CoalesceAutoConfiguration.class))
+        .withConfiguration(Boot.aop()).withConfiguration(Boot.coalesce())
         .withUserConfiguration(App.class)
         .run(context -> {
           Catalogue catalogue = context.getBean(Catalogue.class);

@@ -1,5 +1,8 @@
 package io.coalesce.spring;
 
+import io.coalesce.it.Boot;
+import io.coalesce.autoconfigure.CoalesceAutoConfiguration;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +31,7 @@ import org.springframework.test.util.AopTestUtils;
 class CoalescedAnnotationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+      .withConfiguration(Boot.coalesce())
       .withUserConfiguration(CatalogConfig.class);
 
   private void withCatalog(Consumer<Fixture> test) {
@@ -141,7 +144,7 @@ class CoalescedAnnotationTest {
   @Test
   void anEvictWithBothKeyAndAllEntriesFailsStartUp() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withConfiguration(Boot.coalesce())
         .withBean(Misdeclared.KeyAndAllEntries.class)
         .run(context -> assertStartupFailure(context, "KeyAndAllEntries.update(String)",
             "both key and allEntries"));
@@ -219,7 +222,7 @@ class CoalescedAnnotationTest {
   @Test
   void aVoidCachedMethodFailsStartUpNamingTheMethod() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withConfiguration(Boot.coalesce())
         .withBean(Misdeclared.VoidRead.class)
         .run(context -> assertStartupFailure(context, "VoidRead.refresh(String)", "returns void"));
   }
@@ -227,7 +230,7 @@ class CoalescedAnnotationTest {
   @Test
   void aKeyExpressionThatDoesNotParseFailsStartUpNamingTheMethod() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withConfiguration(Boot.coalesce())
         .withBean(Misdeclared.BadKey.class)
         .run(context -> assertStartupFailure(context, "BadKey.find(String)", "does not parse", "#id +"));
   }
@@ -235,7 +238,7 @@ class CoalescedAnnotationTest {
   @Test
   void aKeyExpressionNamingAnUnknownParameterFailsStartUp() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withConfiguration(Boot.coalesce())
         .withBean(Misdeclared.UnknownVariable.class)
         .run(context -> assertStartupFailure(context, "UnknownVariable.find(String)", "#productId", "#id"));
   }
@@ -243,7 +246,7 @@ class CoalescedAnnotationTest {
   @Test
   void anEmptyCacheNameFailsStartUpNamingTheMethod() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withConfiguration(Boot.coalesce())
         .withBean(Misdeclared.EmptyName.class)
         .run(context -> assertStartupFailure(context, "EmptyName.find(String)", "empty cache name"));
   }
@@ -251,7 +254,7 @@ class CoalescedAnnotationTest {
   @Test
   void readAndWriteAnnotationsOnOneMethodFailStartUp() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withConfiguration(Boot.coalesce())
         .withBean(Misdeclared.ReadAndEvict.class)
         .run(context -> assertStartupFailure(context, "ReadAndEvict.find(String)", "Split it"));
   }

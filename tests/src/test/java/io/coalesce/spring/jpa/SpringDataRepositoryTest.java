@@ -1,5 +1,6 @@
 package io.coalesce.spring.jpa;
 
+import io.coalesce.it.Boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.persistence.EntityManagerFactory;
@@ -24,7 +25,7 @@ import org.springframework.boot.test.context.SpringBootTest;
     "spring.jpa.hibernate.ddl-auto=create-drop",
     "spring.jpa.properties.hibernate.generate_statistics=true",
     "spring.jpa.open-in-view=false",
-    "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
+    Boot.EXCLUDE_REDIS,
     "logging.level.org.hibernate.engine.internal.StatisticalLoggingSessionEventListener=warn"})
 class SpringDataRepositoryTest {
 

@@ -1,5 +1,6 @@
 package io.coalesce.spring.jpa;
 
+import io.coalesce.it.Boot;
 import org.junit.jupiter.api.AfterEach;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
     "spring.datasource.url=jdbc:h2:mem:coalesce-tx;DB_CLOSE_DELAY=-1",
     "spring.jpa.hibernate.ddl-auto=create-drop",
     "spring.jpa.open-in-view=false",
-    "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration"})
+    Boot.EXCLUDE_REDIS})
 class TransactionalWriteTest {
 
   /** Threads of their own: the common pool may have a single thread on a 2-core machine. */

@@ -1,9 +1,10 @@
-package io.coalesce.redis;
+package io.coalesce.redis.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coalesce.core.CacheEntry;
+import io.coalesce.redis.Jackson2EntryCodec;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.RemoteTier;
 import io.coalesce.core.RemoteTier.Lease;
@@ -48,7 +49,7 @@ class RedisRemoteTierIT {
         LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
     connections.afterPropertiesSet();
     connections.start();
-    tiers = new RedisTiers(connections, "it", new JacksonEntryCodec(new ObjectMapper()), Clock.systemUTC());
+    tiers = new RedisTiers(connections, "it", new Jackson2EntryCodec(new ObjectMapper()), Clock.systemUTC());
     tier = tiers.forCache("products", CacheSettings.builder().lock(p -> p.withLease(Duration.ofMillis(300))).build());
   }
 
@@ -67,8 +68,8 @@ class RedisRemoteTierIT {
     RemoteTier noStaleIfError = tiers.forCache("products", CacheSettings.builder().staleIfError(false).build());
     noStaleIfError.put("7", fresh(new Product(7, "phone")), Product.class);
     assertThat(noStaleIfError.get("7", Product.class).value()).isEqualTo(new Product(7, "phone"));
-    assertThat(redis.cli("EXISTS", "it:products:{7}")).isEqualTo("1");
-    long ttl = Long.parseLong(redis.cli("PTTL", "it:products:{7}"));
+    assertThat(redis.text("EXISTS", "it:products:{7}")).isEqualTo("1");
+    long ttl = Long.parseLong(redis.text("PTTL", "it:products:{7}"));
     assertThat(ttl).isBetween(100_000L, 120_000L); // physical ttl = end of the stale window
   }
 
@@ -77,18 +78,18 @@ class RedisRemoteTierIT {
     RemoteTier staleIfError = tiers.forCache("products", CacheSettings.builder().staleIfError(true)
         .staleIfErrorMaxAge(Duration.ofMinutes(10)).build());
     staleIfError.put("8", fresh(new Product(8, "tablet")), Product.class); // expires in 60 s, stale until 120 s
-    long ttl = Long.parseLong(redis.cli("PTTL", "it:products:{8}"));
+    long ttl = Long.parseLong(redis.text("PTTL", "it:products:{8}"));
     assertThat(ttl).isBetween(640_000L, 660_000L); // expiry + 10 min
 
     staleIfError.put("absent", fresh(null), Product.class); // "not found" is never a fallback
-    assertThat(Long.parseLong(redis.cli("PTTL", "it:products:{absent}"))).isBetween(100_000L, 120_000L);
+    assertThat(Long.parseLong(redis.text("PTTL", "it:products:{absent}"))).isBetween(100_000L, 120_000L);
   }
 
   @Test
   void corruptBytesAreAMissThatDeletesTheKeyAndIsCounted() {
-    redis.cli("SET", "it:products:{9}", "garbage");
+    redis.text("SET", "it:products:{9}", "garbage");
     assertThat(tier.get("9", Product.class)).isNull();
-    assertThat(redis.cli("EXISTS", "it:products:{9}")).isEqualTo("0");
+    assertThat(redis.text("EXISTS", "it:products:{9}")).isEqualTo("0");
     assertThat(tiers.errors().undecodable()).isEqualTo(1);
   }
 
@@ -101,12 +102,12 @@ class RedisRemoteTierIT {
 
   @Test
   void aGadgetTypeHintStoredInRedisIsAMissAndInstantiatesNothing() {
-    int before = JacksonEntryCodecTest.Gadget.created;
-    redis.cli("SET", "it:products:{6}",
-        "{\"@class\":\"io.coalesce.redis.JacksonEntryCodecTest$Gadget\",\"command\":\"x\"}");
+    int before = io.coalesce.redis.Jackson2EntryCodecTest.Gadget.created;
+    redis.text("SET", "it:products:{6}",
+        "{\"@class\":\"io.coalesce.redis.Jackson2EntryCodecTest$Gadget\",\"command\":\"x\"}");
     assertThat(tier.get("6", Object.class)).isNull();
     assertThat(tiers.errors().undecodable()).isEqualTo(1);
-    assertThat(JacksonEntryCodecTest.Gadget.created).isEqualTo(before);
+    assertThat(io.coalesce.redis.Jackson2EntryCodecTest.Gadget.created).isEqualTo(before);
   }
 
   @Test
@@ -130,7 +131,7 @@ class RedisRemoteTierIT {
   void aLockWhoseHolderDiedLapsesAfterItsLease() throws InterruptedException {
     tier.tryLock("1"); // never released, as if the holder died
     assertThat(tier.tryLock("1").state()).isEqualTo(Lease.State.HELD_ELSEWHERE);
-    long pttl = Long.parseLong(redis.cli("PTTL", "it:products:{1}:lock"));
+    long pttl = Long.parseLong(redis.text("PTTL", "it:products:{1}:lock"));
     assertThat(pttl).isBetween(1L, 300L);
     Thread.sleep(pttl + 50); // the lease is Redis's own clock: nothing to advance
     assertThat(tier.tryLock("1").state()).isEqualTo(Lease.State.ACQUIRED);
@@ -139,7 +140,7 @@ class RedisRemoteTierIT {
   @Test
   void aFencedWriteIsRejectedOnceTheLeaseIsLost() {
     Lease lease = tier.tryLock("1");
-    redis.cli("DEL", "it:products:{1}:lock"); // lease lapsed (or an evict removed it)
+    redis.text("DEL", "it:products:{1}:lock"); // lease lapsed (or an evict removed it)
     Lease newer = tier.tryLock("1");
     tier.putIfLeaseHeld("1", fresh(new Product(1, "new")), Product.class, newer);
     assertThat(tier.putIfLeaseHeld("1", fresh(new Product(1, "old")), Product.class, lease)).isFalse();
@@ -151,7 +152,7 @@ class RedisRemoteTierIT {
     Lease lease = tier.tryLock("1");
     tier.put("1", fresh(new Product(1, "before")), Product.class);
     tier.evict("1");
-    assertThat(redis.cli("EXISTS", "it:products:{1}", "it:products:{1}:lock")).isEqualTo("0");
+    assertThat(redis.text("EXISTS", "it:products:{1}", "it:products:{1}:lock")).isEqualTo("0");
     assertThat(tier.putIfLeaseHeld("1", fresh(new Product(1, "stale")), Product.class, lease)).isFalse();
     assertThat(tier.get("1", Product.class)).isNull();
   }
@@ -164,7 +165,7 @@ class RedisRemoteTierIT {
     }
     other.put("u", fresh("user"), String.class);
     tier.clear();
-    assertThat(redis.cli("KEYS", "it:products:*")).isEmpty();
+    assertThat(redis.text("KEYS", "it:products:*")).isEmpty();
     assertThat(other.get("u", String.class).value()).isEqualTo("user");
   }
 
@@ -189,7 +190,7 @@ class RedisRemoteTierIT {
     String key = "a|b:{c}, d";
     tier.put(key, fresh("v"), String.class);
     assertThat(tier.get(key, String.class).value()).isEqualTo("v");
-    assertThat(redis.cli("EXISTS", "it:products:{" + key + "}")).isEqualTo("1");
+    assertThat(redis.text("EXISTS", "it:products:{" + key + "}")).isEqualTo("1");
     assertThat(new String(tiers.events().channel(), StandardCharsets.UTF_8)).isEqualTo("it:coalesce:events");
   }
 }

@@ -16,13 +16,13 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.ParameterizedTypeReference;
 
-class JacksonEntryCodecTest {
+public class Jackson2EntryCodecTest {
 
   record Product(long id, String name, BigDecimal price, Instant added) {}
 
   /** A class whose construction would be observable: a decode must never create one. */
   public static class Gadget {
-    static volatile int created;
+    public static volatile int created;
 
     public Gadget() {
       created++;
@@ -31,7 +31,7 @@ class JacksonEntryCodecTest {
     public String command;
   }
 
-  private final JacksonEntryCodec codec = new JacksonEntryCodec(new ObjectMapper().findAndRegisterModules());
+  private final Jackson2EntryCodec codec = new Jackson2EntryCodec(new ObjectMapper().findAndRegisterModules());
 
   private static final Product PHONE = new Product(7, "phone", new BigDecimal("199.90"), Instant.parse("2026-01-02T03:04:05Z"));
 
@@ -107,7 +107,7 @@ class JacksonEntryCodecTest {
 
   @Test
   void plainJsonWithoutTheEnvelopeIsUndecodable() {
-    byte[] json = "{\"@class\":\"io.coalesce.redis.JacksonEntryCodecTest$Gadget\",\"command\":\"x\"}"
+    byte[] json = "{\"@class\":\"io.coalesce.redis.Jackson2EntryCodecTest$Gadget\",\"command\":\"x\"}"
         .getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> codec.decode(json, Object.class)).isInstanceOf(UndecodableValueException.class);
   }
@@ -116,10 +116,10 @@ class JacksonEntryCodecTest {
   void aTypeHintInsideTheEnvelopeNeverInstantiatesTheHintedClass() {
     int before = Gadget.created;
     for (String hint : List.of("@class", "@type", "@c")) {
-      byte[] hostile = envelope("{\"" + hint + "\":\"io.coalesce.redis.JacksonEntryCodecTest$Gadget\","
+      byte[] hostile = envelope("{\"" + hint + "\":\"io.coalesce.redis.Jackson2EntryCodecTest$Gadget\","
           + "\"id\":1,\"name\":\"x\",\"command\":\"rm -rf /\"}");
       assertThatThrownBy(() -> codec.decode(hostile, Product.class)).isInstanceOf(UndecodableValueException.class);
-      byte[] wrapped = envelope("[\"io.coalesce.redis.JacksonEntryCodecTest$Gadget\",{\"command\":\"x\"}]");
+      byte[] wrapped = envelope("[\"io.coalesce.redis.Jackson2EntryCodecTest$Gadget\",{\"command\":\"x\"}]");
       Object decoded = codec.decode(wrapped, Object.class).value();
       assertThat(decoded).isInstanceOf(List.class); // plain JSON array: no class chosen by the data
     }
@@ -130,9 +130,9 @@ class JacksonEntryCodecTest {
   void aMapperWithDefaultTypingIsDisarmed() {
     ObjectMapper risky = new ObjectMapper();
     risky.activateDefaultTyping(risky.getPolymorphicTypeValidator(), ObjectMapper.DefaultTyping.EVERYTHING);
-    JacksonEntryCodec guarded = new JacksonEntryCodec(risky);
+    Jackson2EntryCodec guarded = new Jackson2EntryCodec(risky);
     int before = Gadget.created;
-    byte[] hostile = envelope("[\"io.coalesce.redis.JacksonEntryCodecTest$Gadget\",{\"command\":\"x\"}]");
+    byte[] hostile = envelope("[\"io.coalesce.redis.Jackson2EntryCodecTest$Gadget\",{\"command\":\"x\"}]");
     Object decoded = guarded.decode(hostile, Object.class).value();
     assertThat(decoded).isNotInstanceOf(Gadget.class);
     assertThat(Gadget.created).isEqualTo(before);
@@ -140,8 +140,8 @@ class JacksonEntryCodecTest {
 
   private static byte[] envelope(String json) {
     byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(JacksonEntryCodec.HEADER + payload.length)
-        .put(JacksonEntryCodec.MAGIC).put(JacksonEntryCodec.VERSION).put((byte) 0)
+    return ByteBuffer.allocate(Envelope.HEADER + payload.length)
+        .put(Envelope.MAGIC).put(Envelope.VERSION).put((byte) 0)
         .putLong(1_000).putLong(61_000).putLong(3_661_000).putLong(0).put(payload).array();
   }
 }

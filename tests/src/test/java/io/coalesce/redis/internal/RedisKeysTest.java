@@ -1,4 +1,4 @@
-package io.coalesce.redis;
+package io.coalesce.redis.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

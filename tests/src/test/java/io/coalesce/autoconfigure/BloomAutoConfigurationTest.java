@@ -1,5 +1,6 @@
-package io.coalesce.spring;
+package io.coalesce.autoconfigure;
 
+import io.coalesce.it.Boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coalesce.annotation.Coalesced;
@@ -62,7 +63,7 @@ class BloomAutoConfigurationTest {
   }
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+      .withConfiguration(Boot.coalesce())
       .withUserConfiguration(App.class)
       .withPropertyValues("coalesce.caches.products.bloom.enabled=true",
           "coalesce.caches.products.bloom.expected-insertions=10000");
@@ -110,7 +111,7 @@ class BloomAutoConfigurationTest {
   @Test
   void cachesWithoutBloomHaveNoGuard() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
+        .withConfiguration(Boot.coalesce())
         .withUserConfiguration(App.class)
         .run(context -> {
           Products products = context.getBean(Products.class);

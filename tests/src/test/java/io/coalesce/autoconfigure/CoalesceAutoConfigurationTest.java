@@ -1,9 +1,12 @@
-package io.coalesce.spring;
+package io.coalesce.autoconfigure;
 
+import io.coalesce.it.Boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheManager;
+import io.coalesce.spring.CoalesceAdvisor;
+import io.coalesce.spring.CountingService;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +19,7 @@ import org.springframework.context.annotation.Configuration;
 class CoalesceAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class));
+      .withConfiguration(Boot.coalesce());
 
   @Test
   void providesTheCacheManagerAndTheAdvisorByDefault() {
@@ -135,6 +138,36 @@ class CoalesceAutoConfigurationTest {
   void anInvalidCacheOverrideFailsBindingNamingTheCachesProperty() {
     assertStartupFailure(List.of("coalesce.caches.products.stale-ttl=-5s"),
         "coalesce.caches.products.stale-ttl", "must not be negative");
+  }
+
+  @Test
+  void aMisspelledCachePropertyFailsStartUpNamingIt() {
+    assertStartupFailure(List.of("coalesce.caches.products.stale-tll=1h"), "coalesce.caches.products.stale-tll", "");
+  }
+
+  @Test
+  void aMisspelledNestedCachePropertyFailsStartUpNamingIt() {
+    assertStartupFailure(List.of("coalesce.caches.products.bloom.enabeld=true"),
+        "coalesce.caches.products.bloom.enabeld", "");
+  }
+
+  @Test
+  void aMisspelledDefaultsPropertyFailsStartUpNamingIt() {
+    assertStartupFailure(List.of("coalesce.defaults.lock.wiat=2s"), "coalesce.defaults.lock.wiat", "");
+  }
+
+  @Test
+  void everyCachePropertyCanBeSetPerCacheAndInheritsTheDefaultsOtherwise() {
+    runner.withPropertyValues("coalesce.defaults.lock.wait=2s", "coalesce.defaults.bloom.expected-insertions=500",
+            "coalesce.caches.products.lock.on-timeout=fail", "coalesce.caches.products.bulkhead.max-concurrent-loads=4")
+        .run(context -> {
+          var products = context.getBean(CoalescingCacheManager.class).getCache("products").settings();
+          assertThat(products.lock().waitTime()).isEqualTo(Duration.ofSeconds(2));
+          assertThat(products.lock().onTimeout()).isEqualTo(io.coalesce.core.LockTimeoutAction.FAIL);
+          assertThat(products.bloom().expectedInsertions()).isEqualTo(500);
+          assertThat(products.bulkhead().maxConcurrentLoads()).isEqualTo(4);
+          assertThat(products.lock().lease()).isEqualTo(io.coalesce.core.CacheSettings.defaults().lock().lease());
+        });
   }
 
   @Test

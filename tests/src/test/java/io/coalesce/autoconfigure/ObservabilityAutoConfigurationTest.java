@@ -1,15 +1,14 @@
-package io.coalesce.spring;
+package io.coalesce.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coalesce.core.CoalescingCacheManager;
+import io.coalesce.it.Boot;
 import io.coalesce.metrics.CacheInstrumentation;
 import io.coalesce.metrics.CacheStatistics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -21,8 +20,10 @@ class ObservabilityAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withPropertyValues("coalesce.caches.products.ttl=1m", "management.endpoints.web.exposure.include=coalesce")
-      .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class, EndpointAutoConfiguration.class,
-          HealthContributorAutoConfiguration.class));
+      .withConfiguration(Boot.coalesce())
+      .withConfiguration(Boot.endpoints())
+      .withConfiguration(Boot.healthContributors())
+      .withConfiguration(Boot.boot3Wiring());
 
   @Configuration(proxyBeanMethods = false)
   static class Registry {
@@ -66,14 +67,15 @@ class ObservabilityAutoConfigurationTest {
   void theEndpointAndHealthIndicatorArePresentByDefault() {
     runner.run(context -> {
       assertThat(context).hasSingleBean(CoalesceEndpoint.class);
-      assertThat(context).hasSingleBean(CoalesceHealthIndicator.class);
+      assertThat(context).hasBean("coalesceHealthIndicator");
+      assertThat(Boot.healthStatus(context.getBean("coalesceHealthIndicator"))).isEqualTo("UP");
     });
   }
 
   @Test
   void theHealthIndicatorCanBeTurnedOff() {
     runner.withPropertyValues("management.health.coalesce.enabled=false")
-        .run(context -> assertThat(context).doesNotHaveBean(CoalesceHealthIndicator.class));
+        .run(context -> assertThat(context).doesNotHaveBean("coalesceHealthIndicator"));
   }
 
   @Test
@@ -85,12 +87,13 @@ class ObservabilityAutoConfigurationTest {
   @Test
   void withoutActuatorThereIsNoEndpointAndNoHealthIndicator() {
     new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class))
-        .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
+        .withConfiguration(Boot.coalesce())
+        .withConfiguration(Boot.boot3Wiring())
+        .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"))
         .run(context -> {
           assertThat(context).hasNotFailed();
           assertThat(context).doesNotHaveBean(CoalesceEndpoint.class);
-          assertThat(context).doesNotHaveBean(CoalesceHealthIndicator.class);
+          assertThat(context).doesNotHaveBean("coalesceHealthIndicator");
         });
   }
 }

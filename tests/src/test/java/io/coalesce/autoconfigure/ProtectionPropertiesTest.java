@@ -1,5 +1,6 @@
-package io.coalesce.spring;
+package io.coalesce.autoconfigure;
 
+import io.coalesce.it.Boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coalesce.core.CacheSettings;
@@ -12,7 +13,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class ProtectionPropertiesTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(CoalesceAutoConfiguration.class));
+      .withConfiguration(Boot.coalesce());
 
   @Test
   void perCacheBulkheadAndStaleBoundOverrideTheDefaults() {
@@ -24,11 +25,11 @@ class ProtectionPropertiesTest {
         .run(context -> {
           CoalesceProperties properties = context.getBean(CoalesceProperties.class);
           CacheSettings products = properties.settingsFor("products");
-          assertThat(products.bulkhead(p -> p.withMaxConcurrentLoads())).isEqualTo(4);
-          assertThat(products.bulkhead(p -> p.withMaxWait())).isEqualTo(Duration.ofMillis(200));
+          assertThat(products.bulkhead().maxConcurrentLoads()).isEqualTo(4);
+          assertThat(products.bulkhead().maxWait()).isEqualTo(Duration.ofMillis(200));
           assertThat(products.staleIfErrorMaxAge()).isEqualTo(Duration.ofHours(2));
           CacheSettings other = properties.settingsFor("users");
-          assertThat(other.bulkhead(p -> p.withMaxConcurrentLoads())).isZero();
+          assertThat(other.bulkhead().maxConcurrentLoads()).isZero();
           assertThat(other.staleIfErrorMaxAge()).isEqualTo(Duration.ofMinutes(30));
         });
   }

@@ -1,16 +1,18 @@
-package io.coalesce.spring;
+package io.coalesce.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coalesce.it.Boot;
+import io.coalesce.redis.EntryCodec;
+import io.coalesce.redis.Jackson2EntryCodec;
+import io.coalesce.redis.JacksonEntryCodec;
 import io.coalesce.redis.internal.CircuitBreakerCallGuard;
 import io.coalesce.redis.internal.RedisTiers;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.springboot3.circuitbreaker.autoconfigure.CircuitBreakerAutoConfiguration;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -18,7 +20,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 class CoalesceRedisConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(RedisAutoConfiguration.class, CoalesceAutoConfiguration.class))
+      .withConfiguration(Boot.redis())
+      .withConfiguration(Boot.coalesce())
       .withPropertyValues("spring.data.redis.port=1"); // nothing listens: nothing here connects
 
   @Test
@@ -58,7 +61,7 @@ class CoalesceRedisConfigurationTest {
 
   @Test
   void aBreakerConfiguredInTheApplicationsResilience4jRegistryIsUsed() {
-    runner.withConfiguration(AutoConfigurations.of(CircuitBreakerAutoConfiguration.class))
+    runner.withConfiguration(Boot.resilience4jCircuitBreaker())
         .withPropertyValues(
             "resilience4j.circuitbreaker.instances.coalesce-redis.minimum-number-of-calls=42",
             "resilience4j.circuitbreaker.instances.coalesce-redis.wait-duration-in-open-state=7s")
@@ -72,12 +75,37 @@ class CoalesceRedisConfigurationTest {
 
   @Test
   void withAResilience4jRegistryButNoCoalesceInstanceCoalescesDefaultsApply() {
-    runner.withConfiguration(AutoConfigurations.of(CircuitBreakerAutoConfiguration.class)).run(context -> {
+    runner.withConfiguration(Boot.resilience4jCircuitBreaker()).run(context -> {
       CircuitBreakerConfig config =
           context.getBean(CircuitBreakerCallGuard.class).breaker().getCircuitBreakerConfig();
       assertThat(config.getMinimumNumberOfCalls()).isEqualTo(10);
       assertThat(config.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(5_000L);
     });
+  }
+
+  @Test
+  void breakerPropertiesThatNothingWouldReadFailStartUpSayingWhatToAdd() {
+    runner.withPropertyValues("resilience4j.circuitbreaker.instances.coalesce-redis.minimum-number-of-calls=42")
+        .run(context -> assertThat(context).getFailure().rootCause()
+            .hasMessageContaining("resilience4j.circuitbreaker.instances.coalesce-redis")
+            .hasMessageContaining(Boot.isBoot4() ? "resilience4j-spring-boot4" : "resilience4j-spring-boot3"));
+  }
+
+  @Test
+  void valuesAreWrittenWithTheApplicationsJacksonOfThisBootLine() {
+    runner.withConfiguration(Boot.jackson()).run(context -> {
+      EntryCodec codec = context.getBean(EntryCodec.class);
+      // Boot 4: Jackson 3 and its JsonMapper bean; Boot 3.5: Jackson 2 and its ObjectMapper bean
+      assertThat(codec).isInstanceOf(Boot.isBoot4() ? JacksonEntryCodec.class : Jackson2EntryCodec.class);
+    });
+  }
+
+  @Test
+  void anApplicationsOwnCodecWins() {
+    EntryCodec own = new Jackson2EntryCodec(new com.fasterxml.jackson.databind.ObjectMapper());
+    runner.withConfiguration(Boot.jackson()).withBean("myCodec", EntryCodec.class, () -> own)
+        .run(context -> assertThat(context.getBean(RedisTiers.class)).isNotNull()
+            .satisfies(tiers -> assertThat(context.getBean(EntryCodec.class)).isSameAs(own)));
   }
 
   @Test
