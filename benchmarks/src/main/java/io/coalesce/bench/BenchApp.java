@@ -1,6 +1,6 @@
 package io.coalesce.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import org.springframework.data.redis.cache.RedisCacheConfiguration;
 import org.springframework.data.redis.cache.RedisCacheManager;
 import org.springframework.data.redis.cache.RedisCacheWriter;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.serializer.Jackson2JsonRedisSerializer;
+import org.springframework.data.redis.serializer.JacksonJsonRedisSerializer;
 import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
 
 /**
@@ -64,24 +64,24 @@ public class BenchApp {
   }
 
   @Bean(REDIS)
-  RedisCacheManager redisCacheManager(RedisConnectionFactory connections, ObjectMapper mapper,
+  RedisCacheManager redisCacheManager(RedisConnectionFactory connections, JsonMapper mapper,
       @Value("${bench.spring.ttl:10m}") Duration ttl) {
     return RedisCacheManager.builder(connections).cacheDefaults(redisConfig(mapper, ttl)).build();
   }
 
   /** The same, over the locking writer (a lock per cache name, taken around every load and put). */
   @Bean(REDIS_LOCKING)
-  RedisCacheManager redisLockingCacheManager(RedisConnectionFactory connections, ObjectMapper mapper,
+  RedisCacheManager redisLockingCacheManager(RedisConnectionFactory connections, JsonMapper mapper,
       @Value("${bench.spring.ttl:10m}") Duration ttl) {
     return RedisCacheManager.builder(RedisCacheWriter.lockingRedisCacheWriter(connections))
         .cacheDefaults(redisConfig(mapper, ttl)).build();
   }
 
-  private static RedisCacheConfiguration redisConfig(ObjectMapper mapper, Duration ttl) {
+  private static RedisCacheConfiguration redisConfig(JsonMapper mapper, Duration ttl) {
     return RedisCacheConfiguration.defaultCacheConfig()
         .entryTtl(ttl)
         .prefixCacheNameWith("spring:")
-        .serializeValuesWith(SerializationPair.fromSerializer(new Jackson2JsonRedisSerializer<>(mapper, Product.class)));
+        .serializeValuesWith(SerializationPair.fromSerializer(new JacksonJsonRedisSerializer<>(mapper, Product.class)));
   }
 
   /**

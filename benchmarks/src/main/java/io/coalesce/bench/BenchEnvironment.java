@@ -1,6 +1,6 @@
 package io.coalesce.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.coalesce.core.CacheEntry;
@@ -82,13 +82,13 @@ public class BenchEnvironment {
     lettuceClient = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
     lettuce = lettuceClient.connect(ByteArrayCodec.INSTANCE);
     lettuceSync = lettuce.sync();
-    List<byte[]> keys = lettuceSync.keys("bench:*remote*".getBytes(StandardCharsets.UTF_8));
+    List<byte[]> keys = lettuceSync.keys("bench:*remote*");
     if (keys.size() != 1) {
       throw new IllegalStateException("expected one Coalesce key for cache 'remote', found "
           + keys.stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList());
     }
     coalesceRemoteKey = keys.get(0);
-    codec = new JacksonEntryCodec(context.getBean(ObjectMapper.class));
+    codec = new JacksonEntryCodec(context.getBean(JsonMapper.class));
   }
 
   @TearDown(Level.Trial)

@@ -6,56 +6,59 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.persistence.EntityManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
+import org.springframework.beans.factory.annotation.Value;
+import org.junit.jupiter.api.BeforeEach;
 
 /** What an operator of the sample sees: the coalesce endpoint and health, with Redis unreachable. */
 @WithoutRedis
 class ActuatorTest {
 
-  @Autowired
-  TestRestTemplate http;
+  @Value("${local.server.port}")
+  int port;
+
+  Http http;
+
+  @BeforeEach
+  void connect() {
+    http = new Http(port);
+  }
 
   @Autowired
   EntityManagerFactory entityManagerFactory;
 
   @Test
   void healthSaysDegradedWhileTheApplicationStaysUp() {
-    ResponseEntity<JsonNode> health = http.getForEntity("/actuator/health", JsonNode.class);
-    assertThat(health.getStatusCode()).isEqualTo(HttpStatus.OK);
-    assertThat(health.getBody().path("status").asText()).isEqualTo("UP");
-    assertThat(health.getBody().path("components").path("coalesce").path("status").asText()).isEqualTo("DEGRADED");
+    Http.Response health = http.get("/actuator/health");
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(health.json().path("status").asText()).isEqualTo("UP");
+    assertThat(health.json().path("components").path("coalesce").path("status").asText()).isEqualTo("DEGRADED");
   }
 
   @Test
   void theEndpointShowsTheProductsCacheAndEvictsAKey() {
-    http.getForObject("/products/600", String.class);
-    http.getForObject("/products/600", String.class);
+    http.get("/products/600");
+    http.get("/products/600");
 
-    JsonNode products = http.getForObject("/actuator/coalesce/products", JsonNode.class);
+    JsonNode products = http.get("/actuator/coalesce/products").json();
     assertThat(products.path("settings").path("ttl").asText()).isEqualTo("5m");
     assertThat(products.path("statistics").path("gets").path("l1_hit").asLong()).isPositive();
 
     DatabaseQueries queries = new DatabaseQueries(entityManagerFactory);
-    assertThat(http.exchange("/actuator/coalesce/products/600", HttpMethod.DELETE, null, JsonNode.class)
-        .getStatusCode()).isEqualTo(HttpStatus.OK);
-    http.getForObject("/products/600", String.class);
+    assertThat(http.delete("/actuator/coalesce/products/600").status()).isEqualTo(200);
+    http.get("/products/600");
     assertThat(queries.sinceLast()).isEqualTo(1);
   }
 
   @Test
   void withRedisUnreachableTheBloomFilterFailsOpenAndARebuildSaysWhy() {
-    JsonNode bloom = http.getForObject("/actuator/coalesce/products", JsonNode.class).path("bloom");
+    JsonNode bloom = http.get("/actuator/coalesce/products").json().path("bloom");
     assertThat(bloom.path("mode").asText()).isEqualTo("redis");
     assertThat(bloom.path("ready").asBoolean()).isFalse();
     assertThat(bloom.path("seed").asText()).contains("products");
 
-    ResponseEntity<JsonNode> rebuilt =
-        http.postForEntity("/actuator/coalesce/products/bloom", null, JsonNode.class);
-    assertThat(rebuilt.getStatusCode()).isEqualTo(HttpStatus.OK);
-    assertThat(rebuilt.getBody().path("rebuilt").asBoolean()).isFalse();
-    assertThat(rebuilt.getBody().path("reason").asText()).startsWith("the build failed");
+    Http.Response rebuilt = http.post("/actuator/coalesce/products/bloom");
+    assertThat(rebuilt.status()).isEqualTo(200);
+    assertThat(rebuilt.json().path("rebuilt").asBoolean()).isFalse();
+    assertThat(rebuilt.json().path("reason").asText()).startsWith("the build failed");
   }
 }
