@@ -14,7 +14,7 @@ import org.testcontainers.utility.DockerImageName;
  */
 final class ContainerRedis {
 
-  static final DockerImageName IMAGE = DockerImageName.parse("redis:7.4-alpine");
+  static final String IMAGE = "redis:7.4-alpine";
 
   private final GenericContainer<?> container;
 
@@ -22,15 +22,17 @@ final class ContainerRedis {
     this.container = container;
   }
 
-  static boolean classPresent() {
+  /** Whether Testcontainers is on the class path; asks without loading this class's references to it. */
+  static boolean classPresent(ClassLoader loader) {
     try {
-      Class.forName("org.testcontainers.DockerClientFactory", false, ContainerRedis.class.getClassLoader());
+      Class.forName("org.testcontainers.DockerClientFactory", false, loader);
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;
     }
   }
 
+  /** Call only when {@link #classPresent} said so. */
   static boolean dockerAvailable() {
     try {
       return DockerClientFactory.instance().isDockerAvailable();
@@ -48,7 +50,7 @@ final class ContainerRedis {
       // Inside the container Redis listens on 6379; the host port is the published one.
       command[i + 1] = args.get(i).equals(Integer.toString(hostPort)) ? "6379" : args.get(i);
     }
-    GenericContainer<?> container = new GenericContainer<>(IMAGE)
+    GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE))
         .withCommand(command)
         .withExposedPorts(6379)
         .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(

@@ -35,7 +35,7 @@ public final class RedisCluster implements AutoCloseable {
     List<RedisServer> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < masters; i++) {
-        nodes.add(RedisServer.start(source, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+        nodes.add(RedisServer.start(source, true, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
             "--cluster-node-timeout", "2000"));
       }
       for (int i = 0; i < masters; i++) {

@@ -67,14 +67,29 @@ public final class RedisServer implements AutoCloseable {
   }
 
   static RedisServer start(Source source, String... extraArgs) {
-    try {
-      RedisServer server = new RedisServer(source, freePort(), Files.createTempDirectory("coalesce-redis-"),
-          List.of(extraArgs));
-      server.launch();
-      return server;
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot start Redis: " + e, e);
+    return start(source, false, extraArgs);
+  }
+
+  /**
+   * @param cluster whether the server is a cluster node, whose bus listens on port + 10000 (which
+   *     must be free too)
+   */
+  static RedisServer start(Source source, boolean cluster, String... extraArgs) {
+    IllegalStateException lastFailure = null;
+    // A free port can be taken between choosing it and binding it; a few attempts make that rare race harmless.
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        Path dir = Files.createTempDirectory("coalesce-redis-");
+        RedisServer server = new RedisServer(source, cluster ? freeClusterPort() : freePort(), dir, List.of(extraArgs));
+        server.launch();
+        return server;
+      } catch (IOException e) {
+        throw new IllegalStateException("Cannot start Redis: " + e, e);
+      } catch (IllegalStateException e) {
+        lastFailure = e;
+      }
     }
+    throw lastFailure;
   }
 
   /** Where this JVM's test servers come from: decided on first use, see the class comment. */
@@ -100,7 +115,7 @@ public final class RedisServer implements AutoCloseable {
     if (RedisBinary.onPath().isPresent()) {
       return Source.PATH;
     }
-    if (ContainerRedis.classPresent() && ContainerRedis.dockerAvailable()) {
+    if (ContainerRedis.classPresent(RedisServer.class.getClassLoader()) && ContainerRedis.dockerAvailable()) {
       return Source.DOCKER;
     }
     if (RedisBinary.embeddedAvailable()) {
@@ -251,6 +266,23 @@ public final class RedisServer implements AutoCloseable {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
     }
+  }
+
+  /** A free port whose cluster bus port (port + 10000) is free too. */
+  static int freeClusterPort() throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = freePort();
+      if (port + 10_000 > 65_535) {
+        continue;
+      }
+      try (ServerSocket bus = new ServerSocket(port + 10_000)) {
+        bus.setReuseAddress(true);
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IOException("no free port with a free cluster bus port (port + 10000) found");
   }
 
   static void sleep(long millis) {

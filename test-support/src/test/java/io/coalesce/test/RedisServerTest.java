@@ -39,7 +39,7 @@ class RedisServerTest {
 
   @Test
   void aContainerCanBeKilledRestartedPausedAndFlushed() {
-    assumeTrue(ContainerRedis.classPresent() && ContainerRedis.dockerAvailable(), "no Docker engine answers");
+    assumeTrue(ContainerRedis.classPresent(getClass().getClassLoader()) && ContainerRedis.dockerAvailable(), "no Docker engine answers");
     exercise(Source.DOCKER);
   }
 
