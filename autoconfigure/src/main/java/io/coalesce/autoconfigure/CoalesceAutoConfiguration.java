@@ -80,7 +80,8 @@ public class CoalesceAutoConfiguration {
     // Bound here rather than injected: an advisor is created with the post-processors, and the
     // properties bean would then be created too early to be post-processed itself.
     CoalesceProperties properties = Binder.get(environment).bindOrCreate("coalesce", CoalesceProperties.class);
-    return new CoalesceAdvisor(cacheManager, properties.isStrictCacheNames(), properties.getCaches().keySet());
+    return new CoalesceAdvisor(cacheManager, properties.isStrictCacheNames(), properties.getCaches().keySet(),
+        properties::settingsFor);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

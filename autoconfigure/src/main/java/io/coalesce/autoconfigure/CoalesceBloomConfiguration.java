@@ -3,6 +3,7 @@ package io.coalesce.autoconfigure;
 import io.coalesce.bloom.BloomFilters;
 import io.coalesce.bloom.BloomSeed;
 import io.coalesce.redis.internal.RedisTiers;
+import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -27,7 +28,8 @@ class CoalesceBloomConfiguration {
   @ConditionalOnMissingBean
   BloomFilters coalesceBloomFilters(ObjectProvider<BloomSeed> seeds, ObjectProvider<RedisTiers> redis) {
     RedisTiers tiers = redis.getIfAvailable();
-    return new BloomFilters(seeds.orderedStream().toList(), tiers == null ? null : tiers::bloomFor, REFRESH_PERIOD);
+    return new BloomFilters(seeds.orderedStream().toList(), tiers == null ? null : tiers::bloomFor, REFRESH_PERIOD,
+        Clock.systemUTC());
   }
 
   @Bean

@@ -6,7 +6,7 @@ import io.coalesce.bloom.BloomStatus;
 import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheManager;
 import io.coalesce.metrics.CacheStatistics;
-import io.coalesce.redis.internal.RedisErrors;
+import io.coalesce.redis.internal.RedisHealth;
 import io.coalesce.redis.internal.RedisTiers;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -145,10 +145,10 @@ public class CoalesceEndpoint {
     if (redis == null) {
       return m;
     }
-    RedisErrors errors = redis.errors();
+    RedisHealth errors = redis.health();
     m.put("keyPrefix", redis.keyPrefix());
     m.put("circuitBreaker", redis.guard().state());
-    m.put("failing", errors.isFailing() || !redis.guard().permitsCalls());
+    m.put("failing", !redis.guard().isAvailable());
     long since = errors.failingSinceMillis();
     if (since > 0) {
       m.put("failingSince", Instant.ofEpochMilli(since).toString());

@@ -27,7 +27,7 @@ class CoalesceMetricsConfiguration {
   CacheInstrumentation coalesceCacheInstrumentation(MeterRegistry registry, ObjectProvider<RedisTiers> redisTiers) {
     MicrometerCacheInstrumentation instrumentation = new MicrometerCacheInstrumentation(registry);
     // Redis errors are counted where the tier reports them; bound here, with the caches' meters.
-    redisTiers.ifAvailable(tiers -> tiers.errors().observe(instrumentation.redisErrorCounter()));
+    redisTiers.ifAvailable(tiers -> tiers.subscribe(instrumentation.redisErrorCounter()));
     return instrumentation;
   }
 

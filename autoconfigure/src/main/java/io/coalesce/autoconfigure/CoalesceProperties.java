@@ -3,7 +3,9 @@ package io.coalesce.autoconfigure;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.InvalidSettingException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
@@ -162,6 +164,19 @@ public class CoalesceProperties implements Validator {
      */
     private boolean failFastWhenDisconnected = true;
 
+    /**
+     * Longest wait of the Lettuce client between attempts to reconnect to a Redis it lost (Lettuce's
+     * own grows to 30 s), so that a Redis that is back is used again within about this long.
+     */
+    private Duration maxReconnectDelay = Duration.ofMillis(500);
+
+    /**
+     * Packages whose classes the JSON stored in Redis may name, for properties your cached types
+     * declare polymorphic by class name (@JsonTypeInfo(use = CLASS)); by default none may be named, so
+     * data in Redis never chooses a class to instantiate.
+     */
+    private List<String> trustedPackages = new ArrayList<>();
+
     public Duration getCommandTimeout() {
       return commandTimeout;
     }
@@ -176,6 +191,26 @@ public class CoalesceProperties implements Validator {
 
     public boolean isFailFastWhenDisconnected() {
       return failFastWhenDisconnected;
+    }
+
+    public Duration getMaxReconnectDelay() {
+      return maxReconnectDelay;
+    }
+
+    public void setMaxReconnectDelay(Duration maxReconnectDelay) {
+      if (maxReconnectDelay == null || maxReconnectDelay.isNegative() || maxReconnectDelay.isZero()) {
+        throw new IllegalArgumentException("coalesce.redis.max-reconnect-delay must be positive, but was "
+            + maxReconnectDelay);
+      }
+      this.maxReconnectDelay = maxReconnectDelay;
+    }
+
+    public List<String> getTrustedPackages() {
+      return trustedPackages;
+    }
+
+    public void setTrustedPackages(List<String> trustedPackages) {
+      this.trustedPackages = trustedPackages;
     }
 
     public void setFailFastWhenDisconnected(boolean failFastWhenDisconnected) {

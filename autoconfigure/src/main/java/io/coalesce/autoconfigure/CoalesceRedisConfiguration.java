@@ -1,5 +1,6 @@
 package io.coalesce.autoconfigure;
 
+import io.coalesce.autoconfigure.internal.LettuceSettings;
 import io.coalesce.redis.EntryCodec;
 import io.coalesce.redis.internal.CircuitBreakerCallGuard;
 import io.coalesce.redis.internal.RedisCallGuard;
@@ -10,6 +11,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -50,16 +52,17 @@ class CoalesceRedisConfiguration {
    */
   @Bean
   @ConditionalOnMissingBean
-  EntryCodec coalesceEntryCodec(BeanFactory beans) {
+  EntryCodec coalesceEntryCodec(BeanFactory beans, CoalesceProperties properties) {
+    List<String> trusted = List.copyOf(properties.getRedis().getTrustedPackages());
     ClassLoader loader = getClass().getClassLoader();
     boolean jackson3 = ClassUtils.isPresent("tools.jackson.databind.json.JsonMapper", loader);
     boolean jackson2 = ClassUtils.isPresent("com.fasterxml.jackson.databind.ObjectMapper", loader);
-    EntryCodec codec = jackson3 ? JacksonCodecs.Jackson3.fromBean(beans) : null;
+    EntryCodec codec = jackson3 ? JacksonCodecs.Jackson3.fromBean(beans, trusted) : null;
     if (codec == null && jackson2) {
-      codec = JacksonCodecs.Jackson2.fromBean(beans);
+      codec = JacksonCodecs.Jackson2.fromBean(beans, trusted);
     }
     if (codec == null && (jackson3 || jackson2)) {
-      codec = jackson3 ? JacksonCodecs.Jackson3.withDefaults() : JacksonCodecs.Jackson2.withDefaults();
+      codec = jackson3 ? JacksonCodecs.Jackson3.withDefaults(trusted) : JacksonCodecs.Jackson2.withDefaults(trusted);
     }
     if (codec == null) {
       throw new IllegalStateException("Coalesce stores values in Redis as JSON and needs Jackson: add "
@@ -68,15 +71,14 @@ class CoalesceRedisConfiguration {
     return codec;
   }
 
-  @Bean
+  @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   RedisTiers coalesceRedisTiers(RedisConnectionFactory connectionFactory, EntryCodec codec,
       CoalesceProperties properties, Environment environment, ObjectProvider<RedisCallGuard> guard) {
     String prefix = properties.getKeyPrefix() != null
         ? properties.getKeyPrefix()
         : environment.getProperty("spring.application.name", "app");
-    return new RedisTiers(connectionFactory, prefix, codec, Clock.systemUTC(),
-        guard.getIfAvailable(() -> RedisCallGuard.NONE));
+    return new RedisTiers(connectionFactory, prefix, codec, Clock.systemUTC(), guard.getIfAvailable());
   }
 
   @Bean
@@ -135,6 +137,13 @@ class CoalesceRedisConfiguration {
           builder.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
         }
       };
+    }
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer coalesceLettuceReconnectDelay(
+        CoalesceProperties properties) {
+      return builder -> builder.reconnectDelay(LettuceSettings.reconnectDelay(properties.getRedis().getMaxReconnectDelay()));
     }
   }
 

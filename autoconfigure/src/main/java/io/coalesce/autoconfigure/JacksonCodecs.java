@@ -3,6 +3,7 @@ package io.coalesce.autoconfigure;
 import io.coalesce.redis.EntryCodec;
 import io.coalesce.redis.Jackson2EntryCodec;
 import io.coalesce.redis.JacksonEntryCodec;
+import java.util.List;
 import org.springframework.beans.factory.BeanFactory;
 
 /**
@@ -21,14 +22,14 @@ final class JacksonCodecs {
     private Jackson3() {}
 
     /** With the application's {@code JsonMapper} bean, or {@code null} when it has none. */
-    static EntryCodec fromBean(BeanFactory beans) {
+    static EntryCodec fromBean(BeanFactory beans, List<String> trusted) {
       tools.jackson.databind.json.JsonMapper mapper =
           beans.getBeanProvider(tools.jackson.databind.json.JsonMapper.class).getIfUnique();
-      return mapper == null ? null : new JacksonEntryCodec(mapper);
+      return mapper == null ? null : new JacksonEntryCodec(mapper, trusted);
     }
 
-    static EntryCodec withDefaults() {
-      return new JacksonEntryCodec(tools.jackson.databind.json.JsonMapper.builder().findAndAddModules().build());
+    static EntryCodec withDefaults(List<String> trusted) {
+      return new JacksonEntryCodec(tools.jackson.databind.json.JsonMapper.builder().findAndAddModules().build(), trusted);
     }
   }
 
@@ -38,14 +39,14 @@ final class JacksonCodecs {
     private Jackson2() {}
 
     /** With the application's {@code ObjectMapper} bean, or {@code null} when it has none. */
-    static EntryCodec fromBean(BeanFactory beans) {
+    static EntryCodec fromBean(BeanFactory beans, List<String> trusted) {
       com.fasterxml.jackson.databind.ObjectMapper mapper =
           beans.getBeanProvider(com.fasterxml.jackson.databind.ObjectMapper.class).getIfUnique();
-      return mapper == null ? null : new Jackson2EntryCodec(mapper);
+      return mapper == null ? null : new Jackson2EntryCodec(mapper, trusted);
     }
 
-    static EntryCodec withDefaults() {
-      return new Jackson2EntryCodec(new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules());
+    static EntryCodec withDefaults(List<String> trusted) {
+      return new Jackson2EntryCodec(new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules(), trusted);
     }
   }
 }

@@ -7,7 +7,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
-import java.util.function.BiConsumer;
+import io.coalesce.redis.internal.RedisOutcome;
+import java.util.function.Consumer;
 
 /**
  * Binds every cache to a {@link MeterRegistry}: the engine's events through a
@@ -27,7 +28,7 @@ public final class MicrometerCacheInstrumentation implements CacheInstrumentatio
   }
 
   /** Counts the Redis failures the tier absorbed, as {@code coalesce.redis.errors{operation}}. */
-  public BiConsumer<String, Throwable> redisErrorCounter() {
+  public Consumer<RedisOutcome> redisErrorCounter() {
     return new RedisErrorCounter(registry);
   }
 

@@ -1,18 +1,20 @@
 package io.coalesce.metrics;
 
+import io.coalesce.redis.internal.RedisOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Counts the Redis failures the tier absorbed as {@code coalesce.redis.errors}, tagged with the
- * operation that failed ({@code get}, {@code set}, {@code lock}, {@code publish}, {@code decode}, ...).
- * Pass it to {@code RedisErrors.observe}. Commands skipped by an open circuit breaker are not errors
- * and are not counted here (the breaker's own metrics show them).
+ * operation that failed ({@code get}, {@code put}, {@code lock}, {@code evict}, {@code publish}, ...),
+ * {@code decode} for a value that could not be read back and {@code encode} for one that could not be
+ * written. A subscriber of the tier's outcomes. Commands skipped by an open circuit breaker are not
+ * errors and are not counted here (the breaker's own metrics show them).
  */
-final class RedisErrorCounter implements BiConsumer<String, Throwable> {
+final class RedisErrorCounter implements Consumer<RedisOutcome> {
 
   private final MeterRegistry registry;
   private final Map<String, Counter> byOperation = new ConcurrentHashMap<>();
@@ -22,10 +24,13 @@ final class RedisErrorCounter implements BiConsumer<String, Throwable> {
   }
 
   @Override
-  public void accept(String operation, Throwable error) {
-    byOperation.computeIfAbsent(operation, op -> Counter.builder("coalesce.redis.errors")
-        .description("Redis failures absorbed by Coalesce (callers were served from L1 and the loaders)")
-        .tag("operation", op)
-        .register(registry)).increment();
+  public void accept(RedisOutcome outcome) {
+    if (outcome instanceof RedisOutcome.Failed || outcome instanceof RedisOutcome.Undecodable
+        || outcome instanceof RedisOutcome.Unencodable) {
+      byOperation.computeIfAbsent(outcome.operation(), op -> Counter.builder("coalesce.redis.errors")
+          .description("Redis failures absorbed by Coalesce (callers were served from L1 and the loaders)")
+          .tag("operation", op)
+          .register(registry)).increment();
+    }
   }
 }

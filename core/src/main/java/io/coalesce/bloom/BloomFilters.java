@@ -7,6 +7,7 @@ import io.coalesce.core.CacheSettings;
 import io.coalesce.core.KeyFormat;
 import io.coalesce.core.PenetrationGuard;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -70,8 +71,10 @@ public final class BloomFilters implements AutoCloseable {
   private final Map<String, BloomSeed> seeds;
   private final BiFunction<String, BloomShape, KeyBloom> sharedFilters;
   private final Duration refreshPeriod;
+  private final Clock clock;
   private final ScheduledExecutorService maintenance;
   private volatile boolean started;
+  private volatile long startedAtMillis;
 
   /**
    * @param seeds every {@link BloomSeed}; at most one per cache
@@ -80,7 +83,7 @@ public final class BloomFilters implements AutoCloseable {
    * @throws IllegalStateException when two seeds name one cache
    */
   public BloomFilters(Collection<BloomSeed> seeds, BiFunction<String, BloomShape, KeyBloom> sharedFilters,
-      Duration refreshPeriod) {
+      Duration refreshPeriod, Clock clock) {
     Map<String, BloomSeed> byCache = new LinkedHashMap<>();
     for (BloomSeed seed : seeds) {
       BloomSeed other = byCache.putIfAbsent(seed.cache(), seed);
@@ -92,6 +95,7 @@ public final class BloomFilters implements AutoCloseable {
     this.seeds = Map.copyOf(byCache);
     this.sharedFilters = sharedFilters;
     this.refreshPeriod = refreshPeriod;
+    this.clock = clock;
     this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "coalesce-bloom");
       thread.setDaemon(true);
@@ -108,7 +112,7 @@ public final class BloomFilters implements AutoCloseable {
   public PenetrationGuard guardFor(String cache, CacheSettings settings, boolean shared) {
     Filter filter = filters.computeIfAbsent(cache, name -> {
       BloomShape shape = BloomShape.of(settings.bloom().expectedInsertions(), settings.bloom().falsePositiveRate());
-      KeyBloom bloom = shared && sharedFilters != null ? sharedFilters.apply(name, shape) : new InProcessBloom(shape);
+      KeyBloom bloom = shared && sharedFilters != null ? sharedFilters.apply(name, shape) : new InProcessBloom(shape, clock);
       BloomSeed seed = seeds.get(name);
       if (seed == null) {
         LOG.log(Level.WARNING, "Cache '" + name + "' has bloom.enabled but no BloomSeed bean names it: its Bloom "
@@ -125,6 +129,7 @@ public final class BloomFilters implements AutoCloseable {
 
   /** Starts seeding in the background and the periodic upkeep; seeds naming no Bloom cache are reported. */
   public void start() {
+    startedAtMillis = clock.millis();
     started = true;
     for (String cache : seeds.keySet()) {
       if (!filters.containsKey(cache)) {
@@ -144,15 +149,24 @@ public final class BloomFilters implements AutoCloseable {
       if (filter.seed == null) {
         return;
       }
-      if (!filter.bloom.hasCurrentShape()) {
+      if (filter.bloom.needsRepair()) {
+        // Bits were lost (a segment gone, an addition refused): it fails open until rebuilt.
         if (!filter.bloom.isBuilding()) {
+          LOG.log(Level.INFO, "Bloom filter of cache '" + filter.cache + "' lost bits (a segment is gone or an "
+              + "addition could not be made); it lets every key through and is being rebuilt from its seed");
+          build(filter, true);
+        }
+        return;
+      }
+      if (!filter.bloom.hasCurrentShape()) {
+        if (!filter.bloom.isBuilding() && filter.bloom.shouldReplaceOtherShape(startedAtMillis)) {
           build(filter, false);
         }
         return;
       }
       long interval = filter.settings.bloom().rebuildInterval().toMillis();
       long builtAt = filter.bloom.builtAtMillis();
-      if (interval > 0 && builtAt > 0 && System.currentTimeMillis() - builtAt >= interval) {
+      if (interval > 0 && builtAt > 0 && clock.millis() - builtAt >= interval) {
         build(filter, true);
       }
     } catch (RuntimeException e) {

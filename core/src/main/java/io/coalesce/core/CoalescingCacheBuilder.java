@@ -1,9 +1,12 @@
 package io.coalesce.core;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -33,6 +36,21 @@ public final class CoalescingCacheBuilder {
     }
   };
 
+  /**
+   * Runs delayed second deletes for caches built without their own scheduler: one daemon thread,
+   * created on first use, shared by every cache.
+   */
+  private static final class SharedScheduler {
+    static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "coalesce-scheduler");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /** How often an instance waiting for another's load retries the lock, to replace a holder that died. */
+  static final Duration LOCK_RETRY = Duration.ofMillis(250);
+
   private final String name;
   private CacheSettings settings = CacheSettings.defaults();
   private LocalTier localTier = LocalTier.NONE;
@@ -42,6 +60,9 @@ public final class CoalescingCacheBuilder {
   private Clock clock = Clock.systemUTC();
   private RandomGenerator random;
   private Executor refreshExecutor = ForkJoinPool.commonPool();
+  private ScheduledExecutorService scheduler;
+  private Ticker ticker = Ticker.SYSTEM;
+  private Duration lockRetry = LOCK_RETRY;
 
   private CoalescingCacheBuilder(String name) {
     this.name = name;
@@ -93,6 +114,27 @@ public final class CoalescingCacheBuilder {
     return this;
   }
 
+  /** The time source of durations (loads, lock waits); tests pass a ticker they advance. */
+  public CoalescingCacheBuilder ticker(Ticker ticker) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    return this;
+  }
+
+  /**
+   * Runs delayed work: the second delete of {@code evict-delay}. By default one daemon thread shared
+   * by every cache.
+   */
+  public CoalescingCacheBuilder scheduler(ScheduledExecutorService scheduler) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /** For tests: how often a waiting instance retries the rebuild lock. */
+  CoalescingCacheBuilder lockRetry(Duration interval) {
+    this.lockRetry = Objects.requireNonNull(interval, "interval");
+    return this;
+  }
+
   /**
    * The random source of ttl jitter and early refresh; it must be thread-safe ({@code new
    * java.util.Random(seed)} is). Tests pass a seeded one; the default draws from
@@ -104,8 +146,9 @@ public final class CoalescingCacheBuilder {
   }
 
   /**
-   * Runs background refreshes (stale and early). A saturated executor that rejects a refresh is
-   * harmless: the stale value keeps being served and a later read retries.
+   * Runs background refreshes (stale and early) and the Redis work of asynchronous loads
+   * ({@code getAsync}). A saturated executor that rejects a refresh is harmless: the stale value
+   * keeps being served and a later read retries.
    */
   public CoalescingCacheBuilder refreshExecutor(Executor refreshExecutor) {
     this.refreshExecutor = Objects.requireNonNull(refreshExecutor, "refreshExecutor");
@@ -117,6 +160,7 @@ public final class CoalescingCacheBuilder {
     return new DefaultCoalescingCache(name, settings, policy,
         settings.local().enabled() ? localTier : LocalTier.NONE,
         settings.remote().enabled() ? remoteTier : RemoteTier.NONE,
-        GuardedListener.guard(listener, name), FailOpenGuard.of(penetrationGuard, name), clock, refreshExecutor);
+        GuardedListener.guard(listener, name), FailOpenGuard.of(penetrationGuard, name), clock, ticker,
+        refreshExecutor, scheduler != null ? scheduler : SharedScheduler.INSTANCE, lockRetry);
   }
 }

@@ -2,13 +2,11 @@ package io.coalesce.core;
 
 import io.coalesce.core.CacheListener.GetResult;
 import io.coalesce.core.CacheListener.LoadOutcome;
-import io.coalesce.core.CacheListener.LockResult;
 import io.coalesce.core.CacheListener.RefreshTrigger;
-import io.coalesce.core.RemoteTier.Lease;
+import io.coalesce.core.RemoteTier.Read;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,55 +14,64 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * The read path: L1 → single flight → L2 → cluster lock → loader. See {@link CoalescingCache}.
+ * The read path, L1 → single flight → L2 → cluster lock → loader, and the writes. See
+ * {@link CoalescingCache}. Its parts: {@link SingleFlight} (loads under way), {@link ClusterLock}
+ * (the rebuild lock and the wait for another instance), {@link LoadRunner} (the load, its fenced
+ * write-back, stale-if-error), {@link EntryPolicy} (lifetimes) and {@link LocalStore} (L1 retention).
  *
  * <p>Ordering that keeps "one load per key per window" exact: a leader stores the entry before it
  * completes its flight, and the flight leaves the in-flight map only after it completes; a caller
  * that becomes leader re-reads L1 before going further, so it finds what the previous flight stored.
  * Across instances the rebuild lock plays the same part, with a re-read of L2 once it is held.
+ *
+ * <p>Ordering that keeps a write from being undone: a put or evict first supersedes the loads of its
+ * key under way (here, and through the shared tier's version on other instances), then writes; a
+ * superseded load gives its result to its own callers and stores nothing.
  */
 final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invalidations {
 
   private static final System.Logger LOG = System.getLogger(DefaultCoalescingCache.class.getName());
 
-  /** How often a waiting instance retries the rebuild lock, to replace a holder that died. */
-  private static final Duration LOCK_RETRY = Duration.ofMillis(250);
-
   private final String name;
   private final CacheSettings settings;
   private final EntryPolicy policy;
   private final LocalTier local;
+  private final LocalStore l1;
   private final RemoteTier remote;
-  private final boolean clusterLock;
+  private final SingleFlight flights = new SingleFlight();
+  private final ClusterLock lock;
+  private final LoadRunner runner;
+  private final KeyGuard guard;
   private final CacheListener listener;
-  private final PenetrationGuard guard;
   private final Clock clock;
   private final Executor refreshExecutor;
-  private final LoadBulkhead bulkhead;
-  private final ConcurrentHashMap<Object, Flight> flights = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService scheduler;
 
   DefaultCoalescingCache(String name, CacheSettings settings, EntryPolicy policy, LocalTier local,
-      RemoteTier remote, CacheListener listener, PenetrationGuard guard, Clock clock, Executor refreshExecutor) {
+      RemoteTier remote, CacheListener listener, PenetrationGuard penetrationGuard, Clock clock, Ticker ticker,
+      Executor refreshExecutor, ScheduledExecutorService scheduler, java.time.Duration lockRetry) {
     this.name = name;
     this.settings = settings;
     this.policy = policy;
     this.local = local;
     this.remote = remote;
-    this.clusterLock = remote.isPresent() && settings.lock().enabled();
     this.listener = listener;
-    this.guard = guard;
     this.clock = clock;
     this.refreshExecutor = refreshExecutor;
-    this.bulkhead = LoadBulkhead.of(name, settings);
+    this.scheduler = scheduler;
+    this.l1 = new LocalStore(local, remote, settings, clock);
+    this.guard = new KeyGuard(penetrationGuard, listener);
+    this.lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry);
+    this.runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker);
     remote.onInvalidation(this);
   }
 
@@ -79,7 +86,6 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public <T> T get(Object key, Type type, Callable<? extends T> loader) {
     return get(key, type, loader, Callable::call);
   }
@@ -98,10 +104,17 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       }
       return (T) held.value();
     }
-    if (held == null && certainlyAbsent(k)) {
+    if (held == null && guard.certainlyAbsent(k)) {
       return null;
     }
-    return (T) await(k, loadOrJoin(k, type, Load.of(argument, loader), held)).value();
+    Flight mine = new Flight();
+    Flight running = flights.joinOrLead(k, mine);
+    if (running != null) {
+      return (T) follow(k, running).value();
+    }
+    endWhenDone(k, mine);
+    leadSafely(k, type, mine, Load.of(argument, loader), held);
+    return (T) await(k, mine).value();
   }
 
   @Override
@@ -119,54 +132,17 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       }
       return CompletableFuture.completedFuture((T) held.value());
     }
-    if (held == null && certainlyAbsent(k)) {
+    if (held == null && guard.certainlyAbsent(k)) {
       return CompletableFuture.completedFuture(null);
     }
+    CompletableFuture<CacheEntry> outcome = start(k, type, load, held, true);
     // A dependent future: cancelling it never cancels the shared load.
-    return loadOrJoin(k, type, load, held).handle((entry, error) -> {
+    return outcome.handle((entry, error) -> {
       if (error != null) {
-        throw new CompletionException(translate(k, unwrap(error)));
+        throw new CompletionException(translate(k, LoadRunner.unwrap(error)));
       }
       return (T) entry.value();
     });
-  }
-
-  /**
-   * Asks the penetration guard (a Bloom filter) about a key L1 does not hold; a rejected key is a
-   * "not found" that touches neither L2 nor the loader.
-   */
-  private boolean certainlyAbsent(Object key) {
-    if (guard == PenetrationGuard.NONE) {
-      return false;
-    }
-    String text = guardKey(key);
-    if (text == null || guard.mightContain(text)) {
-      return false;
-    }
-    listener.onGet(GetResult.BLOOM_REJECTED);
-    return true;
-  }
-
-  /** Teaches the penetration guard a key that has a value. */
-  private void exists(Object key) {
-    if (guard != PenetrationGuard.NONE) {
-      String text = guardKey(key);
-      if (text != null) {
-        guard.add(text);
-      }
-    }
-  }
-
-  /** The key's string form, or {@code null} (the guard is then not consulted) when it has none. */
-  private static String guardKey(Object key) {
-    if (key instanceof String s) {
-      return s;
-    }
-    try {
-      return KeyFormat.format(key);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 
   /**
@@ -183,52 +159,139 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   }
 
   /**
-   * Joins the key's flight, or leads a new one. The leader gets its own load's outcome (no
-   * timeout: it ran the loader itself); a follower gets the flight bounded by {@code load-timeout}.
+   * Joins the key's flight, or leads a new one; the caller's outcome, bounded by {@code load-timeout}
+   * for a caller that joined (a leader ran the load itself). An asynchronous leader does its work on
+   * the refresh executor, so that no Redis read, lock wait or bulkhead wait blocks the caller.
    *
    * @param expired an expired L1 entry kept for {@code stale-if-error}, or {@code null}
    */
-  private CompletableFuture<CacheEntry> loadOrJoin(Object key, Type type, Load load, CacheEntry expired) {
-    Flight mine = new Flight(settings.loadTimeout());
-    Flight running = flights.putIfAbsent(key, mine);
+  private CompletableFuture<CacheEntry> start(Object key, Type type, Load load, CacheEntry expired, boolean async) {
+    Flight mine = new Flight();
+    Flight running = flights.joinOrLead(key, mine);
     if (running != null) {
       listener.onGet(GetResult.MISS);
       listener.onCoalesced();
-      return running.shared;
+      return running.result.copy().orTimeout(settings.loadTimeout().toNanos(), TimeUnit.NANOSECONDS)
+          .whenComplete((entry, error) -> {
+            if (error instanceof TimeoutException) {
+              timedOut(key, running);
+            }
+          });
     }
-    endWhenShared(key, mine);
-    long now = clock.millis();
-    CacheEntry stored = local.get(key);
-    if (stored != null && stored != expired && stored.isFresh(now)) {
-      // The previous flight stored this just before it left the map.
-      complete(mine, stored);
-      listener.onGet(GetResult.L1_HIT);
-      return mine.result;
-    }
-    CacheEntry shared = remote.get(key.toString(), type);
-    if (shared != null && shared.isServable(now)) {
-      storeLocally(key, shared, mine);
-      complete(mine, shared);
-      if (shared.isFresh(now)) {
-        listener.onGet(GetResult.L2_HIT);
-      } else {
-        listener.onGet(GetResult.STALE);
-        refresh(key, type, load, shared, RefreshTrigger.STALE);
+    endWhenDone(key, mine);
+    if (async) {
+      try {
+        refreshExecutor.execute(() -> leadSafely(key, type, mine, load, expired));
+      } catch (RejectedExecutionException busy) {
+        leadSafely(key, type, mine, load, expired); // the pool is full: do it here rather than not at all
       }
-      return mine.result;
+    } else {
+      leadSafely(key, type, mine, load, expired);
     }
-    listener.onGet(GetResult.MISS);
-    loadAsLeader(key, type, mine, load, expired != null ? expired : shared, false);
     return mine.result;
   }
 
+  /** Waits for another caller's flight: a miss that shared a load, bounded by {@code load-timeout}. */
+  private CacheEntry follow(Object key, Flight running) {
+    listener.onGet(GetResult.MISS);
+    listener.onCoalesced();
+    try {
+      return running.result.get(settings.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw sneakyThrow(translate(key, LoadRunner.unwrap(e.getCause())));
+    } catch (TimeoutException e) {
+      timedOut(key, running);
+      throw new LoadTimeoutException(name, key, settings.loadTimeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CoalesceException("Interrupted while waiting for the load of key '" + key
+          + "' in cache '" + name + "'; the load goes on for the other callers", e);
+    }
+  }
+
+  /**
+   * The synchronous leader's own outcome: settled on its thread by the time the leader's work
+   * returns (the loader ran on it), so this does not wait.
+   */
+  private CacheEntry await(Object key, Flight flight) {
+    try {
+      return flight.result.get(settings.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new LoadTimeoutException(name, key, settings.loadTimeout());
+    } catch (ExecutionException e) {
+      throw sneakyThrow(translate(key, LoadRunner.unwrap(e.getCause())));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CoalesceException("Interrupted while waiting for the load of key '" + key
+          + "' in cache '" + name + "'; the load goes on for the other callers", e);
+    }
+  }
+
+  /**
+   * A caller waited {@code load-timeout} for {@code flight}: the first such caller records the load
+   * as timed out and makes it unjoinable, so that the next caller starts a new one. The load goes on
+   * and still cannot store a value that a later write replaced.
+   */
+  private void timedOut(Object key, Flight flight) {
+    if (flight.markTimedOut()) {
+      flights.detach(key, flight);
+      if (flight.claimRecord()) {
+        listener.onLoad(LoadOutcome.TIMEOUT, settings.loadTimeout().toNanos());
+      }
+      LOG.log(Level.WARNING, () -> "Load of key '" + key + "' in cache '" + name
+          + "' is still running after load-timeout " + settings.loadTimeout()
+          + "; waiting callers were released with LoadTimeoutException");
+    }
+  }
+
+  /** A flight leaves the in-flight maps once its outcome is known. */
+  private void endWhenDone(Object key, Flight flight) {
+    flight.result.whenComplete((entry, error) -> flights.end(key, flight));
+  }
+
+  /** The leader's work; whatever fails here completes the flight, so no caller waits for nothing. */
+  private void leadSafely(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
+    try {
+      leadLoad(key, type, flight, load, expired);
+    } catch (Throwable t) {
+      flight.claimRecord();
+      flight.result.completeExceptionally(t);
+    }
+  }
+
+  private void leadLoad(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
+    long now = clock.millis();
+    CacheEntry stored = local.get(key, now);
+    if (stored != null && stored != expired && stored.isFresh(now)) {
+      // The previous flight stored this just before it left the map.
+      complete(flight, stored);
+      listener.onGet(GetResult.L1_HIT);
+      return;
+    }
+    Read shared = remote.read(key.toString(), type);
+    flights.read(key, flight, shared.version());
+    if (shared.hit() && shared.entry().isServable(now)) {
+      l1.store(key, shared.entry(), flight);
+      complete(flight, shared.entry());
+      if (shared.entry().isFresh(now)) {
+        listener.onGet(GetResult.L2_HIT);
+      } else {
+        listener.onGet(GetResult.STALE);
+        refresh(key, type, load, shared.entry(), RefreshTrigger.STALE);
+      }
+      return;
+    }
+    listener.onGet(GetResult.MISS);
+    loadAsLeader(key, type, flight, load, expired != null ? expired : shared.entry(), false);
+  }
+
   private void refresh(Object key, Type type, Load load, CacheEntry current, RefreshTrigger trigger) {
-    Flight mine = new Flight(settings.loadTimeout());
-    if (flights.putIfAbsent(key, mine) != null) {
+    Flight mine = new Flight();
+    if (flights.joinOrLead(key, mine) != null) {
       return; // a load of this key is already under way
     }
-    endWhenShared(key, mine);
-    CacheEntry latest = local.get(key);
+    endWhenDone(key, mine);
+    CacheEntry latest = local.get(key, clock.millis());
     if (latest != null && latest != current && latest.isFresh(clock.millis())) {
       complete(mine, latest); // a load that ended after this caller's read already refreshed it
       return;
@@ -236,12 +299,19 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     listener.onRefresh(trigger);
     try {
       refreshExecutor.execute(() -> {
-        CacheEntry shared = remote.get(key.toString(), type);
-        if (shared != null && shared.writtenAt() > current.writtenAt() && shared.isFresh(clock.millis())) {
-          storeLocally(key, shared, mine); // another instance already refreshed it
-          complete(mine, shared);
-        } else {
-          loadAsLeader(key, type, mine, load, current, true);
+        try {
+          Read shared = remote.read(key.toString(), type);
+          flights.read(key, mine, shared.version());
+          CacheEntry theirs = shared.entry();
+          if (theirs != null && theirs.writtenAt() > current.writtenAt() && theirs.isFresh(clock.millis())) {
+            l1.store(key, theirs, mine); // another instance already refreshed it
+            complete(mine, theirs);
+          } else {
+            loadAsLeader(key, type, mine, load, current, true);
+          }
+        } catch (Throwable t) {
+          mine.claimRecord();
+          mine.result.completeExceptionally(t);
         }
       });
     } catch (RejectedExecutionException e) {
@@ -252,194 +322,27 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     }
   }
 
-  /**
-   * The cluster-wide single flight: with the rebuild lock, load and write back fenced by it;
-   * without it, wait for the instance that holds it, retrying the lock now and then so that a holder
-   * that died is replaced once its lease lapses. A refresh never waits: while another instance
-   * refreshes, the stale value keeps being served.
-   */
+  /** The cluster-wide single flight, then the load. */
   private void loadAsLeader(Object key, Type type, Flight flight, Load load, CacheEntry fallback,
       boolean refreshing) {
-    if (!clusterLock || !remote.isAvailable()) {
-      // Without a shared tier that answers, no lock: a call pays for at most one failed command.
-      runLoader(key, type, flight, load, fallback, null);
-      return;
-    }
-    String remoteKey = (String) key;
-    long newerThan = fallback == null ? Long.MIN_VALUE : fallback.writtenAt();
-    Lease lease = remote.tryLock(remoteKey);
-    if (lease.state() == Lease.State.HELD_ELSEWHERE) {
-      listener.onLock(LockResult.CONTENDED);
-      if (refreshing && fallback != null) {
-        complete(flight, fallback);
-        return;
+    ClusterLock.Decision decision = lock.acquire(key, type, flight, fallback, refreshing);
+    if (decision instanceof ClusterLock.Served served) {
+      if (served.entry() != fallback) {
+        l1.store(key, served.entry(), flight);
       }
-      long deadline = System.nanoTime() + settings.lock().waitTime().toNanos();
-      while (lease.state() == Lease.State.HELD_ELSEWHERE) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          listener.onLock(LockResult.GAVE_UP);
-          giveUp(key, type, flight, load, fallback);
-          return;
-        }
-        CacheEntry theirs = remote.awaitLoaded(remoteKey, type,
-            Duration.ofNanos(Math.min(remaining, LOCK_RETRY.toNanos())), newerThan);
-        if (theirs != null) {
-          listener.onLock(LockResult.WAITED);
-          storeLocally(key, theirs, flight);
-          complete(flight, theirs);
-          return;
-        }
-        lease = remote.tryLock(remoteKey);
-      }
-    }
-    if (lease.state() == Lease.State.UNAVAILABLE) {
-      runLoader(key, type, flight, load, fallback, null);
-      return;
-    }
-    listener.onLock(LockResult.ACQUIRED);
-    CacheEntry shared = remote.get(remoteKey, type);
-    if (shared != null && shared.isFresh(clock.millis()) && shared.writtenAt() > newerThan) {
-      remote.release(lease); // the previous holder finished just before we took the lock
-      storeLocally(key, shared, flight);
-      complete(flight, shared);
-    } else {
-      runLoader(key, type, flight, load, fallback, lease);
-    }
-  }
-
-  /** Nothing came from the lock holder within {@code lock.wait}. */
-  private void giveUp(Object key, Type type, Flight flight, Load load, CacheEntry fallback) {
-    if (settings.lock().onTimeout() == LockTimeoutAction.FAIL) {
+      complete(flight, served.entry());
+    } else if (decision instanceof ClusterLock.Failed failed) {
       flight.claimRecord();
-      flight.result.completeExceptionally(LoadTimeoutException.lockWait(name, key, settings.lock().waitTime()));
+      flight.result.completeExceptionally(failed.error());
     } else {
-      runLoader(key, type, flight, load, fallback, null);
+      runner.run(key, type, flight, load, fallback, ((ClusterLock.Load) decision).lease());
     }
-  }
-
-  /** Removes the flight from the map when its shared outcome is known, recording a timeout. */
-  private void endWhenShared(Object key, Flight flight) {
-    flight.shared.whenComplete((entry, error) -> {
-      flights.remove(key, flight);
-      if (error instanceof TimeoutException && flight.claimRecord()) {
-        listener.onLoad(LoadOutcome.TIMEOUT, settings.loadTimeout().toNanos());
-        LOG.log(Level.WARNING, () -> "Load of key '" + key + "' in cache '" + name
-            + "' is still running after load-timeout " + settings.loadTimeout()
-            + "; waiting callers were released with LoadTimeoutException");
-      }
-    });
   }
 
   /** Completes a flight with an entry that needed no load. */
   private static void complete(Flight flight, CacheEntry entry) {
     flight.claimRecord();
     flight.result.complete(entry);
-  }
-
-  /** Runs the caller's loader as the key's leader; the flight's result completes when it is done. */
-  private void runLoader(Object key, Type type, Flight flight, Load load, CacheEntry fallback, Lease lease) {
-    long startMillis = clock.millis();
-    long startNanos = System.nanoTime();
-    bulkhead.limit(load).start().whenComplete((value, error) -> {
-      try {
-        finish(key, type, flight, value, error, startMillis, startNanos, fallback, lease);
-      } finally {
-        if (lease != null) {
-          remote.release(lease);
-        }
-      }
-    });
-  }
-
-  private void finish(Object key, Type type, Flight flight, Object value, Throwable error,
-      long startMillis, long startNanos, CacheEntry fallback, Lease lease) {
-    long nanos = System.nanoTime() - startNanos;
-    if (error != null) {
-      Throwable cause = unwrap(error);
-      if (flight.claimRecord()) {
-        listener.onLoad(LoadOutcome.FAILURE, nanos);
-      }
-      if (mayServeOnError(fallback, clock.millis())) {
-        listener.onStaleServedOnError();
-        LOG.log(Level.DEBUG, () -> "Loader of cache '" + name + "' failed for key '" + key
-            + "'; serving the value written at " + fallback.writtenAt(), cause);
-        flight.result.complete(fallback);
-      } else {
-        flight.result.completeExceptionally(cause);
-      }
-      return;
-    }
-    long now = clock.millis();
-    CacheEntry entry = policy.entryFor(value, now, Math.max(0, now - startMillis));
-    if (flight.claimRecord()) {
-      listener.onLoad(value == null ? LoadOutcome.NULL : LoadOutcome.SUCCESS, nanos);
-    }
-    if (value != null) {
-      exists(key);
-    }
-    // Another instance's write during the load: only the lock's fence shows the load read after it.
-    boolean discarded = flight.isSuperseded() || flight.isSupersededElsewhere() && lease == null;
-    if (policy.isCacheable(value) && !discarded) {
-      boolean stored = true;
-      if (lease != null) {
-        stored = remote.putIfLeaseHeld(key.toString(), entry, type, lease)
-            && (!flight.isSupersededElsewhere() || remote.isAvailable()); // a failed write proves nothing
-      } else if (remote.isAvailable()) {
-        remote.put(key.toString(), entry, type);
-      }
-      if (stored) {
-        storeLocally(key, entry, flight);
-      } else {
-        LOG.log(Level.DEBUG, () -> "Loaded value of key '" + key + "' in cache '" + name
-            + "' was not stored: its rebuild lock was lost (lease expired or the key was evicted)");
-      }
-    }
-    flight.result.complete(entry);
-  }
-
-  /** {@code stale-if-error}: an old value, not older than its bound, rather than the loader's failure. */
-  private boolean mayServeOnError(CacheEntry fallback, long now) {
-    return settings.staleIfError() && fallback != null
-        && (fallback.isServable(now) || now - fallback.expiresAt() <= settings.staleIfErrorMaxAge().toMillis());
-  }
-
-  private void storeLocally(Object key, CacheEntry entry, Flight flight) {
-    local.put(key, entry, retainUntil(entry));
-    if (flight != null && flight.isSuperseded()) {
-      // A put or evict ran while we stored: never let the older value outlive it.
-      local.remove(key, entry);
-    }
-  }
-
-  /**
-   * How long L1 keeps an entry: to the end of its stale window, or of its
-   * {@code stale-if-error-max-age} when a failed load may fall back to it; with a shared tier that answers, at most
-   * {@code local.ttl} so that a lost invalidation cannot keep an old copy alive longer.
-   */
-  private long retainUntil(CacheEntry entry) {
-    long until = entry.staleUntil();
-    if (settings.staleIfError() && !entry.isNull()) {
-      until = Math.max(until, entry.expiresAt() + settings.staleIfErrorMaxAge().toMillis());
-    }
-    if (remote.isAvailable()) {
-      until = Math.min(until, clock.millis() + settings.local().ttl().toMillis());
-    }
-    return until;
-  }
-
-  private CacheEntry await(Object key, CompletableFuture<CacheEntry> outcome) {
-    try {
-      return outcome.get(settings.loadTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw sneakyThrow(translate(key, unwrap(e.getCause())));
-    } catch (TimeoutException e) {
-      throw new LoadTimeoutException(name, key, settings.loadTimeout());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CoalesceException("Interrupted while waiting for the load of key '" + key
-          + "' in cache '" + name + "'; the load goes on for the other callers", e);
-    }
   }
 
   private Throwable translate(Object key, Throwable error) {
@@ -451,26 +354,24 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   @Override
   public void put(Object key, Object value) {
     Object k = normalize(key);
-    supersedeFlight(k);
+    flights.supersede(k);
     if (!policy.isCacheable(value)) {
       remote.evict(k.toString());
       local.evict(k);
       return;
     }
     if (value != null) {
-      exists(k);
+      guard.add(k);
     }
     CacheEntry entry = policy.entryFor(value, clock.millis(), 0);
-    if (remote.isPresent()) {
-      remote.put(k.toString(), entry, value == null ? Object.class : value.getClass());
-    }
-    local.put(k, entry, retainUntil(entry));
+    remote.put(k.toString(), entry, value == null ? Object.class : value.getClass());
+    l1.store(k, entry, null);
   }
 
   @Override
   public void evict(Object key) {
     Object k = normalize(key);
-    supersedeFlight(k);
+    flights.supersede(k);
     remote.evict(k.toString());
     local.evict(k);
     evictAgainLater(k);
@@ -489,7 +390,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
         matching.add(key);
       }
     }
-    for (Object key : flights.keySet()) {
+    for (Object key : flights.keys()) {
       if (formatsAs(key, formattedKey)) {
         matching.add(key);
       }
@@ -507,7 +408,8 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
 
   /**
    * The delayed second delete of cache-aside: a reader that loaded the old value before the write
-   * may store it after the first delete; deleting again after {@code evict-delay} removes it.
+   * may store it after the first delete; deleting again after {@code evict-delay} removes it. Run by
+   * the scheduler itself (one delete), never handed to the refresh pool, so a busy pool cannot drop it.
    */
   private void evictAgainLater(Object key) {
     long delay = settings.evictDelay().toMillis();
@@ -515,44 +417,39 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       return;
     }
     try {
-      CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, refreshExecutor).execute(() -> {
-        supersedeFlight(key);
-        remote.evict(key.toString());
-        local.evict(key);
-      });
+      scheduler.schedule(() -> {
+        try {
+          flights.supersede(key);
+          remote.evict(key.toString());
+          local.evict(key);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "The delayed second delete of key '" + key + "' in cache '" + name + "' failed", e);
+        }
+      }, delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       LOG.log(Level.WARNING, () -> "The delayed second delete of key '" + key + "' in cache '" + name
-          + "' was rejected by the refresh executor; a value stored by a racing reader may live until its ttl");
+          + "' could not be scheduled (the scheduler is shut down); a value stored by a racing reader may live "
+          + "until its ttl");
     }
   }
 
   @Override
   public void clear() {
-    flights.values().forEach(Flight::supersede);
-    flights.clear();
+    flights.supersedeAll();
     remote.clear();
     local.clear();
   }
 
   @Override
-  public void invalidated(String key) {
-    Flight flight = flights.remove(key);
-    if (flight != null) {
-      flight.supersedeElsewhere();
-    }
+  public void invalidated(String key, long version) {
+    flights.supersede(key, version);
     local.evict(key);
   }
 
   @Override
   public void invalidatedAll() {
+    flights.supersedeAll();
     local.clear();
-  }
-
-  private void supersedeFlight(Object key) {
-    Flight flight = flights.remove(key);
-    if (flight != null) {
-      flight.supersede();
-    }
   }
 
   @Override
@@ -573,18 +470,6 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     Objects.requireNonNull(key, () -> "Cache '" + name + "' was given a null key; "
         + "check the key expression, or the argument that serves as the key");
     return remote.isPresent() ? KeyFormat.format(key) : key;
-  }
-
-  /**
-   * The loader's own exception, without the {@link CompletionException}s that futures wrap around it
-   * (an {@code ExecutionException} thrown by the loader itself is kept: it is what the loader threw).
-   */
-  private static Throwable unwrap(Throwable t) {
-    Throwable current = t;
-    while (current instanceof CompletionException && current.getCause() != null) {
-      current = current.getCause();
-    }
-    return current;
   }
 
   @SuppressWarnings("unchecked")

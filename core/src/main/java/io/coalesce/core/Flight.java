@@ -1,56 +1,83 @@
 package io.coalesce.core;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One load of one key, shared by every caller that arrives while it runs.
+ * One load of one key, shared by every caller that arrives while it runs. {@link #result} is
+ * completed once by the leader with the loaded entry (or the loader's exception) and is never
+ * completed by a timeout: callers bound their own waits, so a flight arms no timer.
  *
- * <p>{@link #result} is completed by the leader with the loaded entry (or the loader's exception).
- * {@link #shared} is the same outcome bounded by {@code load-timeout}: it is what followers wait on,
- * and its completion (success, failure or timeout) ends the flight, so no flight outlives its
- * timeout in the in-flight map.
+ * <p>A put or evict of the key while the load runs {@linkplain #supersede() supersedes} it: its
+ * result still goes to its own callers but is not stored, so it cannot outlive the write. Another
+ * instance's write supersedes it only if the load read an older version of the key
+ * ({@link #supersededBy(long)}).
  */
 final class Flight {
 
+  private static final long NO_WRITE = Long.MIN_VALUE;
+
   final CompletableFuture<CacheEntry> result = new CompletableFuture<>();
-  final CompletableFuture<CacheEntry> shared;
   private final AtomicBoolean recorded = new AtomicBoolean();
-
-  /** Set by a put or evict of the key: the load's result is returned to its callers but not stored. */
+  private final AtomicBoolean timedOut = new AtomicBoolean();
   private volatile boolean superseded;
+  private volatile long readVersion = RemoteTier.UNKNOWN_VERSION;
+  /** The newest version another instance's write reported before this load's read answered. */
+  private long newestWriteBeforeRead = NO_WRITE;
+  private boolean readAnswered;
 
-  Flight(Duration loadTimeout) {
-    this.shared = result.copy().orTimeout(loadTimeout.toNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  /**
-   * Set when another instance reported a write of the key while this load ran. A load fenced by the
-   * rebuild lock may still store its result: the writer removed the lock, so a lock that survived
-   * was taken after the write and the load read the new data.
-   */
-  private volatile boolean supersededElsewhere;
-
+  /** A write of the key here (or a clear): whatever this load read is older than it. */
   void supersede() {
     superseded = true;
   }
 
-  void supersedeElsewhere() {
-    supersededElsewhere = true;
-  }
-
-  boolean isSupersededElsewhere() {
-    return supersededElsewhere;
+  /**
+   * Another instance's write that made the key {@code version}: older than what this load read
+   * only if its version is newer. A write of unknown version supersedes any load. One that arrives
+   * before the load's read has answered is held against that read: the read may have run in Redis
+   * before the write (then it reports an older version) or after it.
+   */
+  synchronized boolean supersededBy(long version) {
+    if (version == RemoteTier.UNKNOWN_VERSION) {
+      superseded = true;
+    } else if (!readAnswered) {
+      newestWriteBeforeRead = Math.max(newestWriteBeforeRead, version);
+    } else if (readVersion == RemoteTier.UNKNOWN_VERSION || version > readVersion) {
+      superseded = true; // a failed read proves nothing about what the load saw
+    }
+    return superseded;
   }
 
   boolean isSuperseded() {
     return superseded;
   }
 
+  /**
+   * The load read the key at {@code version} in the shared tier ({@link RemoteTier#UNKNOWN_VERSION}:
+   * the read did not answer). Returns whether the load is superseded: a write reported before this
+   * read answered is newer than what it read, or cannot be compared with it.
+   */
+  synchronized boolean read(long version) {
+    readAnswered = true;
+    readVersion = version;
+    if (newestWriteBeforeRead != NO_WRITE
+        && (version == RemoteTier.UNKNOWN_VERSION || newestWriteBeforeRead > version)) {
+      superseded = true;
+    }
+    return superseded;
+  }
+
+  long readVersion() {
+    return readVersion;
+  }
+
   /** True exactly once per flight: whoever wins records the load's outcome. */
   boolean claimRecord() {
     return recorded.compareAndSet(false, true);
+  }
+
+  /** True for the first caller released by {@code load-timeout} only. */
+  boolean markTimedOut() {
+    return timedOut.compareAndSet(false, true);
   }
 }

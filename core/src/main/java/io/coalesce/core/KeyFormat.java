@@ -13,7 +13,8 @@ import java.util.UUID;
  *   <li>{@code String}: itself;
  *   <li>numbers, booleans, characters, {@code UUID}: {@code toString()}; enums: {@code name()};
  *   <li>{@link CompositeKey}: its parts formatted and joined by {@code ','}, with {@code '%'} and
- *       {@code ','} inside a part escaped as {@code %25} and {@code %2C};
+ *       {@code ','} inside a part escaped as {@code %25} and {@code %2C}, and a {@code null} part as
+ *       {@code %N};
  *   <li>anything else: its own {@code toString()}, which must be overridden (a record's is):
  *       {@code Object}'s identity-based form would differ between instances.
  * </ul>
@@ -32,6 +33,12 @@ public final class KeyFormat {
     }
   };
 
+  /**
+   * A {@code null} part: {@code %N} cannot come from {@link #escape} (which turns every {@code '%'}
+   * into {@code %25}), so it names no text.
+   */
+  private static final String NULL_PART = "%N";
+
   private KeyFormat() {}
 
   /**
@@ -45,7 +52,7 @@ public final class KeyFormat {
       List<Object> parts = composite.parts();
       StringJoiner joined = new StringJoiner(",");
       for (Object part : parts) {
-        joined.add(escape(part == null ? "null" : format(part)));
+        joined.add(part == null ? NULL_PART : escape(format(part)));
       }
       return joined.toString();
     }

@@ -28,9 +28,9 @@ final class LoadBulkhead {
     this.maxWaitNanos = maxWait.toNanos();
   }
 
-  static LoadBulkhead of(String cache, CacheSettings settings) {
-    int max = settings.bulkhead().maxConcurrentLoads();
-    return max == 0 ? NONE : new LoadBulkhead(cache, max, settings.bulkhead().maxWait());
+  static LoadBulkhead of(String cache, CacheSettings.Bulkhead settings) {
+    int max = settings.maxConcurrentLoads();
+    return max == 0 ? NONE : new LoadBulkhead(cache, max, settings.maxWait());
   }
 
   /** {@code load}, run only once a slot is free; the slot is freed when the load completes. */

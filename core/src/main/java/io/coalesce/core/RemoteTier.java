@@ -5,28 +5,39 @@ import java.time.Duration;
 
 /**
  * The shared tier (L2) below L1, seen by every instance of the application, and the cluster-wide
- * single flight that goes with it. The engine calls it only from the leader of a load (and from
- * puts and evicts); keys are already in their {@link KeyFormat string form}.
+ * single flight that goes with it. The engine calls it from the leader of a load and from puts and
+ * evicts; keys are already in their {@link KeyFormat string form}.
  *
- * <p>Implementations never throw to the engine for an I/O failure: an unreachable store is a miss
- * on read, a no-op on write and {@link Lease#UNAVAILABLE} for a lock, because a cache outage must
- * never fail a caller.
+ * <p><b>Write versions.</b> Every put and evict of a key bumps that key's version in the shared tier
+ * and reports it to the other instances ({@link Invalidations#invalidated(String, long)}). A load
+ * remembers the version it read ({@link Read#version()}) and its write-back succeeds only while the
+ * version is unchanged, so a load that read before a write can never store its result after the
+ * write — fenced by the rebuild lock or not, timed out or not.
+ *
+ * <p>Implementations never throw to the engine for an I/O failure: an unreachable store is a miss on
+ * read, {@link Stored#UNAVAILABLE} on write and {@link Lease#UNAVAILABLE} for a lock, because a cache
+ * outage must never fail a caller.
  */
 public interface RemoteTier {
+
+  /** The version of a key that no read could establish (the tier did not answer). */
+  long UNKNOWN_VERSION = -1;
 
   /** No shared tier: every instance stands alone. */
   RemoteTier NONE = new RemoteTier() {
     @Override
-    public CacheEntry get(String key, Type type) {
-      return null;
+    public Read read(String key, Type type) {
+      return Read.UNAVAILABLE;
     }
 
     @Override
-    public void put(String key, CacheEntry entry, Type type) {}
+    public Stored put(String key, CacheEntry entry, Type type) {
+      return Stored.UNAVAILABLE;
+    }
 
     @Override
-    public boolean putIfLeaseHeld(String key, CacheEntry entry, Type type, Lease lease) {
-      return false;
+    public Stored writeBack(String key, CacheEntry entry, Type type, long readVersion, Lease lease) {
+      return Stored.UNAVAILABLE;
     }
 
     @Override
@@ -38,8 +49,8 @@ public interface RemoteTier {
     public void release(Lease lease) {}
 
     @Override
-    public CacheEntry awaitLoaded(String key, Type type, Duration wait, long newerThan) {
-      return null;
+    public Read awaitLoaded(String key, Type type, Duration wait, long newerThan) {
+      return Read.UNAVAILABLE;
     }
 
     @Override
@@ -57,40 +68,79 @@ public interface RemoteTier {
     }
   };
 
-  /** The entry stored for {@code key}, decoded as {@code type}, or {@code null} on a miss. */
-  CacheEntry get(String key, Type type);
-
   /**
-   * Stores {@code entry} unconditionally (a put), releases the key's rebuild lock whoever holds it
-   * (so that a load under way elsewhere, which may have read older data, cannot write back over
-   * it), and tells other instances to drop their L1 copy.
-   */
-  void put(String key, CacheEntry entry, Type type);
-
-  /**
-   * Stores a loaded entry only while {@code lease} still holds the key's rebuild lock (a holder
-   * whose lease lapsed, or whose lock an evict removed, must not overwrite a newer value), then
-   * tells waiting instances that the value is there.
+   * What a read of one key found.
    *
-   * @return whether it was stored
+   * @param entry the stored entry, or {@code null} on a miss (or when the tier did not answer)
+   * @param version the key's write version when it was read, or {@link #UNKNOWN_VERSION}
    */
-  boolean putIfLeaseHeld(String key, CacheEntry entry, Type type, Lease lease);
+  record Read(CacheEntry entry, long version) {
+
+    /** The tier did not answer. */
+    public static final Read UNAVAILABLE = new Read(null, UNKNOWN_VERSION);
+
+    public boolean hit() {
+      return entry != null;
+    }
+  }
+
+  /** What became of a write. */
+  enum Stored {
+    /** Written. */
+    STORED,
+    /**
+     * Not written because the key changed since it was read (a put or evict, here or on another
+     * instance), or because the rebuild lock was lost (its lease lapsed, or a write removed it).
+     */
+    SUPERSEDED,
+    /** Not written: the codec cannot encode the value. The value is still good for its callers. */
+    UNENCODABLE,
+    /** Not written: the tier did not answer. */
+    UNAVAILABLE
+  }
+
+  /** The entry stored for {@code key}, decoded as {@code type}, with the key's version. */
+  Read read(String key, Type type);
+
+  /**
+   * A put: stores {@code entry} whatever is there, bumps the key's version (so a load under way
+   * elsewhere that read older data cannot write back over it), and tells other instances to drop
+   * their L1 copy. Attempted even while reads skip the tier (an open circuit breaker): a write that
+   * fails is remembered and replayed, as an evict, once the tier answers again.
+   */
+  Stored put(String key, CacheEntry entry, Type type);
+
+  /**
+   * A load's write-back: stores {@code entry} only while the key's version is still
+   * {@code readVersion} and, with a held {@code lease}, while the lease still holds the key's rebuild
+   * lock; then releases that lock and tells instances waiting for the key that it is there.
+   *
+   * @param lease the rebuild lock this load holds, or {@code null} for a load without it
+   */
+  Stored writeBack(String key, CacheEntry entry, Type type, long readVersion, Lease lease);
 
   /** Tries to become the one instance that loads {@code key}. */
   Lease tryLock(String key);
 
-  /** Releases {@code lease} if it still owns the lock; a lock is only ever released by its owner. */
+  /**
+   * Releases {@code lease} if it still owns the lock (a lock is only ever released by its owner) and
+   * tells instances waiting for the key that they may try it again.
+   */
   void release(Lease lease);
 
   /**
    * Waits up to {@code wait} for another instance to store a fresh value of {@code key} written
-   * after {@code newerThan} (woken by a notification, with polling as a backstop).
+   * after {@code newerThan}; woken by a notification of the holder's outcome, with polling as a
+   * backstop. Returns early, without an entry, when the holder reports that it gave the lock up.
    *
-   * @return that entry, or {@code null} when none came in time
+   * @return the read that found that entry, or a read without an entry when none came in time
    */
-  CacheEntry awaitLoaded(String key, Type type, Duration wait, long newerThan);
+  Read awaitLoaded(String key, Type type, Duration wait, long newerThan);
 
-  /** Removes {@code key} and its rebuild lock, and tells every instance to drop its L1 copy. */
+  /**
+   * Removes {@code key} and its rebuild lock, bumps its version and tells every instance to drop its
+   * L1 copy. Attempted even while reads skip the tier; a failure is replayed once the tier answers.
+   */
   void evict(String key);
 
   /** Removes every key of this cache and tells every instance to drop its L1 copies. */
@@ -116,10 +166,13 @@ public interface RemoteTier {
   /** What the shared tier tells the engine about other instances' writes. */
   interface Invalidations {
 
-    /** Another instance changed {@code key}: drop the L1 copy. */
-    void invalidated(String key);
+    /**
+     * Another instance changed {@code key}, making it {@code version}: drop the L1 copy, and keep no
+     * load that read an older version ({@link RemoteTier#UNKNOWN_VERSION}: of any version).
+     */
+    void invalidated(String key, long version);
 
-    /** L1 may have missed invalidations (for example, after a reconnect): drop every L1 copy. */
+    /** L1 may have missed invalidations (a reconnect, a cleared cache): drop every L1 copy. */
     void invalidatedAll();
   }
 

@@ -42,7 +42,7 @@ class InProcessBloomGuardTest {
   CoalescingCache cache(BloomSeed seed) {
     CacheSettings settings = CacheSettings.builder().bloom(p -> p.withEnabled(true)).bloom(p -> p.withExpectedInsertions(EXISTING))
         .bloom(p -> p.withFalsePositiveRate(0.01)).nullTtl(Duration.ZERO).build();
-    filters = new BloomFilters(seed == null ? List.of() : List.of(seed), null, Duration.ofMillis(50));
+    filters = new BloomFilters(seed == null ? List.of() : List.of(seed), null, Duration.ofMillis(50), Clock.systemUTC());
     return CoalescingCacheBuilder.named("products").settings(settings).listener(listener)
         .localTier(CaffeineLocalTier.create(1_000, Clock.systemUTC()))
         .penetrationGuard(filters.guardFor("products", settings, false)).build();

@@ -5,65 +5,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.coalesce.core.CacheListener.LockResult;
 import io.coalesce.local.CaffeineLocalTier;
-import java.lang.reflect.Type;
-import java.time.Clock;
+import io.coalesce.test.TestClock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** What a leader does when another instance holds the key's rebuild lock past {@code lock.wait}. */
+/**
+ * What a leader does when another instance holds the key's rebuild lock past {@code lock.wait}. The
+ * wait runs on an injected ticker that the fake tier advances as it "waits": no test sleeps.
+ */
 class LockTimeoutTest {
 
-  /** A shared tier whose lock is always held by an instance that never delivers. */
-  static final class LockHeldForever implements RemoteTier {
-    @Override
-    public CacheEntry get(String key, Type type) {
-      return null;
-    }
-
-    @Override
-    public void put(String key, CacheEntry entry, Type type) {}
-
-    @Override
-    public boolean putIfLeaseHeld(String key, CacheEntry entry, Type type, Lease lease) {
-      return false;
-    }
-
-    @Override
-    public Lease tryLock(String key) {
-      return Lease.heldElsewhere(key);
-    }
-
-    @Override
-    public void release(Lease lease) {}
-
-    @Override
-    public CacheEntry awaitLoaded(String key, Type type, Duration wait, long newerThan) {
-      try {
-        Thread.sleep(wait.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return null;
-    }
-
-    @Override
-    public void evict(String key) {}
-
-    @Override
-    public void clear() {}
-
-    @Override
-    public void onInvalidation(Invalidations listener) {}
-  }
-
   final RecordingListener listener = new RecordingListener();
+  final FakeRemoteTier remote = new FakeRemoteTier();
+  final AtomicLong nanos = new AtomicLong();
 
   CoalescingCache cache(LockTimeoutAction onTimeout) {
-    CacheSettings settings = CacheSettings.builder().lock(p -> p.withWaitTime(Duration.ofMillis(100))).lock(p -> p.withOnTimeout(onTimeout))
-        .build();
-    return CoalescingCacheBuilder.named("products").settings(settings).listener(listener)
-        .localTier(CaffeineLocalTier.create(100, Clock.systemUTC())).remoteTier(new LockHeldForever()).build();
+    remote.lockHeldElsewhere = true;
+    remote.waited = nanos::addAndGet;
+    CacheSettings settings = CacheSettings.builder()
+        .lock(l -> l.withWaitTime(Duration.ofSeconds(5)).withOnTimeout(onTimeout)).build();
+    return CoalescingCacheBuilder.named("products").settings(settings).listener(listener).ticker(nanos::get)
+        .localTier(CaffeineLocalTier.create(100, new TestClock())).clock(new TestClock()).remoteTier(remote).build();
   }
 
   @Test
@@ -73,11 +37,12 @@ class LockTimeoutTest {
 
     assertThatThrownBy(() -> cache.get("k", String.class, () -> "v" + loads.incrementAndGet()))
         .isInstanceOf(LoadTimeoutException.class)
-        .hasMessageContaining("lock.wait PT0.1S")
+        .hasMessageContaining("lock.wait PT5S")
         .hasMessageContaining("coalesce.caches.products.lock.wait")
         .hasMessageNotContaining("did not finish within load-timeout");
     assertThat(loads.get()).isZero();
     assertThat(listener.count(LockResult.GAVE_UP)).isEqualTo(1);
+    assertThat(nanos.get()).as("waited the whole lock.wait, on the ticker").isEqualTo(Duration.ofSeconds(5).toNanos());
     assertThat(cache.inFlight()).isZero();
   }
 
@@ -89,5 +54,19 @@ class LockTimeoutTest {
     assertThat(cache.get("k", String.class, () -> "v" + loads.incrementAndGet())).isEqualTo("v1");
     assertThat(loads.get()).isEqualTo(1);
     assertThat(listener.count(LockResult.GAVE_UP)).isEqualTo(1);
+    assertThat(remote.stored.get()).as("written back without the lock, fenced by the version").isEqualTo(1);
+  }
+
+  @Test
+  void theHolderIsRetriedEveryRetryIntervalUntilLockWaitRunsOut() {
+    CoalescingCache cache = cache(LockTimeoutAction.LOAD);
+    AtomicInteger tries = new AtomicInteger();
+    remote.waited = wait -> {
+      nanos.addAndGet(wait);
+      tries.incrementAndGet();
+    };
+    cache.get("k", String.class, () -> "v");
+    // 5 s in steps of 250 ms: 20 waits, the lock tried after each one.
+    assertThat(tries.get()).isEqualTo(20);
   }
 }

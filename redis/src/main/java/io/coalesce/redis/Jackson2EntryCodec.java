@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.MapperConfig;
+import com.fasterxml.jackson.databind.jsontype.PolymorphicTypeValidator;
 import io.coalesce.core.CacheEntry;
 import java.io.IOException;
 import java.lang.reflect.Type;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * what {@link JacksonEntryCodec} (Jackson 3) writes, so both read each other's entries.
  *
  * <p>Safe against hostile data: polymorphic default typing is switched off in the mapper it is
- * given (a copy), so no type hint in stored JSON can choose a class, and unknown properties (such as
- * {@code "@class"}) make the value undecodable, a miss. Thread-safe.
+ * given (a copy), unknown properties (such as {@code "@class"}) make the value undecodable, a miss,
+ * and a class name in a property the application declared polymorphic by class is honoured only for
+ * the trusted packages (none by default). Thread-safe.
  */
 public final class Jackson2EntryCodec implements EntryCodec {
 
@@ -31,8 +36,38 @@ public final class Jackson2EntryCodec implements EntryCodec {
    *     changed
    */
   public Jackson2EntryCodec(ObjectMapper mapper) {
+    this(mapper, List.of());
+  }
+
+  /**
+   * @param mapper the application's mapper; it is copied, not changed
+   * @param trustedPackages packages whose classes stored JSON may name where the application's types
+   *     declare polymorphism by class name ({@code coalesce.redis.trusted-packages})
+   */
+  public Jackson2EntryCodec(ObjectMapper mapper, Collection<String> trustedPackages) {
     this.mapper = mapper.copy();
     this.mapper.deactivateDefaultTyping();
+    this.mapper.setPolymorphicTypeValidator(new Validator(new TrustedTypes(trustedPackages)));
+  }
+
+  /** Lets stored data name only classes of the trusted packages. */
+  private static final class Validator extends PolymorphicTypeValidator.Base {
+    private static final long serialVersionUID = 1L;
+    private final transient TrustedTypes trusted;
+
+    Validator(TrustedTypes trusted) {
+      this.trusted = trusted;
+    }
+
+    @Override
+    public Validity validateSubClassName(MapperConfig<?> config, JavaType baseType, String subClassName) {
+      return trusted.trusts(subClassName) ? Validity.ALLOWED : Validity.DENIED;
+    }
+
+    @Override
+    public Validity validateSubType(MapperConfig<?> config, JavaType baseType, JavaType subType) {
+      return trusted.trusts(subType.getRawClass().getName()) ? Validity.ALLOWED : Validity.DENIED;
+    }
   }
 
   @Override

@@ -2,12 +2,17 @@ package io.coalesce.redis;
 
 import io.coalesce.core.CacheEntry;
 import java.lang.reflect.Type;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import tools.jackson.databind.DatabindContext;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.jsontype.PolymorphicTypeValidator;
 
 /**
  * The default codec on Jackson 3 ({@code tools.jackson}, Spring Boot 4's JSON): the
@@ -15,8 +20,9 @@ import tools.jackson.databind.ObjectWriter;
  * {@link Jackson2EntryCodec} writes, so both read each other's entries.
  *
  * <p>Safe against hostile data: polymorphic default typing is switched off in the copy of the mapper
- * it is given, so no type hint in stored JSON can choose a class, and unknown properties (such as
- * {@code "@class"}) make the value undecodable, a miss. Thread-safe.
+ * it is given, unknown properties (such as {@code "@class"}) make the value undecodable, a miss, and
+ * a class name in a property the application declared polymorphic by class is honoured only for the
+ * trusted packages (none by default). Thread-safe.
  */
 public final class JacksonEntryCodec implements EntryCodec {
 
@@ -29,7 +35,37 @@ public final class JacksonEntryCodec implements EntryCodec {
    *     it is rebuilt without default typing, not changed
    */
   public JacksonEntryCodec(ObjectMapper mapper) {
-    this.mapper = mapper.rebuild().deactivateDefaultTyping().build();
+    this(mapper, List.of());
+  }
+
+  /**
+   * @param mapper the application's mapper; it is rebuilt, not changed
+   * @param trustedPackages packages whose classes stored JSON may name where the application's types
+   *     declare polymorphism by class name ({@code coalesce.redis.trusted-packages})
+   */
+  public JacksonEntryCodec(ObjectMapper mapper, Collection<String> trustedPackages) {
+    this.mapper = mapper.rebuild().deactivateDefaultTyping()
+        .polymorphicTypeValidator(new Validator(new TrustedTypes(trustedPackages))).build();
+  }
+
+  /** Lets stored data name only classes of the trusted packages. */
+  private static final class Validator extends PolymorphicTypeValidator.Base {
+    private static final long serialVersionUID = 1L;
+    private final transient TrustedTypes trusted;
+
+    Validator(TrustedTypes trusted) {
+      this.trusted = trusted;
+    }
+
+    @Override
+    public Validity validateSubClassName(DatabindContext context, JavaType baseType, String subClassName) {
+      return trusted.trusts(subClassName) ? Validity.ALLOWED : Validity.DENIED;
+    }
+
+    @Override
+    public Validity validateSubType(DatabindContext context, JavaType baseType, JavaType subType) {
+      return trusted.trusts(subType.getRawClass().getName()) ? Validity.ALLOWED : Validity.DENIED;
+    }
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.coalesce.spring;
 import io.coalesce.annotation.Coalesced;
 import io.coalesce.annotation.CoalescedEvict;
 import io.coalesce.annotation.CoalescedPut;
+import io.coalesce.core.CacheSettings;
+import io.coalesce.core.InvalidSettingException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.GenericTypeResolver;
 import org.springframework.core.MethodClassKey;
@@ -37,14 +40,18 @@ final class CacheOperationSource {
   private final Map<MethodClassKey, MethodOperations> cache = new ConcurrentHashMap<>(256);
   private final boolean strictCacheNames;
   private final Set<String> declaredCaches;
+  private final Function<String, CacheSettings> settings;
 
   /**
    * @param strictCacheNames whether only {@code declaredCaches} may be named
    * @param declaredCaches the names under {@code coalesce.caches}
+   * @param settings the settings of each cache
    */
-  CacheOperationSource(boolean strictCacheNames, Set<String> declaredCaches) {
+  CacheOperationSource(boolean strictCacheNames, Set<String> declaredCaches,
+      Function<String, CacheSettings> settings) {
     this.strictCacheNames = strictCacheNames;
     this.declaredCaches = Set.copyOf(declaredCaches);
+    this.settings = settings;
   }
 
   /**
@@ -103,8 +110,10 @@ final class CacheOperationSource {
       Method declared = declaringMethod(read);
       String at = "@Coalesced method " + describe(declared);
       checkReturnType(at, returnType);
-      return new MethodOperations(operation(at, read.getString("cache"), read.getString("key"),
-          declared, false, shape, valueType), null, null);
+      CacheOperation operation = operation(at, read.getString("cache"), read.getString("key"),
+          declared, false, shape, valueType);
+      checkAbsentIsReturnable(at, returnType, operation.cacheName());
+      return new MethodOperations(operation, null, null);
     }
     CacheOperation putOperation = null;
     if (put.isPresent()) {
@@ -146,6 +155,29 @@ final class CacheOperationSource {
         ? KeyResolver.ofArguments(method.getParameterCount())
         : ExpressionKeyResolver.parse(keyExpression, method, resultAvailable, at);
     return new CacheOperation(cacheName, key, shape, valueType);
+  }
+
+  /**
+   * A Bloom guard answers "absent" with {@code null}, which a primitive cannot hold: the call would
+   * fail with an {@code AopInvocationException} instead. Refused at start-up.
+   */
+  private void checkAbsentIsReturnable(String at, Class<?> returnType, String cacheName) {
+    if (!returnType.isPrimitive()) {
+      return;
+    }
+    boolean bloom;
+    try {
+      bloom = settings.apply(cacheName).bloom().enabled();
+    } catch (InvalidSettingException e) {
+      return; // the binding of coalesce.* reports it, naming the property
+    }
+    if (bloom) {
+      throw new IllegalStateException(at + " returns the primitive " + returnType.getName() + ", but cache '"
+          + cacheName + "' has bloom.enabled: a key its Bloom filter rejects has no value to return. Return "
+          + ClassUtils.resolvePrimitiveIfNecessary(returnType).getSimpleName() + " or Optional<"
+          + ClassUtils.resolvePrimitiveIfNecessary(returnType).getSimpleName() + ">, or turn bloom.enabled off "
+          + "for the cache.");
+    }
   }
 
   private static void checkReturnType(String at, Class<?> returnType) {

@@ -1,8 +1,10 @@
 package io.coalesce.spring;
 
+import io.coalesce.core.CacheSettings;
 import io.coalesce.core.CoalescingCacheManager;
 import java.lang.reflect.Method;
 import java.util.Set;
+import java.util.function.Function;
 import org.aopalliance.aop.Advice;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractPointcutAdvisor;
@@ -37,10 +39,12 @@ public final class CoalesceAdvisor extends AbstractPointcutAdvisor {
    *     before ordinary beans)
    * @param strictCacheNames whether an annotation may only name a cache in {@code declaredCaches}
    * @param declaredCaches the cache names the application declares (Boot: {@code coalesce.caches})
+   * @param settings the settings each cache will have, for the checks that depend on them (a Bloom
+   *     guard can answer "absent", which a method returning a primitive cannot return)
    */
   public CoalesceAdvisor(ObjectProvider<CoalescingCacheManager> caches, boolean strictCacheNames,
-      Set<String> declaredCaches) {
-    this(new CacheOperationSource(strictCacheNames, declaredCaches), caches);
+      Set<String> declaredCaches, Function<String, CacheSettings> settings) {
+    this(new CacheOperationSource(strictCacheNames, declaredCaches, settings), caches);
   }
 
   private CoalesceAdvisor(CacheOperationSource operations, ObjectProvider<CoalescingCacheManager> caches) {

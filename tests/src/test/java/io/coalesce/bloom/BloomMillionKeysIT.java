@@ -29,7 +29,7 @@ class BloomMillionKeysIT {
       RedisTiers tiers = new RedisTiers(connections, "million", new Jackson2EntryCodec(new ObjectMapper()),
           Clock.systemUTC());
       BloomSeed seed = BloomSeed.of("products", () -> LongStream.range(0, 1_000_000).boxed());
-      try (BloomFilters filters = new BloomFilters(List.of(seed), tiers::bloomFor, Duration.ofSeconds(2))) {
+      try (BloomFilters filters = new BloomFilters(List.of(seed), tiers::bloomFor, Duration.ofSeconds(2), Clock.systemUTC())) {
         CacheSettings settings = CacheSettings.builder().bloom(p -> p.withEnabled(true)).bloom(p -> p.withExpectedInsertions(1_000_000))
             .bloom(p -> p.withFalsePositiveRate(0.01)).build();
         PenetrationGuard guard = filters.guardFor("products", settings, true);

@@ -68,7 +68,7 @@ class BloomRedisIT {
           Clock.systemUTC());
       CacheSettings settings = CacheSettings.builder().bloom(p -> p.withEnabled(true)).bloom(p -> p.withExpectedInsertions(EXISTING))
           .bloom(p -> p.withFalsePositiveRate(0.01)).nullTtl(Duration.ZERO).build();
-      filters = new BloomFilters(List.of(seed), tiers::bloomFor, Duration.ofMillis(200));
+      filters = new BloomFilters(List.of(seed), tiers::bloomFor, Duration.ofMillis(200), Clock.systemUTC());
       guard = filters.guardFor("products", settings, true);
       cache = CoalescingCacheBuilder.named("products").settings(settings)
           .localTier(CaffeineLocalTier.create(10_000, Clock.systemUTC()))

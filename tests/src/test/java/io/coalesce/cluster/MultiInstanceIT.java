@@ -181,7 +181,7 @@ class MultiInstanceIT {
               .filter(c -> c.count() > 0).map(c -> c.getId().getTag("result") + ":" + (long) c.count()).toList())
           .append(" gets=").append(registry.find("coalesce.gets").tag("cache", "products").counters().stream()
               .filter(c -> c.count() > 0).map(c -> c.getId().getTag("result") + ":" + (long) c.count()).toList())
-          .append(" redisErrors=").append(instances.context(i).getBean(RedisTiers.class).errors().failures())
+          .append(" redisErrors=").append(instances.context(i).getBean(RedisTiers.class).health().failures())
           .append("] ");
     }
     return s.toString();

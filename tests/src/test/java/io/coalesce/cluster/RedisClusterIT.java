@@ -71,7 +71,7 @@ class RedisClusterIT {
       assertThat(instances.service(1).all()).hasSize(20);
       assertThat(db.queries()).isEqualTo(before + 1);
       for (int i = 0; i < instances.size(); i++) {
-        assertThat(instances.context(i).getBean(RedisTiers.class).errors().failures()).isZero();
+        assertThat(instances.context(i).getBean(RedisTiers.class).health().failures()).isZero();
       }
     }
   }

@@ -128,13 +128,13 @@ class RedisOutageIT {
               + "(bound %d), L2 hits resumed %d ms after restart, max latency while down %d ms; "
               + "redis failures %d, skipped by the open breaker %d, breaker now %s%n",
           callers.latencies.size(), loadsBeforeKill, loadsWhileDown, KEYS * 6, l2HitsResumedAfterMillis,
-          callers.maxLatencyMillisBetween(killedAt, restartedAt), tiers.errors().failures(),
-          tiers.errors().skipped(), tiers.guard().state());
+          callers.maxLatencyMillisBetween(killedAt, restartedAt), tiers.health().failures(),
+          tiers.health().skipped(), tiers.guard().state());
     }
     // ttl 1 s over 5 s down: at most 5 windows per key, plus the one under way at the kill
     assertThat(loadsWhileDown).isLessThanOrEqualTo(KEYS * 6);
     assertThat(l2HitsResumedAfterMillis).as("L2 hits after restart").isBetween(0L, 10_000L);
-    assertThat(tiers.errors().skipped()).as("calls the open breaker skipped").isPositive();
+    assertThat(tiers.health().skipped()).as("calls the open breaker skipped").isPositive();
   }
 
   @Test

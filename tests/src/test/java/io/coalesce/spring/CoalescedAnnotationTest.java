@@ -252,6 +252,24 @@ class CoalescedAnnotationTest {
   }
 
   @Test
+  void aPrimitiveReturningMethodOnACacheWithABloomGuardFailsStartUpNamingTheMethod() {
+    // a key the filter rejects is answered with null, which a long cannot be
+    new ApplicationContextRunner()
+        .withConfiguration(Boot.coalesce())
+        .withPropertyValues("coalesce.caches.counts.bloom.enabled=true")
+        .withBean(Misdeclared.PrimitiveCount.class)
+        .run(context -> assertStartupFailure(context, "PrimitiveCount.count(String)", "primitive long",
+            "bloom.enabled", "Optional<Long>"));
+    new ApplicationContextRunner()
+        .withConfiguration(Boot.coalesce())
+        .withBean(Misdeclared.PrimitiveCount.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(Misdeclared.PrimitiveCount.class).count("abc")).isEqualTo(3);
+        });
+  }
+
+  @Test
   void readAndWriteAnnotationsOnOneMethodFailStartUp() {
     new ApplicationContextRunner()
         .withConfiguration(Boot.coalesce())
@@ -326,6 +344,13 @@ class CoalescedAnnotationTest {
     public static class KeyAndAllEntries {
       @io.coalesce.annotation.CoalescedEvict(cache = "x", key = "#id", allEntries = true)
       public void update(String id) {}
+    }
+
+    public static class PrimitiveCount {
+      @io.coalesce.annotation.Coalesced(cache = "counts")
+      public long count(String id) {
+        return id.length();
+      }
     }
 
     public static class ReadAndEvict {

@@ -3,6 +3,7 @@ package io.coalesce.autoconfigure.boot3;
 import io.coalesce.autoconfigure.CoalesceAutoConfiguration;
 import io.coalesce.autoconfigure.CoalesceProperties;
 import io.coalesce.autoconfigure.internal.CoalesceHealth;
+import io.coalesce.autoconfigure.internal.LettuceSettings;
 import io.coalesce.core.CoalescingCacheManager;
 import io.coalesce.redis.internal.RedisTiers;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
@@ -13,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.data.redis.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -77,6 +79,12 @@ public class CoalesceBoot3AutoConfiguration {
           builder.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
         }
       };
+    }
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    ClientResourcesBuilderCustomizer coalesceLettuceReconnectDelay(CoalesceProperties properties) {
+      return builder -> builder.reconnectDelay(LettuceSettings.reconnectDelay(properties.getRedis().getMaxReconnectDelay()));
     }
   }
 }

@@ -1,7 +1,7 @@
 package io.coalesce.autoconfigure.internal;
 
 import io.coalesce.core.CoalescingCacheManager;
-import io.coalesce.redis.internal.RedisErrors;
+import io.coalesce.redis.internal.RedisHealth;
 import io.coalesce.redis.internal.RedisTiers;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -45,7 +45,7 @@ public final class CoalesceHealth {
       return new Report(false, details);
     }
     boolean answers = redis.ping();
-    RedisErrors errors = redis.errors();
+    RedisHealth errors = redis.health();
     details.put("redis", answers ? "available" : "unavailable");
     details.put("circuitBreaker", redis.guard().state());
     details.put("caches", caches.getCacheNames().size());

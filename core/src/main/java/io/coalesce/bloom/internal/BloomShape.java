@@ -72,4 +72,25 @@ public record BloomShape(long insertions, double falsePositiveRate, int segments
   public String describe() {
     return segments + "x" + segmentBits + "/" + hashes;
   }
+
+  /**
+   * The shape a {@link #describe() description} names, enough to find a key's bits in a filter that
+   * another configuration built (its sizing inputs are not part of it), or {@code null} when the text
+   * is not a description.
+   */
+  public static BloomShape parse(String description) {
+    try {
+      int x = description.indexOf('x');
+      int slash = description.indexOf('/');
+      int segments = Integer.parseInt(description.substring(0, x));
+      long segmentBits = Long.parseLong(description.substring(x + 1, slash));
+      int hashes = Integer.parseInt(description.substring(slash + 1));
+      if (segments < 1 || segmentBits < 1 || hashes < 1) {
+        return null;
+      }
+      return new BloomShape(0, 0, segments, segmentBits, hashes);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
 }

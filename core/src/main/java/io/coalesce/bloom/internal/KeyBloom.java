@@ -3,15 +3,20 @@ package io.coalesce.bloom.internal;
 import java.util.Iterator;
 
 /**
- * One cache's Bloom filter, wherever its bits live. {@link #mightContain} answers {@code true} while
- * the filter is not ready (never seeded, being built for the first time, store unreachable).
+ * One cache's Bloom filter, wherever its bits live. {@link #mightContain} answers {@code false} only
+ * when the filter is certain its bits are complete: while it is not ready (never seeded, being built
+ * for the first time, store unreachable), or has lost bits (a segment gone, an addition refused), it
+ * answers {@code true} and asks for a {@linkplain #needsRepair() repair}.
  */
 public interface KeyBloom {
 
   /** {@code false} only when the filter is ready and {@code key} was never added. */
   boolean mightContain(String key);
 
-  /** Adds {@code key} to the filter in use and to one being built. */
+  /**
+   * Adds {@code key} to the filter in use and to one being built, whatever their shapes. Never
+   * throws: an addition that does not take is kept and made again later (or the filter repaired).
+   */
   void add(String key);
 
   /**
@@ -31,8 +36,25 @@ public interface KeyBloom {
     return false;
   }
 
-  /** Whether the filter answers (it has been seeded and its store is reachable). */
+  /** Whether the filter answers (it has been seeded, has all its bits, and its store is reachable). */
   boolean isReady();
+
+  /**
+   * Whether the filter lost bits and must be rebuilt before it answers again (a segment gone, an
+   * addition that could not be made or kept).
+   */
+  default boolean needsRepair() {
+    return false;
+  }
+
+  /**
+   * Whether a filter of another shape is in use that this instance should replace with its own: one
+   * built before {@code startedAtMillis}, so that during a rolling change of configuration the new
+   * shape replaces the old once instead of two configurations taking turns.
+   */
+  default boolean shouldReplaceOtherShape(long startedAtMillis) {
+    return !hasCurrentShape();
+  }
 
   /** Whether a filter in use has the configured shape (so no seeding is needed). */
   boolean hasCurrentShape();

@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -37,7 +38,8 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
             + "' opened: Redis is failing (" + breaker.getMetrics().getNumberOfFailedCalls() + " of the last "
             + breaker.getMetrics().getNumberOfBufferedCalls() + " calls failed or were slow); Coalesce "
             + "skips Redis and serves from L1 and the loaders, probing again after "
-            + breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) + " ms");
+            + breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1)
+            + " ms, or as soon as a PING is answered");
       } else if (to == State.CLOSED && from != State.CLOSED) {
         LOG.log(Level.INFO, "Circuit breaker '" + breaker.getName() + "' closed: Redis answers again; "
             + "Coalesce uses the shared tier again");
@@ -75,14 +77,39 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
   }
 
   @Override
-  public void answeredSinceStartUp(BooleanSupplier answered) {
-    this.answered = answered;
+  public void record(long nanos, Throwable error) {
+    if (error == null) {
+      breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    } else {
+      breaker.onError(nanos, TimeUnit.NANOSECONDS, error);
+    }
   }
 
   @Override
-  public boolean permitsCalls() {
+  public boolean isAvailable() {
     State state = breaker.getState();
-    return state != State.OPEN && state != State.FORCED_OPEN;
+    return state == State.CLOSED || state == State.HALF_OPEN || state == State.DISABLED
+        || state == State.METRICS_ONLY;
+  }
+
+  /**
+   * Redis answered a probe while the breaker was open: half-open at once rather than after the whole
+   * wait in the open state, so that a Redis that is back is used again within a probe interval.
+   */
+  @Override
+  public void probeSucceeded() {
+    if (breaker.getState() == State.OPEN) {
+      try {
+        breaker.transitionToHalfOpenState();
+      } catch (IllegalStateException raced) {
+        // another thread moved it meanwhile: fine
+      }
+    }
+  }
+
+  @Override
+  public void answeredSinceStartUp(BooleanSupplier answered) {
+    this.answered = answered;
   }
 
   @Override

@@ -1,11 +1,20 @@
 package io.coalesce.redis.internal;
 
+import io.coalesce.bloom.BloomFilters;
 import io.coalesce.bloom.internal.BloomShape;
 import io.coalesce.bloom.internal.BloomShape.Probe;
 import io.coalesce.bloom.internal.KeyBloom;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A cache's Bloom filter in Redis, shared by every instance. Layout (one hash tag per cache, so the
@@ -16,19 +25,30 @@ import java.util.UUID;
  *       in use;
  *   <li>{@code <prefix>:{<cache>:bloom}:building}: {@code <generation>|<shape>|<token>}, a build under
  *       way, with a lease its builder renews;
- *   <li>{@code <prefix>:{<cache>:bloom}:<generation>:<segment>}: the bits, at most 1 MiB per key.
+ *   <li>{@code <prefix>:{<cache>:bloom}:<generation>:<segment>}: the bits, at most 1 MiB per key. The
+ *       segments of a build are created empty, with the build's lease, before anything is added to
+ *       them, and made persistent by the swap, which deletes the generation it replaces: a builder
+ *       that dies leaves nothing behind, and no generation outlives its replacement;
+ *   <li>{@code <prefix>:{<cache>:bloom}:last}: the pointer last swapped in, kept when the current
+ *       pointer is removed so that the next build still retires that generation's segments;
+ *   <li>{@code <prefix>:{<cache>:bloom}:generation}: the counter of generations.
  * </ul>
  *
- * <p>A check is one script call (the pointer is verified, the segment must exist, then its
- * {@code k} bits); an addition is one script call that sets the bits in the filter in use and in
- * the one being built, after verifying that the caller knows both, so no addition is lost to a
- * build that started meanwhile. A build streams the seed into memory, merges each segment into
- * Redis ({@code SET} a temporary key, {@code BITOP OR}, so concurrent additions survive), then swaps
- * the pointer and deletes the old generation. Every failure fails open.
+ * <p>The rule: the filter says "absent" only when it is certain its bits are complete. A check is one
+ * script (pointer verified, segment present, then its {@code k} bits); a missing segment makes it
+ * answer "may exist" and asks for a repair (a rebuild from the seed). An addition is one script that
+ * sets the key's bits in the filter in use and in the one being built, each with its own shape (so an
+ * instance still on an old configuration keeps adding to a filter of the new one), never creating a
+ * segment that is missing. An addition that fails is kept and made again once Redis takes it; one
+ * refused for lack of memory removes the pointer too, so every instance fails open until a rebuild.
  */
 public final class RedisBloom implements KeyBloom {
 
-  private static final long BUILD_LEASE_MILLIS = 30_000;
+  private static final System.Logger LOG = System.getLogger(RedisBloom.class.getName());
+  /** How long a build's keys live unless its builder renews them: a builder that dies leaves nothing. */
+  static final Duration BUILD_LEASE = Duration.ofSeconds(30);
+  /** Additions kept for retry; past this the filter is rebuilt instead. */
+  private static final int MAX_JOURNAL = 100_000;
 
   private static final byte[] CHECK = RedisKeys.bytes("""
       local current = redis.call('GET', KEYS[1])
@@ -39,6 +59,12 @@ public final class RedisBloom implements KeyBloom {
       end
       return 1""");
 
+  /**
+   * KEYS: current pointer, building pointer, current segment, building segment. ARGV: the prefixes
+   * both pointers must have ('' = must be absent), then {@code n1} offsets for the current segment,
+   * then {@code n2} offsets for the building one. A segment that does not exist is never created:
+   * returns -2 (pointers moved), -1 (a segment is missing), 1 (added).
+   */
   private static final byte[] ADD = RedisKeys.bytes("""
       local function known(key, prefix)
         local value = redis.call('GET', key)
@@ -46,25 +72,45 @@ public final class RedisBloom implements KeyBloom {
         return value and string.sub(value, 1, #prefix) == prefix
       end
       if not known(KEYS[1], ARGV[1]) or not known(KEYS[2], ARGV[2]) then return -2 end
-      for i = 5, #ARGV do
-        if ARGV[3] == '1' then redis.call('SETBIT', KEYS[3], ARGV[i], 1) end
-        if ARGV[4] == '1' then redis.call('SETBIT', KEYS[4], ARGV[i], 1) end
-      end
+      local n1 = tonumber(ARGV[3])
+      local n2 = tonumber(ARGV[4 + n1])
+      if n1 > 0 and redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+      if n2 > 0 and redis.call('EXISTS', KEYS[4]) == 0 then return -1 end
+      for i = 1, n1 do redis.call('SETBIT', KEYS[3], ARGV[3 + i], 1) end
+      for i = 1, n2 do redis.call('SETBIT', KEYS[4], ARGV[4 + n1 + i], 1) end
       return 1""");
 
-  private static final byte[] RENEW = RedisKeys.bytes("""
-      if redis.call('GET', KEYS[1]) == ARGV[1] then
-        return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  /** Creates a build's segments empty (their last bit set to 0), with the build's lease as their TTL. */
+  private static final byte[] CREATE_SEGMENTS = RedisKeys.bytes("""
+      for i = 1, #KEYS do
+        redis.call('SETBIT', KEYS[i], ARGV[1], 0)
+        redis.call('PEXPIRE', KEYS[i], ARGV[2])
       end
-      return 0""");
+      return #KEYS""");
 
+  /** KEYS[1]: building pointer, then the build's segments. Renews the lease on all of them. */
+  private static final byte[] RENEW = RedisKeys.bytes("""
+      if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+      for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+      return 1""");
+
+  /**
+   * KEYS: current, building, last, then the build's {@code ARGV[3]} segments (made persistent as the
+   * build becomes current), then the segments of the generation it replaces (deleted in the same
+   * step, so no generation outlives its replacement). ARGV: the build's lease, the new pointer, n.
+   */
   private static final byte[] SWAP = RedisKeys.bytes("""
-      if redis.call('GET', KEYS[2]) == ARGV[1] then
-        redis.call('SET', KEYS[1], ARGV[2])
-        redis.call('DEL', KEYS[2])
-        return 1
+      if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+      local n = tonumber(ARGV[3])
+      for i = 4, 3 + n do
+        if redis.call('EXISTS', KEYS[i]) == 0 then return -1 end
       end
-      return 0""");
+      for i = 4, 3 + n do redis.call('PERSIST', KEYS[i]) end
+      for i = 4 + n, #KEYS do redis.call('DEL', KEYS[i]) end
+      redis.call('SET', KEYS[1], ARGV[2])
+      redis.call('SET', KEYS[3], ARGV[2])
+      redis.call('DEL', KEYS[2])
+      return 1""");
 
   private static final byte[] ABANDON = RedisKeys.bytes("""
       if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -72,7 +118,7 @@ public final class RedisBloom implements KeyBloom {
       end
       return 0""");
 
-  /** A pointer's generation and shape, parsed from its value. */
+  /** A pointer: its generation, its shape as described, and a third part (built-at, or a token). */
   private record Pointer(long generation, String shape, String third) {
 
     static Pointer parse(byte[] value) {
@@ -91,9 +137,8 @@ public final class RedisBloom implements KeyBloom {
       return generation + "|";
     }
 
-    /** Segments of a filter of this shape ({@code <segments>x<bits>/<hashes>}). */
-    int segments() {
-      return Integer.parseInt(shape.substring(0, shape.indexOf('x')));
+    BloomShape bloomShape() {
+      return BloomShape.parse(shape);
     }
   }
 
@@ -101,25 +146,36 @@ public final class RedisBloom implements KeyBloom {
   private final BloomShape shape;
   private final String shapeText;
   private final RedisStore store;
-  private final RedisErrors errors;
+  private final RedisCallGuard guard;
+  private final Clock clock;
   private final String base;
   private final byte[] currentKey;
   private final byte[] buildingKey;
   private final byte[] generationKey;
+  private final byte[] lastKey;
+  private final long buildLeaseMillis;
   private final byte[] unusedKey;
+  private final Set<String> journal = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean repair = new AtomicBoolean();
+  /** The generation in use when the repair was asked for: a newer one ends it. */
+  private final AtomicLong repairOf = new AtomicLong(-1);
   private volatile Pointer current;
   private volatile Pointer building;
 
-  RedisBloom(String cache, BloomShape shape, RedisStore store, RedisKeys keys, RedisErrors errors) {
+  RedisBloom(String cache, BloomShape shape, RedisStore store, RedisKeys keys, RedisCallGuard guard, Clock clock,
+      Duration buildLease) {
     this.cache = RedisKeys.requireName("cache name", cache);
     this.shape = shape;
     this.shapeText = shape.describe();
     this.store = store;
-    this.errors = errors;
+    this.guard = guard;
+    this.clock = clock;
     this.base = keys.prefix() + ":{" + cache + ":bloom}";
     this.currentKey = RedisKeys.bytes(base + ":current");
     this.buildingKey = RedisKeys.bytes(base + ":building");
     this.generationKey = RedisKeys.bytes(base + ":generation");
+    this.lastKey = RedisKeys.bytes(base + ":last");
+    this.buildLeaseMillis = buildLease.toMillis();
     this.unusedKey = RedisKeys.bytes(base + ":none");
   }
 
@@ -130,62 +186,127 @@ public final class RedisBloom implements KeyBloom {
   @Override
   public boolean mightContain(String key) {
     Pointer inUse = current;
-    if (inUse == null || !inUse.shape().equals(shapeText)) {
-      return true; // not seeded, or seeded with another configuration: fail open
+    if (inUse == null || !inUse.shape().equals(shapeText) || repair.get()) {
+      return true; // not seeded, seeded with another configuration, or missing bits: fail open
     }
     Probe probe = shape.probe(key);
     byte[][] keysAndArgs = new byte[3 + probe.offsets().length][];
     keysAndArgs[0] = currentKey;
     keysAndArgs[1] = segmentKey(inUse.generation(), probe.segment());
     keysAndArgs[2] = RedisKeys.bytes(inUse.prefix());
-    putOffsets(probe, keysAndArgs, 3);
+    putOffsets(probe.offsets(), keysAndArgs, 3);
     long reply;
     try {
-      reply = store.evalInteger(CHECK, 2, keysAndArgs);
-      errors.succeeded();
+      reply = store.evalInteger("bloom", CHECK, 2, keysAndArgs);
     } catch (RuntimeException e) {
-      errors.failed("bloom", e);
-      return true;
+      return true; // Redis is failing: fail open
     }
     if (reply == -2) {
       refresh(); // another build was swapped in: answer open this once
       return true;
     }
-    return reply != 0; // -1: the segment is gone (evicted?): fail open
+    if (reply == -1) {
+      needRepair(inUse, "segment " + probe.segment() + " of generation " + inUse.generation() + " is gone");
+      return true;
+    }
+    return reply != 0;
   }
 
   @Override
   public void add(String key) {
-    Probe probe = shape.probe(key);
-    for (int attempt = 0; attempt < 3; attempt++) {
-      Pointer inUse = current;
-      Pointer next = building;
-      byte[][] keysAndArgs = new byte[8 + probe.offsets().length][];
-      keysAndArgs[0] = currentKey;
-      keysAndArgs[1] = buildingKey;
-      keysAndArgs[2] = inUse == null ? unusedKey : segmentKey(inUse.generation(), probe.segment());
-      keysAndArgs[3] = next == null ? unusedKey : segmentKey(next.generation(), probe.segment());
-      keysAndArgs[4] = RedisKeys.bytes(inUse == null ? "" : inUse.prefix());
-      keysAndArgs[5] = RedisKeys.bytes(next == null ? "" : next.prefix());
-      keysAndArgs[6] = RedisKeys.bytes(inUse != null && inUse.shape().equals(shapeText) ? "1" : "0");
-      keysAndArgs[7] = RedisKeys.bytes(next != null && next.shape().equals(shapeText) ? "1" : "0");
-      putOffsets(probe, keysAndArgs, 8);
-      try {
-        long reply = store.evalInteger(ADD, 4, keysAndArgs);
-        errors.succeeded();
-        if (reply != -2) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        errors.failed("bloom", e);
-        return; // lost: the next rebuild has it (the key exists in the seed)
-      }
-      refresh(); // a build started or finished since we last looked: add again with both known
+    if (!tryAdd(key)) {
+      keep(key);
     }
   }
 
-  private static void putOffsets(Probe probe, byte[][] target, int from) {
-    long[] offsets = probe.offsets();
+  /** Adds {@code key} to every filter that exists, in its own shape; whether it took. */
+  private boolean tryAdd(String key) {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Pointer inUse = current;
+      Pointer next = building;
+      BloomShape inUseShape = inUse == null ? null : inUse.bloomShape();
+      BloomShape nextShape = next == null ? null : next.bloomShape();
+      Probe first = inUseShape == null ? null : inUseShape.probe(key);
+      Probe second = nextShape == null ? null : nextShape.probe(key);
+      int n1 = first == null ? 0 : first.offsets().length;
+      int n2 = second == null ? 0 : second.offsets().length;
+      byte[][] keysAndArgs = new byte[4 + 4 + n1 + n2][];
+      keysAndArgs[0] = currentKey;
+      keysAndArgs[1] = buildingKey;
+      keysAndArgs[2] = first == null ? unusedKey : segmentKey(inUse.generation(), first.segment());
+      keysAndArgs[3] = second == null ? unusedKey : segmentKey(next.generation(), second.segment());
+      keysAndArgs[4] = RedisKeys.bytes(inUse == null ? "" : inUse.prefix());
+      keysAndArgs[5] = RedisKeys.bytes(next == null ? "" : next.prefix());
+      keysAndArgs[6] = RedisKeys.bytes(Integer.toString(n1));
+      if (first != null) {
+        putOffsets(first.offsets(), keysAndArgs, 7);
+      }
+      keysAndArgs[7 + n1] = RedisKeys.bytes(Integer.toString(n2));
+      if (second != null) {
+        putOffsets(second.offsets(), keysAndArgs, 8 + n1);
+      }
+      long reply;
+      try {
+        // Always sent, even while the breaker skips reads: an addition that one instance skips is a
+        // key the others would answer "not found" for.
+        reply = store.evalIntegerAlways("bloom", ADD, 4, keysAndArgs);
+      } catch (RuntimeException e) {
+        refused(e);
+        return false;
+      }
+      if (reply == 1) {
+        return true;
+      }
+      if (reply == -1) {
+        if (inUse != null) {
+          needRepair(inUse, "a segment is gone");
+        }
+        return false;
+      }
+      refresh(); // a build started or finished since we last looked: add again with both known
+    }
+    return false;
+  }
+
+  /**
+   * Redis did not take an addition. If it said so for lack of memory, the other instances must not
+   * trust the filter either: the pointer is removed (a delete is allowed when memory is full), so
+   * every instance fails open until the filter is rebuilt.
+   */
+  private void refused(RuntimeException error) {
+    if (String.valueOf(rootMessage(error)).contains("OOM")) {
+      Pointer inUse = current;
+      try {
+        store.deleteAlways("bloom", currentKey); // a plain DEL: Redis allows it when its memory is full
+      } catch (RuntimeException ignored) {
+        // Redis does not answer at all: the additions are kept for later
+      }
+      if (inUse != null) {
+        needRepair(inUse, "Redis refused an addition (" + rootMessage(error) + ")");
+      }
+    }
+  }
+
+  private void keep(String key) {
+    if (journal.size() < MAX_JOURNAL) {
+      journal.add(key);
+    } else {
+      Pointer inUse = current;
+      if (inUse != null) {
+        needRepair(inUse, "more than " + MAX_JOURNAL + " additions could not be made");
+      }
+    }
+  }
+
+  private void needRepair(Pointer inUse, String why) {
+    if (repair.compareAndSet(false, true)) {
+      repairOf.set(inUse.generation());
+      LOG.log(Level.WARNING, "Bloom filter of cache '" + cache + "' cannot answer \"absent\" any more: " + why
+          + ". It lets every key through until it is rebuilt from its seed");
+    }
+  }
+
+  private static void putOffsets(long[] offsets, byte[][] target, int from) {
     for (int i = 0; i < offsets.length; i++) {
       target[from + i] = RedisKeys.bytes(Long.toString(offsets[i]));
     }
@@ -194,93 +315,152 @@ public final class RedisBloom implements KeyBloom {
   @Override
   public void refresh() {
     try {
-      current = Pointer.parse(store.get(currentKey));
-      building = Pointer.parse(store.get(buildingKey));
-      errors.succeeded();
+      current = Pointer.parse(store.get("bloom", currentKey));
+      building = Pointer.parse(store.get("bloom", buildingKey));
     } catch (RuntimeException e) {
-      errors.failed("bloom", e); // keep what we knew: checks fail open on their own errors
+      return; // keep what we knew: checks fail open on their own errors
+    }
+    Pointer inUse = current;
+    if (repair.get() && inUse != null && inUse.generation() > repairOf.get()) {
+      repair.set(false); // another instance (or we) rebuilt it
+    }
+    replayJournal();
+  }
+
+  /** Makes the additions that did not take, now that Redis answers. */
+  private void replayJournal() {
+    if (journal.isEmpty() || current == null) {
+      return;
+    }
+    for (String key : List.copyOf(journal)) {
+      if (!tryAdd(key)) {
+        return;
+      }
+      journal.remove(key);
     }
   }
 
   @Override
   public boolean build(Iterator<String> keys, boolean force, BuildProgress progress) {
-    Pointer previous = Pointer.parse(store.get(currentKey));
+    Pointer previous = Pointer.parse(store.get("bloom", currentKey));
     current = previous;
     if (!force && previous != null && previous.shape().equals(shapeText)) {
       return true; // another instance (or an earlier run) seeded it
     }
-    long generation = store.increment(generationKey);
+    // The generation this build replaces: the one in use, or, when its pointer is gone (deleted, or
+    // removed because Redis refused an addition), the last one swapped in, whose bits are still there.
+    Pointer replaced = previous != null ? previous : Pointer.parse(store.get("bloom", lastKey));
+    long generation = store.increment("bloom", generationKey);
     String buildingValue = generation + "|" + shapeText + "|" + UUID.randomUUID();
     byte[] lease = RedisKeys.bytes(buildingValue);
-    if (!store.setIfAbsent(buildingKey, lease, BUILD_LEASE_MILLIS)) {
+    if (!store.setIfAbsent("bloom", buildingKey, lease, buildLeaseMillis)) {
       return false;
     }
-    building = Pointer.parse(lease);
+    byte[][] segmentKeys = new byte[shape.segments()][];
+    for (int s = 0; s < segmentKeys.length; s++) {
+      segmentKeys[s] = segmentKey(generation, s);
+    }
     try {
-      byte[][] segments = fill(keys, progress, lease);
-      for (int s = 0; s < segments.length; s++) {
+      store.evalInteger("bloom", CREATE_SEGMENTS, segmentKeys.length,
+          concat(segmentKeys, RedisKeys.bytes(Long.toString(shape.segmentBits() - 1)),
+              RedisKeys.bytes(Long.toString(buildLeaseMillis))));
+      building = Pointer.parse(lease); // from here additions reach the new segments too
+      byte[][] bits = fill(keys, progress, lease, segmentKeys);
+      for (int s = 0; s < bits.length; s++) {
         byte[] seedKey = RedisKeys.bytes(base + ":" + generation + ":" + s + ":seed");
-        store.set(seedKey, segments[s], BUILD_LEASE_MILLIS);
-        store.bitOr(segmentKey(generation, s), seedKey); // keeps bits added meanwhile
-        store.delete(seedKey);
-        renew(lease);
+        store.set("bloom", seedKey, bits[s], buildLeaseMillis);
+        store.bitOr("bloom", segmentKeys[s], seedKey); // keeps bits added meanwhile
+        store.delete("bloom", seedKey);
+        renew(lease, segmentKeys);
       }
-      String currentValue = generation + "|" + shapeText + "|" + System.currentTimeMillis();
-      if (store.evalInteger(SWAP, 2, currentKey, buildingKey, lease, RedisKeys.bytes(currentValue)) != 1) {
-        throw new IllegalStateException("the build lease of cache '" + cache + "' lapsed before the swap");
+      String currentValue = generation + "|" + shapeText + "|" + clock.millis();
+      byte[][] retired = segmentKeysOf(replaced, generation);
+      byte[][] swapKeys = new byte[3 + segmentKeys.length + retired.length][];
+      swapKeys[0] = currentKey;
+      swapKeys[1] = buildingKey;
+      swapKeys[2] = lastKey;
+      System.arraycopy(segmentKeys, 0, swapKeys, 3, segmentKeys.length);
+      System.arraycopy(retired, 0, swapKeys, 3 + segmentKeys.length, retired.length);
+      long swapped = store.evalInteger("bloom", SWAP, swapKeys.length,
+          concat(swapKeys, lease, RedisKeys.bytes(currentValue), RedisKeys.bytes(Integer.toString(segmentKeys.length))));
+      if (swapped != 1) {
+        throw new IllegalStateException(swapped == 0
+            ? "the build lease of cache '" + cache + "' lapsed before the swap"
+            : "a segment of the new filter of cache '" + cache + "' vanished before the swap");
       }
       current = Pointer.parse(RedisKeys.bytes(currentValue));
       building = null;
-      errors.succeeded();
-      if (previous != null) {
-        for (int s = 0; s < previous.segments(); s++) {
-          store.delete(segmentKey(previous.generation(), s));
-        }
-      }
+      repair.set(false);
+      replayJournal();
       return true;
     } catch (RuntimeException e) {
-      abandon(generation, lease);
+      abandon(lease, segmentKeys);
       throw e;
     }
   }
 
+  /** The segment keys of {@code old}, or none when there is no older generation to retire. */
+  private byte[][] segmentKeysOf(Pointer old, long newGeneration) {
+    if (old == null || old.generation() == newGeneration) {
+      return new byte[0][];
+    }
+    BloomShape oldShape = old.bloomShape();
+    byte[][] keys = new byte[oldShape == null ? 1 : oldShape.segments()][];
+    for (int s = 0; s < keys.length; s++) {
+      keys[s] = segmentKey(old.generation(), s);
+    }
+    return keys;
+  }
+
+  private static byte[][] concat(byte[][] keys, byte[]... args) {
+    byte[][] all = new byte[keys.length + args.length][];
+    System.arraycopy(keys, 0, all, 0, keys.length);
+    System.arraycopy(args, 0, all, keys.length, args.length);
+    return all;
+  }
+
   /** Streams the seed into one bitmap per segment, in Redis bit order (bit 0 = the first byte's high bit). */
-  private byte[][] fill(Iterator<String> keys, BuildProgress progress, byte[] lease) {
+  private byte[][] fill(Iterator<String> keys, BuildProgress progress, byte[] lease, byte[][] segmentKeys) {
     int bytesPerSegment = (int) ((shape.segmentBits() + 7) / 8);
     byte[][] segments = new byte[shape.segments()][bytesPerSegment];
     long added = 0;
-    long renewAt = System.nanoTime() + BUILD_LEASE_MILLIS * 1_000_000 / 3;
+    long renewEvery = buildLeaseMillis / 3;
+    long renewAt = clock.millis() + renewEvery;
     while (keys.hasNext()) {
       Probe probe = shape.probe(keys.next());
       byte[] segment = segments[probe.segment()];
       for (long offset : probe.offsets()) {
         segment[(int) (offset >>> 3)] |= (byte) (0x80 >>> (offset & 7));
       }
-      if (++added % io.coalesce.bloom.BloomFilters.PROGRESS_EVERY == 0) {
+      if (++added % BloomFilters.PROGRESS_EVERY == 0) {
         progress.added(added);
-        if (System.nanoTime() > renewAt) {
-          renew(lease);
-          renewAt = System.nanoTime() + BUILD_LEASE_MILLIS * 1_000_000 / 3;
+        if (clock.millis() > renewAt) {
+          renew(lease, segmentKeys);
+          renewAt = clock.millis() + renewEvery;
         }
       }
     }
     return segments;
   }
 
-  private void renew(byte[] lease) {
-    if (store.evalInteger(RENEW, 1, buildingKey, lease, RedisKeys.bytes(Long.toString(BUILD_LEASE_MILLIS))) != 1) {
+  private void renew(byte[] lease, byte[][] segmentKeys) {
+    byte[][] renewKeys = new byte[1 + segmentKeys.length][];
+    renewKeys[0] = buildingKey;
+    System.arraycopy(segmentKeys, 0, renewKeys, 1, segmentKeys.length);
+    if (store.evalInteger("bloom", RENEW, renewKeys.length,
+        concat(renewKeys, lease, RedisKeys.bytes(Long.toString(buildLeaseMillis)))) != 1) {
       throw new IllegalStateException("the build lease of cache '" + cache + "' lapsed");
     }
   }
 
-  private void abandon(long generation, byte[] lease) {
+  private void abandon(byte[] lease, byte[][] segmentKeys) {
     try {
-      store.evalInteger(ABANDON, 1, buildingKey, lease);
-      for (int s = 0; s < shape.segments(); s++) {
-        store.delete(segmentKey(generation, s));
+      store.evalIntegerAlways("bloom", ABANDON, 1, buildingKey, lease);
+      for (byte[] segmentKey : segmentKeys) {
+        store.delete("bloom", segmentKey);
       }
     } catch (RuntimeException ignored) {
-      // Redis is failing: the lease lapses by itself, and a later build replaces the segments
+      // Redis is failing: the lease and the segments expire by themselves
     }
     building = null;
   }
@@ -293,13 +473,27 @@ public final class RedisBloom implements KeyBloom {
   @Override
   public boolean isReady() {
     Pointer inUse = current;
-    return inUse != null && inUse.shape().equals(shapeText) && !errors.isFailing();
+    return inUse != null && inUse.shape().equals(shapeText) && !repair.get() && guard.isAvailable();
   }
 
   @Override
   public boolean hasCurrentShape() {
     Pointer inUse = current;
     return inUse != null && inUse.shape().equals(shapeText);
+  }
+
+  @Override
+  public boolean needsRepair() {
+    return repair.get();
+  }
+
+  @Override
+  public boolean shouldReplaceOtherShape(long startedAtMillis) {
+    Pointer inUse = current;
+    if (inUse == null) {
+      return true;
+    }
+    return !inUse.shape().equals(shapeText) && builtAt(inUse) < startedAtMillis;
   }
 
   @Override
@@ -316,10 +510,27 @@ public final class RedisBloom implements KeyBloom {
   @Override
   public long builtAtMillis() {
     Pointer inUse = current;
+    return inUse == null ? 0 : builtAt(inUse);
+  }
+
+  private static long builtAt(Pointer pointer) {
     try {
-      return inUse == null ? 0 : Long.parseLong(inUse.third());
+      return Long.parseLong(pointer.third());
     } catch (NumberFormatException e) {
       return 0;
     }
+  }
+
+  /** Additions waiting to be made again (for tests and the endpoint). */
+  int pendingAdditions() {
+    return journal.size();
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
   }
 }

@@ -4,19 +4,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Stands in front of every Redis command of the tier: decides whether it may run and learns from
- * its outcome. The Resilience4j circuit breaker is one ({@link CircuitBreakerCallGuard}); without
- * one, every command runs.
+ * Stands in front of the Redis tier's reads: decides whether one may run, learns from outcomes, and
+ * says whether Redis counts as available. The Resilience4j circuit breaker is one
+ * ({@link CircuitBreakerCallGuard}); {@link #lastOutcome()} is the plain one, used without
+ * Resilience4j: it runs every call and judges availability by the last outcome.
  */
 public interface RedisCallGuard {
-
-  /** Runs every command. */
-  RedisCallGuard NONE = new RedisCallGuard() {
-    @Override
-    public <T> T call(Supplier<T> command) {
-      return command.get();
-    }
-  };
 
   /**
    * Runs {@code command}, or throws {@link RedisSkippedException} without running it when Redis is
@@ -24,10 +17,17 @@ public interface RedisCallGuard {
    */
   <T> T call(Supplier<T> command);
 
-  /** Whether commands currently run (for health); {@code true} when nothing is known. */
-  default boolean permitsCalls() {
-    return true;
-  }
+  /**
+   * A call made past the guard (a write, which is always tried; a probe) ended after {@code nanos},
+   * failing with {@code error} or, when it is {@code null}, successfully.
+   */
+  void record(long nanos, Throwable error);
+
+  /** Whether Redis counts as available now (reads are let through, and L1 copies are capped by local.ttl). */
+  boolean isAvailable();
+
+  /** Redis answered a probe while reads were refused: let them through again to find out. */
+  default void probeSucceeded() {}
 
   /**
    * Tells the guard whether Redis has answered since start-up, so that it does not warn a second
@@ -37,6 +37,40 @@ public interface RedisCallGuard {
 
   /** A short description of the guard's state for operators, e.g. {@code CLOSED}. */
   default String state() {
-    return "NONE";
+    return isAvailable() ? "AVAILABLE" : "FAILING";
+  }
+
+  /** Runs every call; Redis is available when the last call (of any kind) succeeded. */
+  static RedisCallGuard lastOutcome() {
+    return new RedisCallGuard() {
+      private volatile boolean lastFailed;
+
+      @Override
+      public <T> T call(Supplier<T> command) {
+        try {
+          T result = command.get();
+          lastFailed = false;
+          return result;
+        } catch (RuntimeException e) {
+          lastFailed = true;
+          throw e;
+        }
+      }
+
+      @Override
+      public void record(long nanos, Throwable error) {
+        lastFailed = error != null;
+      }
+
+      @Override
+      public boolean isAvailable() {
+        return !lastFailed;
+      }
+
+      @Override
+      public void probeSucceeded() {
+        lastFailed = false;
+      }
+    };
   }
 }

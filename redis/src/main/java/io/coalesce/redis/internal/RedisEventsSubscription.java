@@ -20,8 +20,9 @@ import org.springframework.util.backoff.ExponentialBackOff;
 public final class RedisEventsSubscription implements SmartLifecycle {
 
   private static final System.Logger LOG = System.getLogger(RedisEventsSubscription.class.getName());
-  private static final long FIRST_RETRY_MILLIS = 1_000;
-  private static final long MAX_RETRY_MILLIS = 30_000;
+  private static final long FIRST_RETRY_MILLIS = 200;
+  /** A subscription lost while Redis was down is back within about this long of Redis. */
+  private static final long MAX_RETRY_MILLIS = 1_000;
 
   private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
   private final String target;

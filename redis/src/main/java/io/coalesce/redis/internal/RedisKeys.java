@@ -3,10 +3,10 @@ package io.coalesce.redis.internal;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Names in Redis. A value lives at {@code <prefix>:<cache>:{<key>}} and its rebuild lock at
- * {@code <prefix>:<cache>:{<key>}:lock} (an empty key, or one starting with {@code '}'} or
- * {@code '='}, gets a leading {@code '='}: see {@link #hashTag}): the hash tag around the key puts both in one Redis Cluster
- * slot (the fenced write touches both in one script) while spreading the keys of a cache over all
+ * Names in Redis. A value lives at {@code <prefix>:<cache>:{<key>}}, its rebuild lock at
+ * {@code <prefix>:<cache>:{<key>}:lock} and its write version at {@code <prefix>:<cache>:{<key>}:v} (an empty key, or one starting with {@code '}'} or
+ * {@code '='}, gets a leading {@code '='}: see {@link #hashTag}): the hash tag around the key puts all three in one Redis
+ * Cluster slot (the scripts touch them together) while spreading the keys of a cache over all
  * slots. Events travel on the channel {@code <prefix>:coalesce:events}.
  */
 final class RedisKeys {
@@ -37,6 +37,11 @@ final class RedisKeys {
 
   byte[] lock(String cache, String key) {
     return bytes(base(cache, key) + ":lock");
+  }
+
+  /** The key's write version: bumped by every put and evict, it fences the write-backs of loads. */
+  byte[] version(String cache, String key) {
+    return bytes(base(cache, key) + ":v");
   }
 
   /** A SCAN pattern matching every value and lock key of {@code cache}. */

@@ -1,126 +1,155 @@
 package io.coalesce.redis.internal;
 
-import io.coalesce.redis.EntryCodec;
-import io.coalesce.redis.UndecodableValueException;
-
 import io.coalesce.core.CacheEntry;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.RemoteTier;
+import io.coalesce.core.Ticker;
+import io.coalesce.redis.EntryCodec;
+import io.coalesce.redis.UndecodableValueException;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The L2 tier of one cache: joins {@link RedisStore} (bytes), an {@link EntryCodec} (bytes ↔
- * entries) and {@link RedisEvents} (pub/sub). Every Redis failure is absorbed here: a read becomes a
- * miss, a write a no-op, a lock {@link Lease#UNAVAILABLE}; undecodable bytes are deleted and read as
- * a miss. Thread-safe.
+ * The L2 tier of one cache: joins {@link RedisStore} (bytes and scripts), an {@link EntryCodec}
+ * (bytes ↔ entries) and {@link RedisEvents} (pub/sub). A Redis failure is absorbed here: a read
+ * becomes a miss, a write {@link Stored#UNAVAILABLE}, a lock {@link Lease#UNAVAILABLE}; undecodable
+ * bytes are deleted and read as a miss; a value that cannot be encoded is not stored. A put or evict
+ * that Redis does not take is remembered and replayed (as an evict) once Redis answers again, so a
+ * write made while this instance cannot reach Redis is not lost for the others. Thread-safe.
  */
 final class RedisRemoteTier implements RemoteTier {
 
   private static final long FIRST_POLL_MILLIS = 10;
   private static final long MAX_POLL_MILLIS = 200;
+  /** Keys remembered for replay; past this, the whole cache is cleared on recovery instead. */
+  static final int MAX_PENDING = 10_000;
+  private static final byte[] NO_TOKEN = new byte[0];
 
   private final String cache;
   private final RedisStore store;
   private final RedisKeys keys;
   private final EntryCodec codec;
   private final RedisEvents events;
-  private final RedisErrors errors;
-  private final RedisCallGuard guard;
   private final Clock clock;
+  private final Ticker ticker;
   private final long leaseMillis;
+  private final long versionTtlMillis;
   private final long staleIfErrorMillis;
-  /**
-   * Tokens whose lock the fenced write-back already deleted; each is removed again by the
-   * {@link #release} that always follows a write-back, so the set holds only loads in progress.
-   */
-  private final Set<String> releasedByWrite = ConcurrentHashMap.newKeySet();
+  private final RedisCallGuard guard;
+  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean pendingOverflow = new AtomicBoolean();
 
-  RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys,
-      EntryCodec codec, RedisEvents events, RedisErrors errors, RedisCallGuard guard, Clock clock) {
+  RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys, EntryCodec codec,
+      RedisEvents events, RedisCallGuard guard, Clock clock, Ticker ticker) {
     this.cache = RedisKeys.requireName("cache name", cache);
     this.store = store;
     this.keys = keys;
     this.codec = codec;
     this.events = events;
-    this.errors = errors;
     this.guard = guard;
     this.clock = clock;
+    this.ticker = ticker;
     this.leaseMillis = settings.lock().lease().toMillis();
+    // A key's version must outlive every load that may check it: the engine writes back a load
+    // without the lock only within a lease of its read, and one with the lock only while it holds it.
+    this.versionTtlMillis = leaseMillis + settings.loadTimeout().toMillis();
     this.staleIfErrorMillis = settings.staleIfError() ? settings.staleIfErrorMaxAge().toMillis() : -1;
   }
 
   @Override
   public boolean isAvailable() {
-    return !errors.isFailing() && guard.permitsCalls();
+    return guard.isAvailable();
   }
 
   @Override
-  public CacheEntry get(String key, Type type) {
+  public Read read(String key, Type type) {
     byte[] valueKey = keys.value(cache, key);
-    byte[] bytes;
+    byte[][] found;
     try {
-      bytes = store.get(valueKey);
-      errors.succeeded();
+      found = store.read(valueKey, keys.version(cache, key));
     } catch (RuntimeException e) {
-      errors.failed("get", e);
-      return null;
+      return Read.UNAVAILABLE;
     }
-    if (bytes == null) {
-      return null;
+    long version = found[1] == null ? 0 : Long.parseLong(new String(found[1], StandardCharsets.US_ASCII));
+    if (found[0] == null) {
+      return new Read(null, version);
     }
     try {
-      return codec.decode(bytes, type);
+      return new Read(codec.decode(found[0], type), version);
     } catch (UndecodableValueException e) {
-      errors.undecodable(cache, key, e);
+      store.publish(new RedisOutcome.Undecodable(cache, key, e));
       try {
-        store.delete(valueKey, keys.lock(cache, key));
-      } catch (RuntimeException deleteFailure) {
-        errors.failed("delete", deleteFailure);
+        store.deleteUndecodable(valueKey, keys.lock(cache, key));
+      } catch (RuntimeException ignored) {
+        // counted by the store; the value stays a miss
       }
+      return new Read(null, version);
+    }
+  }
+
+  @Override
+  public Stored put(String key, CacheEntry entry, Type type) {
+    byte[] bytes = encode(key, entry, type);
+    if (bytes == null) {
+      evict(key); // the value cannot be shared: at least no instance keeps serving the one it replaces
+      return Stored.UNENCODABLE;
+    }
+    try {
+      store.put(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), bytes, physicalTtl(entry),
+          versionTtlMillis, events.rawChannel(), events.writtenHead(cache), events.writtenTail(key));
+      return Stored.STORED;
+    } catch (RuntimeException e) {
+      remember(key);
+      return Stored.UNAVAILABLE;
+    }
+  }
+
+  @Override
+  public Stored writeBack(String key, CacheEntry entry, Type type, long readVersion, Lease lease) {
+    boolean locked = lease != null && lease.state() == Lease.State.ACQUIRED;
+    byte[] bytes = encode(key, entry, type);
+    if (bytes == null) {
+      if (locked) {
+        release(lease);
+      }
+      return Stored.UNENCODABLE;
+    }
+    if (readVersion == UNKNOWN_VERSION) {
+      if (locked) {
+        release(lease);
+      }
+      return Stored.UNAVAILABLE; // the read did not answer: the value is not shared, L1 may keep it
+    }
+    long reply;
+    try {
+      reply = store.writeBack(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), bytes,
+          physicalTtl(entry), locked ? token(lease) : NO_TOKEN, readVersion, events.rawChannel(),
+          events.loaded(cache, key, readVersion), events.released(cache, key));
+    } catch (RuntimeException e) {
+      return Stored.UNAVAILABLE; // the lock, if any, expires by itself
+    }
+    return reply == 1 ? Stored.STORED : Stored.SUPERSEDED;
+  }
+
+  /** The bytes of {@code entry}, or {@code null} (reported once, counted) when the codec cannot write it. */
+  private byte[] encode(String key, CacheEntry entry, Type type) {
+    try {
+      return codec.encode(entry, type);
+    } catch (RuntimeException e) {
+      store.publish(new RedisOutcome.Unencodable(cache, type, e));
       return null;
     }
-  }
-
-  @Override
-  public void put(String key, CacheEntry entry, Type type) {
-    byte[] bytes = codec.encode(entry, type);
-    try {
-      store.setAndUnlock(keys.value(cache, key), keys.lock(cache, key), bytes, physicalTtl(entry));
-      errors.succeeded();
-    } catch (RuntimeException e) {
-      errors.failed("put", e);
-      return;
-    }
-    events.publishWritten(cache, key);
-  }
-
-  @Override
-  public boolean putIfLeaseHeld(String key, CacheEntry entry, Type type, Lease lease) {
-    byte[] bytes = codec.encode(entry, type);
-    boolean stored;
-    try {
-      // One round trip: write, release the lock and publish "loaded" (see RedisStore.fencedSet).
-      stored = store.fencedSet(keys.value(cache, key), keys.lock(cache, key), token(lease), bytes,
-          physicalTtl(entry), events.loadedChannel(), events.loadedMessage(cache, key));
-      errors.succeeded();
-    } catch (RuntimeException e) {
-      errors.failed("put", e);
-      return true; // Redis is down, not the lease lost: the value is still good for this instance
-    }
-    if (stored) {
-      releasedByWrite.add(lease.token()); // so that release() costs no round trip
-    }
-    return stored;
   }
 
   /**
@@ -140,52 +169,54 @@ final class RedisRemoteTier implements RemoteTier {
     String token = UUID.randomUUID().toString();
     try {
       boolean acquired = store.tryLock(keys.lock(cache, key), token.getBytes(StandardCharsets.UTF_8), leaseMillis);
-      errors.succeeded();
       return acquired ? Lease.acquired(key, token) : Lease.heldElsewhere(key);
     } catch (RuntimeException e) {
-      errors.failed("lock", e);
       return Lease.UNAVAILABLE;
     }
   }
 
   @Override
   public void release(Lease lease) {
-    if (lease.state() != Lease.State.ACQUIRED || releasedByWrite.remove(lease.token())) {
+    if (lease.state() != Lease.State.ACQUIRED) {
       return;
     }
     try {
-      store.release(keys.lock(cache, lease.key()), token(lease));
+      store.release(keys.lock(cache, lease.key()), token(lease), events.rawChannel(), events.released(cache, lease.key()));
     } catch (RuntimeException e) {
-      errors.failed("unlock", e); // the lease expires on its own
+      // the lease expires on its own
     }
   }
 
   @Override
-  public CacheEntry awaitLoaded(String key, Type type, Duration wait, long newerThan) {
-    long deadline = System.nanoTime() + wait.toNanos();
+  public Read awaitLoaded(String key, Type type, Duration wait, long newerThan) {
+    long deadline = ticker.read() + wait.toNanos();
     long pollMillis = FIRST_POLL_MILLIS;
-    CompletableFuture<Void> signal = events.loadedSignal(cache, key);
+    CompletableFuture<RedisEvents.Wake> signal = events.signal(cache, key);
     try {
       while (true) {
-        CacheEntry entry = get(key, type);
-        if (entry != null && entry.writtenAt() > newerThan && entry.isFresh(clock.millis())) {
-          return entry;
+        Read read = read(key, type);
+        if (read.hit() && read.entry().writtenAt() > newerThan && read.entry().isFresh(clock.millis())) {
+          return read;
         }
-        long remainingNanos = deadline - System.nanoTime();
+        long remainingNanos = deadline - ticker.read();
         if (remainingNanos <= 0) {
-          return null;
+          return new Read(null, read.version());
         }
         try {
-          signal.get(Math.min(remainingNanos, TimeUnit.MILLISECONDS.toNanos(pollMillis)), TimeUnit.NANOSECONDS);
+          RedisEvents.Wake wake =
+              signal.get(Math.min(remainingNanos, TimeUnit.MILLISECONDS.toNanos(pollMillis)), TimeUnit.NANOSECONDS);
           events.forget(cache, key, signal);
-          signal = events.loadedSignal(cache, key); // woken: read now, and listen for a later load
+          if (wake == RedisEvents.Wake.LOCK_FREE) {
+            return new Read(null, read.version()); // the holder gave up, or a write removed its lock: retry it now
+          }
+          signal = events.signal(cache, key); // woken with a value: read it, and listen for a later one
         } catch (TimeoutException e) {
           pollMillis = Math.min(MAX_POLL_MILLIS, pollMillis * 2); // polling backstop for lost messages
         } catch (ExecutionException e) {
-          return null;
+          return new Read(null, read.version());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return null;
+          return new Read(null, read.version());
         }
       }
     } finally {
@@ -196,28 +227,67 @@ final class RedisRemoteTier implements RemoteTier {
   @Override
   public void evict(String key) {
     try {
-      store.delete(keys.value(cache, key), keys.lock(cache, key));
-      errors.succeeded();
+      store.evict(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), versionTtlMillis,
+          events.rawChannel(), events.writtenHead(cache), events.writtenTail(key));
     } catch (RuntimeException e) {
-      errors.failed("evict", e);
+      remember(key);
     }
-    events.publishWritten(cache, key);
   }
 
   @Override
   public void clear() {
     try {
       store.deleteMatching(keys.pattern(cache));
-      errors.succeeded();
+      store.publish(events.rawChannel(), events.cleared(cache));
     } catch (RuntimeException e) {
-      errors.failed("clear", e);
+      pendingOverflow.set(true); // replayed as a clear
     }
-    events.publishCleared(cache);
   }
 
   @Override
   public void onInvalidation(Invalidations listener) {
     events.register(cache, listener);
+  }
+
+  /** A write Redis did not take: replayed once it answers again. */
+  private void remember(String key) {
+    if (pending.size() < MAX_PENDING) {
+      pending.add(key);
+    } else {
+      pendingOverflow.set(true);
+    }
+  }
+
+  /** Whether writes wait to be replayed. */
+  boolean hasPending() {
+    return !pending.isEmpty() || pendingOverflow.get();
+  }
+
+  /**
+   * Replays the writes Redis did not take, each as an evict (a put's value may be older than what
+   * another instance wrote since; removing the key is right whatever happened meanwhile). Stops at
+   * the first failure; the rest stay pending.
+   */
+  void replayPending() {
+    if (pendingOverflow.getAndSet(false)) {
+      try {
+        store.deleteMatching(keys.pattern(cache));
+        store.publish(events.rawChannel(), events.cleared(cache));
+        pending.clear();
+      } catch (RuntimeException e) {
+        pendingOverflow.set(true);
+        return;
+      }
+    }
+    for (String key : List.copyOf(pending)) {
+      try {
+        store.evict(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), versionTtlMillis,
+            events.rawChannel(), events.writtenHead(cache), events.writtenTail(key));
+        pending.remove(key);
+      } catch (RuntimeException e) {
+        return;
+      }
+    }
   }
 
   private static byte[] token(Lease lease) {

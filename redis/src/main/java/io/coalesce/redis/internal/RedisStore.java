@@ -1,8 +1,12 @@
 package io.coalesce.redis.internal;
 
-import java.nio.charset.StandardCharsets;
+import io.coalesce.core.Ticker;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -18,48 +22,76 @@ import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.types.Expiration;
 
 /**
- * Byte-level Redis I/O for the L2 tier: reads, writes, the rebuild lock's scripts and events. No
- * policy and no error handling here: exceptions (and {@link RedisSkippedException} when the guard
- * skips a command) propagate to {@link RedisRemoteTier}, which decides what a failure means.
- * Thread-safe.
+ * Byte-level Redis I/O for the tier: reads, writes, the scripts, pub/sub. Every command passes one
+ * seam ({@link #execute}), which applies the guard (the circuit breaker) to reads, lets writes
+ * through whatever the guard says, and publishes each call's {@link RedisOutcome} to the
+ * subscribers; callers decide what a failure means, and keep no books. Thread-safe.
+ *
+ * <p>Keys of one cache key (value, lock, version) share a Redis Cluster slot (see {@link RedisKeys}),
+ * so each script below touches one slot.
  */
 final class RedisStore {
 
   /**
-   * The fenced write-back in one round trip: writes the value only while the caller's token still
-   * holds the lock, then releases the lock and tells the waiting instances (three round trips
-   * before).
+   * A put: bumps the key's version, removes its rebuild lock (so that a load under way elsewhere
+   * cannot write back over the put), writes the value and tells every instance, with the new version.
    */
-  private static final byte[] FENCED_SET = RedisKeys.bytes("""
-      if redis.call('GET', KEYS[2]) == ARGV[1] then
-        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-        redis.call('DEL', KEYS[2])
-        redis.call('PUBLISH', ARGV[4], ARGV[5])
-        return 1
-      end
-      return 0""");
-
-  /**
-   * A put: writes the value and removes the key's rebuild lock in one step, so that a load running
-   * elsewhere under that lock (which may have read the data before the write) cannot overwrite it.
-   */
-  private static final byte[] SET_AND_UNLOCK = RedisKeys.bytes("""
+  private static final byte[] PUT = RedisKeys.bytes("""
+      local version = redis.call('INCR', KEYS[3])
+      redis.call('PEXPIRE', KEYS[3], ARGV[3])
       redis.call('DEL', KEYS[2])
       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+      redis.call('PUBLISH', ARGV[4], ARGV[5] .. version .. ARGV[6])
+      return version""");
+
+  /** An evict: bumps the version, removes the value and its lock, tells every instance. */
+  private static final byte[] EVICT = RedisKeys.bytes("""
+      local version = redis.call('INCR', KEYS[3])
+      redis.call('PEXPIRE', KEYS[3], ARGV[1])
+      redis.call('DEL', KEYS[1], KEYS[2])
+      redis.call('PUBLISH', ARGV[2], ARGV[3] .. version .. ARGV[4])
+      return version""");
+
+  /**
+   * A load's write-back, in one round trip: only while the key's version is the one the load read
+   * and, with a token, while that token holds the lock. Then the lock is released and the waiting
+   * instances are told the outcome: "loaded" with the value, "released" without. Returns 1 (stored),
+   * 0 (the key changed: not stored, lock released), -1 (the lock is not ours any more).
+   */
+  private static final byte[] WRITE_BACK = RedisKeys.bytes("""
+      local locked = ARGV[3] ~= ''
+      if locked and redis.call('GET', KEYS[2]) ~= ARGV[3] then return -1 end
+      if tonumber(redis.call('GET', KEYS[3]) or '0') ~= tonumber(ARGV[4]) then
+        if locked then
+          redis.call('DEL', KEYS[2])
+          redis.call('PUBLISH', ARGV[5], ARGV[7])
+        end
+        return 0
+      end
+      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+      if locked then redis.call('DEL', KEYS[2]) end
+      redis.call('PUBLISH', ARGV[5], ARGV[6])
       return 1""");
 
-  /** Deletes the lock only when the caller owns it. */
+  /** Deletes the lock only when the caller owns it, and tells the waiting instances they may try it. */
   private static final byte[] RELEASE = RedisKeys.bytes("""
       if redis.call('GET', KEYS[1]) == ARGV[1] then
-        return redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[1])
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
+        return 1
       end
       return 0""");
 
   private final RedisTemplate<byte[], byte[]> template;
   private final RedisCallGuard guard;
+  private final Ticker ticker;
+  private final List<Consumer<RedisOutcome>> subscribers = new CopyOnWriteArrayList<>();
+  /** One outcome object per operation name, so that a successful call allocates none. */
+  private final Map<String, RedisOutcome.Succeeded> successes = new ConcurrentHashMap<>();
 
-  RedisStore(RedisConnectionFactory connectionFactory, RedisCallGuard guard) {
+  RedisStore(RedisConnectionFactory connectionFactory, RedisCallGuard guard, Ticker ticker) {
     this.guard = guard;
+    this.ticker = ticker;
     RedisTemplate<byte[], byte[]> template = new RedisTemplate<>();
     template.setConnectionFactory(connectionFactory);
     template.setEnableDefaultSerializer(false);
@@ -67,58 +99,111 @@ final class RedisStore {
     this.template = template;
   }
 
-  /** Every command goes through the guard (the circuit breaker), one call per round trip. */
-  private <T> T execute(RedisCallback<T> command) {
-    return guard.call(() -> template.execute(command));
+  /** Receives the outcome of every call, in the calling thread; must be fast and must not throw. */
+  void subscribe(Consumer<RedisOutcome> subscriber) {
+    subscribers.add(subscriber);
   }
 
-  byte[] get(byte[] key) {
-    return execute((RedisCallback<byte[]>) c -> c.stringCommands().get(key));
-  }
-
-  /** {@link #SET_AND_UNLOCK}: the value and its lock share a Redis Cluster slot (see RedisKeys). */
-  void setAndUnlock(byte[] key, byte[] lockKey, byte[] value, long ttlMillis) {
-    execute((RedisCallback<Long>) c -> c.scriptingCommands().eval(SET_AND_UNLOCK, ReturnType.INTEGER, 2,
-        key, lockKey, value, RedisKeys.bytes(Long.toString(ttlMillis))));
+  /** Publishes an outcome that is not a call's (a value the codec could not read or write). */
+  void publish(RedisOutcome outcome) {
+    for (Consumer<RedisOutcome> subscriber : subscribers) {
+      try {
+        subscriber.accept(outcome);
+      } catch (RuntimeException e) {
+        System.getLogger(RedisStore.class.getName()).log(System.Logger.Level.DEBUG, "Redis outcome subscriber failed", e);
+      }
+    }
   }
 
   /**
-   * Writes {@code value} while {@code token} holds {@code lockKey}; then deletes the lock and
-   * publishes {@code message} on {@code channel}.
-   *
-   * @return whether the value was written (and the lock released)
+   * The one seam every command passes. A read goes through the guard, which may skip it
+   * ({@link RedisSkippedException}); a write ({@code guarded = false}) is always sent, because a write
+   * that one instance skips is one that every other instance misses. Exceptions propagate.
    */
-  boolean fencedSet(byte[] key, byte[] lockKey, byte[] token, byte[] value, long ttlMillis,
-      byte[] channel, byte[] message) {
-    Long stored = execute((RedisCallback<Long>) c -> c.scriptingCommands().eval(FENCED_SET,
-        ReturnType.INTEGER, 2, key, lockKey, token, value, RedisKeys.bytes(Long.toString(ttlMillis)),
-        channel, message));
-    return stored != null && stored == 1L;
+  private <T> T execute(String operation, boolean guarded, RedisCallback<T> command) {
+    long start = ticker.read();
+    try {
+      T result = guarded ? guard.call(() -> template.execute(command)) : template.execute(command);
+      if (!guarded) {
+        guard.record(ticker.read() - start, null);
+      }
+      publish(successes.computeIfAbsent(operation, RedisOutcome.Succeeded::new));
+      return result;
+    } catch (RedisSkippedException e) {
+      publish(new RedisOutcome.Skipped(operation));
+      throw e;
+    } catch (RuntimeException e) {
+      if (!guarded) {
+        guard.record(ticker.read() - start, e);
+      }
+      publish(new RedisOutcome.Failed(operation, e));
+      throw e;
+    }
+  }
+
+  /** A value and its version in one round trip ({@code MGET value version}): {@code [value, version]}, each possibly null. */
+  byte[][] read(byte[] key, byte[] versionKey) {
+    List<byte[]> reply = execute("get", true, (RedisCallback<List<byte[]>>) c -> c.stringCommands().mGet(key, versionKey));
+    byte[][] pair = new byte[2][];
+    if (reply != null) {
+      for (int i = 0; i < 2 && i < reply.size(); i++) {
+        pair[i] = reply.get(i);
+      }
+    }
+    return pair;
+  }
+
+  /** {@link #PUT}; returns the key's new version. */
+  long put(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, long versionTtlMillis,
+      byte[] channel, byte[] messageHead, byte[] messageTail) {
+    Long version = execute("put", false, (RedisCallback<Long>) c -> c.scriptingCommands().eval(PUT,
+        ReturnType.INTEGER, 3, key, lockKey, versionKey, value, RedisKeys.bytes(Long.toString(ttlMillis)),
+        RedisKeys.bytes(Long.toString(versionTtlMillis)), channel, messageHead, messageTail));
+    return version == null ? 0 : version;
+  }
+
+  /** {@link #EVICT}; returns the key's new version. */
+  long evict(byte[] key, byte[] lockKey, byte[] versionKey, long versionTtlMillis, byte[] channel,
+      byte[] messageHead, byte[] messageTail) {
+    Long version = execute("evict", false, (RedisCallback<Long>) c -> c.scriptingCommands().eval(EVICT,
+        ReturnType.INTEGER, 3, key, lockKey, versionKey, RedisKeys.bytes(Long.toString(versionTtlMillis)),
+        channel, messageHead, messageTail));
+    return version == null ? 0 : version;
+  }
+
+  /**
+   * {@link #WRITE_BACK}: 1 stored, 0 the key changed since {@code readVersion}, -1 the lock of
+   * {@code token} is gone ({@code token} empty: no lock).
+   */
+  long writeBack(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, byte[] token,
+      long readVersion, byte[] channel, byte[] loadedMessage, byte[] releasedMessage) {
+    Long reply = execute("put", true, (RedisCallback<Long>) c -> c.scriptingCommands().eval(WRITE_BACK,
+        ReturnType.INTEGER, 3, key, lockKey, versionKey, value, RedisKeys.bytes(Long.toString(ttlMillis)), token,
+        RedisKeys.bytes(Long.toString(readVersion)), channel, loadedMessage, releasedMessage));
+    return reply == null ? -1 : reply;
   }
 
   /** {@code SET lockKey token NX PX lease}. */
   boolean tryLock(byte[] lockKey, byte[] token, long leaseMillis) {
-    Boolean set = execute((RedisCallback<Boolean>) c -> c.stringCommands()
+    Boolean set = execute("lock", true, (RedisCallback<Boolean>) c -> c.stringCommands()
         .set(lockKey, token, Expiration.milliseconds(leaseMillis), SetOption.ifAbsent()));
     return Boolean.TRUE.equals(set);
   }
 
-  void release(byte[] lockKey, byte[] token) {
-    execute((RedisCallback<Long>) c ->
-        c.scriptingCommands().eval(RELEASE, ReturnType.INTEGER, 1, lockKey, token));
+  /** {@link #RELEASE}. Always sent: a lock left behind makes the other instances wait for nothing. */
+  void release(byte[] lockKey, byte[] token, byte[] channel, byte[] releasedMessage) {
+    execute("unlock", false, (RedisCallback<Long>) c -> c.scriptingCommands().eval(RELEASE, ReturnType.INTEGER, 1,
+        lockKey, token, channel, releasedMessage));
   }
 
-  /**
-   * Deletes a value and its lock in one command (they share a slot): a load running elsewhere under
-   * the lock can then no longer write back the value it read before the delete.
-   */
-  void delete(byte[] key, byte[] lockKey) {
-    execute((RedisCallback<Long>) c -> c.keyCommands().del(lockKey, key));
+  /** Deletes a value that could not be decoded (and its lock). */
+  void deleteUndecodable(byte[] key, byte[] lockKey) {
+    execute("delete", true, (RedisCallback<Long>) c -> c.keyCommands().del(lockKey, key));
   }
 
-  /** Deletes every key matching {@code pattern}, scanning each master of a cluster. */
+  /** Deletes every key matching {@code pattern}, scanning each master of a cluster. Always sent. */
   long deleteMatching(byte[] pattern) {
-    Long deleted = execute((RedisCallback<Long>) c -> {
+    Long deleted = execute("clear", false, (RedisCallback<Long>) c -> {
       ScanOptions options = ScanOptions.scanOptions().match(pattern).count(500).build();
       long count = 0;
       if (c instanceof RedisClusterConnection cluster) {
@@ -158,44 +243,71 @@ final class RedisStore {
   }
 
   /** Runs {@code script} with its keys first, then its arguments; returns its integer reply. */
-  long evalInteger(byte[] script, int numKeys, byte[]... keysAndArgs) {
-    Long reply = execute((RedisCallback<Long>) c ->
+  long evalInteger(String operation, byte[] script, int numKeys, byte[]... keysAndArgs) {
+    Long reply = execute(operation, true, (RedisCallback<Long>) c ->
         c.scriptingCommands().eval(script, ReturnType.INTEGER, numKeys, keysAndArgs));
     return reply == null ? 0 : reply;
   }
 
-  long increment(byte[] key) {
-    Long value = execute((RedisCallback<Long>) c -> c.stringCommands().incr(key));
+  /** {@link #evalInteger} sent whatever the guard says (for writes that must not be skipped). */
+  long evalIntegerAlways(String operation, byte[] script, int numKeys, byte[]... keysAndArgs) {
+    Long reply = execute(operation, false, (RedisCallback<Long>) c ->
+        c.scriptingCommands().eval(script, ReturnType.INTEGER, numKeys, keysAndArgs));
+    return reply == null ? 0 : reply;
+  }
+
+  byte[] get(String operation, byte[] key) {
+    return execute(operation, true, (RedisCallback<byte[]>) c -> c.stringCommands().get(key));
+  }
+
+  long increment(String operation, byte[] key) {
+    Long value = execute(operation, true, (RedisCallback<Long>) c -> c.stringCommands().incr(key));
     return value == null ? 0 : value;
   }
 
-  boolean setIfAbsent(byte[] key, byte[] value, long ttlMillis) {
-    Boolean set = execute((RedisCallback<Boolean>) c -> c.stringCommands()
+  boolean setIfAbsent(String operation, byte[] key, byte[] value, long ttlMillis) {
+    Boolean set = execute(operation, true, (RedisCallback<Boolean>) c -> c.stringCommands()
         .set(key, value, Expiration.milliseconds(ttlMillis), SetOption.ifAbsent()));
     return Boolean.TRUE.equals(set);
   }
 
-  void set(byte[] key, byte[] value, long ttlMillis) {
-    execute((RedisCallback<Boolean>) c ->
+  void set(String operation, byte[] key, byte[] value, long ttlMillis) {
+    execute(operation, true, (RedisCallback<Boolean>) c ->
         c.stringCommands().set(key, value, Expiration.milliseconds(ttlMillis), SetOption.upsert()));
   }
 
   /** {@code BITOP OR destination destination source}: merges {@code source}'s bits into {@code destination}. */
-  void bitOr(byte[] destination, byte[] source) {
-    execute((RedisCallback<Long>) c -> c.stringCommands()
+  void bitOr(String operation, byte[] destination, byte[] source) {
+    execute(operation, true, (RedisCallback<Long>) c -> c.stringCommands()
         .bitOp(RedisStringCommands.BitOperation.OR, destination, destination, source));
   }
 
-  void delete(byte[] key) {
-    execute((RedisCallback<Long>) c -> c.keyCommands().del(key));
+  void delete(String operation, byte[] key) {
+    execute(operation, true, (RedisCallback<Long>) c -> c.keyCommands().del(key));
   }
 
+  /** {@code DEL}, sent whatever the guard says. */
+  void deleteAlways(String operation, byte[] key) {
+    execute(operation, false, (RedisCallback<Long>) c -> c.keyCommands().del(key));
+  }
+
+  /** {@code PING} through the guard (a health check; skipped while the breaker is open). */
   void ping() {
-    execute((RedisCallback<String>) RedisConnectionCommands::ping);
+    execute("ping", true, (RedisCallback<String>) RedisConnectionCommands::ping);
   }
 
-  void publish(byte[] channel, String message) {
-    execute((RedisCallback<Long>) c ->
-        c.publish(channel, message.getBytes(StandardCharsets.UTF_8)));
+  /** {@code PING} past the guard: whether Redis answers now, for the recovery probe. */
+  boolean probe() {
+    try {
+      execute("ping", false, (RedisCallback<String>) RedisConnectionCommands::ping);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Publishes {@code message} on {@code channel}; always sent (a write's invalidation). */
+  void publish(byte[] channel, byte[] message) {
+    execute("publish", false, (RedisCallback<Long>) c -> c.publish(channel, message));
   }
 }

@@ -1,55 +1,147 @@
 package io.coalesce.redis.internal;
 
-import io.coalesce.redis.EntryCodec;
-import io.coalesce.redis.UndecodableValueException;
-
+import io.coalesce.bloom.internal.BloomShape;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.RemoteTier;
+import io.coalesce.core.Ticker;
+import io.coalesce.redis.EntryCodec;
+import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * The Redis side of one application: the connection, the key namespace, the codec, the event
- * channel and the error log they share, and a {@link RemoteTier} per cache built from them.
- * Subscribe {@link #events()} to its {@link RedisEvents#channel() channel} (the auto-configuration
- * does, with a {@code RedisMessageListenerContainer}) so that invalidations arrive.
+ * channel and the health they share, and a {@link RemoteTier} per cache built from them. Subscribe
+ * {@link #events()} to its channel ({@link RedisEventsSubscription} does) so that invalidations
+ * arrive.
+ *
+ * <p>While Redis is failing, a background probe sends a {@code PING} every {@link #PROBE_INTERVAL}
+ * past the circuit breaker; the first answer half-opens the breaker and replays the writes Redis did
+ * not take, so a Redis that is back is used again within about a probe interval (plus the client's
+ * reconnect delay), not after the breaker's whole wait.
  */
-public final class RedisTiers {
+public final class RedisTiers implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(RedisTiers.class.getName());
+
+  /** How often the probe tries a failing Redis. */
+  static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
 
   private final RedisStore store;
   private final RedisKeys keys;
   private final EntryCodec codec;
-  private final RedisErrors errors;
+  private final RedisHealth health;
   private final RedisCallGuard guard;
   private final RedisEvents events;
   private final Clock clock;
+  private final Ticker ticker;
+  private final List<RedisRemoteTier> tiers = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService probe;
+  private final AtomicBoolean probing = new AtomicBoolean();
 
   /**
    * @param keyPrefix namespace of every key and of the event channel
-   */
-  public RedisTiers(RedisConnectionFactory connectionFactory, String keyPrefix, EntryCodec codec, Clock clock) {
-    this(connectionFactory, keyPrefix, codec, clock, RedisCallGuard.NONE);
-  }
-
-  /**
-   * @param keyPrefix namespace of every key and of the event channel
-   * @param guard stands in front of every Redis command (a circuit breaker)
+   * @param guard stands in front of every read (a circuit breaker), or {@code null} for
+   *     {@link RedisCallGuard#lastOutcome()}
    */
   public RedisTiers(RedisConnectionFactory connectionFactory, String keyPrefix, EntryCodec codec, Clock clock,
       RedisCallGuard guard) {
-    this.guard = guard;
-    this.errors = new RedisErrors(guard == RedisCallGuard.NONE);
-    guard.answeredSinceStartUp(errors::hasAnswered);
-    this.store = new RedisStore(connectionFactory, guard);
+    this.guard = guard != null ? guard : RedisCallGuard.lastOutcome();
+    this.clock = clock;
+    this.ticker = Ticker.SYSTEM;
+    this.health = new RedisHealth(!(this.guard instanceof CircuitBreakerCallGuard), clock);
+    this.guard.answeredSinceStartUp(health::hasAnswered);
+    this.store = new RedisStore(connectionFactory, this.guard, ticker);
     this.keys = new RedisKeys(keyPrefix);
     this.codec = codec;
-    this.clock = clock;
-    this.events = new RedisEvents(store, keys, errors);
+    this.events = new RedisEvents(keys);
+    this.probe = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "coalesce-redis-probe");
+      thread.setDaemon(true);
+      return thread;
+    });
+    store.subscribe(health::record);
+    store.subscribe(this::watch);
+  }
+
+  public RedisTiers(RedisConnectionFactory connectionFactory, String keyPrefix, EntryCodec codec, Clock clock) {
+    this(connectionFactory, keyPrefix, codec, clock, null);
   }
 
   /** The L2 tier of cache {@code name}. */
   public RemoteTier forCache(String name, CacheSettings settings) {
-    return new RedisRemoteTier(name, settings, store, keys, codec, events, errors, guard, clock);
+    RedisRemoteTier tier = new RedisRemoteTier(name, settings, store, keys, codec, events, guard, clock, ticker);
+    tiers.add(tier);
+    return tier;
+  }
+
+  /** Receives the outcome of every Redis call the tier makes (metrics subscribe here). */
+  public void subscribe(Consumer<RedisOutcome> subscriber) {
+    store.subscribe(subscriber);
+  }
+
+  /** Starts the probe after a failure, and replays pending writes after a success. */
+  private void watch(RedisOutcome outcome) {
+    if (outcome instanceof RedisOutcome.Failed || outcome instanceof RedisOutcome.Skipped) {
+      startProbing();
+    } else if (outcome instanceof RedisOutcome.Succeeded && hasPending()) {
+      startProbing(); // the probe thread replays them, off the caller's thread
+    }
+  }
+
+  private boolean hasPending() {
+    for (RedisRemoteTier tier : tiers) {
+      if (tier.hasPending()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void startProbing() {
+    if (probing.compareAndSet(false, true)) {
+      try {
+        probe.schedule(this::probeOnce, 0, TimeUnit.MILLISECONDS);
+      } catch (RuntimeException shutDown) {
+        probing.set(false);
+      }
+    }
+  }
+
+  private void probeOnce() {
+    boolean again;
+    try {
+      if (store.probe()) {
+        guard.probeSucceeded();
+        tiers.forEach(RedisRemoteTier::replayPending);
+        again = hasPending();
+      } else {
+        again = true;
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "Redis probe failed", e);
+      again = true;
+    }
+    if (again) {
+      try {
+        probe.schedule(this::probeOnce, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RuntimeException shutDown) {
+        probing.set(false);
+      }
+    } else {
+      probing.set(false);
+      if (!guard.isAvailable() || hasPending()) {
+        startProbing(); // something failed again meanwhile
+      }
+    }
   }
 
   /**
@@ -61,33 +153,41 @@ public final class RedisTiers {
   public boolean ping() {
     try {
       store.ping();
-      errors.succeeded();
       return true;
     } catch (RuntimeException e) {
-      errors.failed("ping", e);
       return false;
     }
   }
 
   /** The shared Bloom filter of cache {@code name}, shaped by {@code shape}. */
-  public RedisBloom bloomFor(String name, io.coalesce.bloom.internal.BloomShape shape) {
-    return new RedisBloom(name, shape, store, keys, errors);
+  public RedisBloom bloomFor(String name, BloomShape shape) {
+    return bloomFor(name, shape, RedisBloom.BUILD_LEASE);
+  }
+
+  /** {@link #bloomFor(String, BloomShape)} with another build lease (tests: a builder that dies). */
+  RedisBloom bloomFor(String name, BloomShape shape, Duration buildLease) {
+    return new RedisBloom(name, shape, store, keys, guard, clock, buildLease);
   }
 
   public RedisEvents events() {
     return events;
   }
 
-  public RedisErrors errors() {
-    return errors;
+  public RedisHealth health() {
+    return health;
   }
 
-  /** The guard in front of every Redis command: its state is the tier's health. */
+  /** The guard in front of every Redis read: its state is the tier's health. */
   public RedisCallGuard guard() {
     return guard;
   }
 
   public String keyPrefix() {
     return keys.prefix();
+  }
+
+  @Override
+  public void close() {
+    probe.shutdownNow();
   }
 }

@@ -8,6 +8,7 @@ import io.coalesce.redis.Jackson2EntryCodec;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.RemoteTier;
 import io.coalesce.core.RemoteTier.Lease;
+import io.coalesce.core.RemoteTier.Stored;
 import io.coalesce.test.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -67,7 +68,7 @@ class RedisRemoteTierIT {
   void aStoredEntryIsReadBackUnderItsDocumentedKey() {
     RemoteTier noStaleIfError = tiers.forCache("products", CacheSettings.builder().staleIfError(false).build());
     noStaleIfError.put("7", fresh(new Product(7, "phone")), Product.class);
-    assertThat(noStaleIfError.get("7", Product.class).value()).isEqualTo(new Product(7, "phone"));
+    assertThat(noStaleIfError.read("7", Product.class).entry().value()).isEqualTo(new Product(7, "phone"));
     assertThat(redis.text("EXISTS", "it:products:{7}")).isEqualTo("1");
     long ttl = Long.parseLong(redis.text("PTTL", "it:products:{7}"));
     assertThat(ttl).isBetween(100_000L, 120_000L); // physical ttl = end of the stale window
@@ -88,16 +89,16 @@ class RedisRemoteTierIT {
   @Test
   void corruptBytesAreAMissThatDeletesTheKeyAndIsCounted() {
     redis.text("SET", "it:products:{9}", "garbage");
-    assertThat(tier.get("9", Product.class)).isNull();
+    assertThat(tier.read("9", Product.class).entry()).isNull();
     assertThat(redis.text("EXISTS", "it:products:{9}")).isEqualTo("0");
-    assertThat(tiers.errors().undecodable()).isEqualTo(1);
+    assertThat(tiers.health().undecodable()).isEqualTo(1);
   }
 
   @Test
   void aValueOfAnotherTypeIsAMiss() {
     tier.put("8", fresh(java.util.List.of("a", "b")), java.util.List.class);
-    assertThat(tier.get("8", Product.class)).isNull();
-    assertThat(tiers.errors().undecodable()).isEqualTo(1);
+    assertThat(tier.read("8", Product.class).entry()).isNull();
+    assertThat(tiers.health().undecodable()).isEqualTo(1);
   }
 
   @Test
@@ -105,8 +106,8 @@ class RedisRemoteTierIT {
     int before = io.coalesce.redis.Jackson2EntryCodecTest.Gadget.created;
     redis.text("SET", "it:products:{6}",
         "{\"@class\":\"io.coalesce.redis.Jackson2EntryCodecTest$Gadget\",\"command\":\"x\"}");
-    assertThat(tier.get("6", Object.class)).isNull();
-    assertThat(tiers.errors().undecodable()).isEqualTo(1);
+    assertThat(tier.read("6", Object.class).entry()).isNull();
+    assertThat(tiers.health().undecodable()).isEqualTo(1);
     assertThat(io.coalesce.redis.Jackson2EntryCodecTest.Gadget.created).isEqualTo(before);
   }
 
@@ -139,22 +140,54 @@ class RedisRemoteTierIT {
 
   @Test
   void aFencedWriteIsRejectedOnceTheLeaseIsLost() {
+    long version = tier.read("1", Product.class).version();
     Lease lease = tier.tryLock("1");
-    redis.text("DEL", "it:products:{1}:lock"); // lease lapsed (or an evict removed it)
+    redis.text("DEL", "it:products:{1}:lock"); // lease lapsed
     Lease newer = tier.tryLock("1");
-    tier.putIfLeaseHeld("1", fresh(new Product(1, "new")), Product.class, newer);
-    assertThat(tier.putIfLeaseHeld("1", fresh(new Product(1, "old")), Product.class, lease)).isFalse();
-    assertThat(tier.get("1", Product.class).value()).isEqualTo(new Product(1, "new"));
+    assertThat(tier.writeBack("1", fresh(new Product(1, "new")), Product.class, version, newer))
+        .isEqualTo(Stored.STORED);
+    assertThat(tier.writeBack("1", fresh(new Product(1, "old")), Product.class, version, lease))
+        .isEqualTo(Stored.SUPERSEDED);
+    assertThat(tier.read("1", Product.class).entry().value()).isEqualTo(new Product(1, "new"));
+  }
+
+  @Test
+  void aLoadThatReadBeforeAPutCannotWriteBackEvenWithoutTheLock() {
+    long before = tier.read("1", Product.class).version();
+    assertThat(tier.put("1", fresh(new Product(1, "written")), Product.class)).isEqualTo(Stored.STORED);
+    long after = tier.read("1", Product.class).version();
+    assertThat(after).isGreaterThan(before);
+    assertThat(tier.writeBack("1", fresh(new Product(1, "read before")), Product.class, before, null))
+        .isEqualTo(Stored.SUPERSEDED);
+    assertThat(tier.read("1", Product.class).entry().value()).isEqualTo(new Product(1, "written"));
+    // the version outlives the value for the lock lease plus the load timeout, and no longer
+    long versionTtl = Long.parseLong(redis.text("PTTL", "it:products:{1}:v"));
+    assertThat(versionTtl).isPositive();
   }
 
   @Test
   void evictRemovesTheValueAndItsLockSoARebuildCannotWriteBack() {
+    long version = tier.read("1", Product.class).version();
     Lease lease = tier.tryLock("1");
-    tier.put("1", fresh(new Product(1, "before")), Product.class);
     tier.evict("1");
     assertThat(redis.text("EXISTS", "it:products:{1}", "it:products:{1}:lock")).isEqualTo("0");
-    assertThat(tier.putIfLeaseHeld("1", fresh(new Product(1, "stale")), Product.class, lease)).isFalse();
-    assertThat(tier.get("1", Product.class)).isNull();
+    assertThat(tier.writeBack("1", fresh(new Product(1, "stale")), Product.class, version, lease))
+        .isEqualTo(Stored.SUPERSEDED);
+    assertThat(tier.read("1", Product.class).entry()).isNull();
+  }
+
+  @Test
+  void aValueTheCodecCannotWriteIsReportedAndNotStored() {
+    Object unencodable = new Object() {
+      public Object getSelf() {
+        return this; // Jackson fails on the cycle
+      }
+    };
+    assertThat(tier.put("1", fresh(new Product(1, "before")), Product.class)).isEqualTo(Stored.STORED);
+    assertThat(tier.put("1", fresh(unencodable), Object.class)).isEqualTo(Stored.UNENCODABLE);
+    // the put still took the old value away: no instance may keep serving what was replaced
+    assertThat(tier.read("1", Product.class).entry()).isNull();
+    assertThat(tiers.health().unencodable()).isEqualTo(1);
   }
 
   @Test
@@ -166,7 +199,7 @@ class RedisRemoteTierIT {
     other.put("u", fresh("user"), String.class);
     tier.clear();
     assertThat(redis.text("KEYS", "it:products:*")).isEmpty();
-    assertThat(other.get("u", String.class).value()).isEqualTo("user");
+    assertThat(other.read("u", String.class).entry().value()).isEqualTo("user");
   }
 
   @Test
@@ -174,12 +207,12 @@ class RedisRemoteTierIT {
     tier.put("1", fresh(new Product(1, "x")), Product.class);
     redis.kill();
     try {
-      assertThat(tier.get("1", Product.class)).isNull();
+      assertThat(tier.read("1", Product.class).entry()).isNull();
       assertThat(tier.tryLock("1").state()).isEqualTo(Lease.State.UNAVAILABLE);
       tier.put("2", fresh(new Product(2, "y")), Product.class); // no exception
       tier.evict("1");
-      assertThat(tiers.errors().failures()).isGreaterThanOrEqualTo(4);
-      assertThat(tiers.errors().isFailing()).isTrue();
+      assertThat(tiers.health().failures()).isGreaterThanOrEqualTo(4);
+      assertThat(tiers.health().isFailing()).isTrue();
     } finally {
       redis.restart();
     }
@@ -189,7 +222,7 @@ class RedisRemoteTierIT {
   void keysWithSeparatorsStayIntact() {
     String key = "a|b:{c}, d";
     tier.put(key, fresh("v"), String.class);
-    assertThat(tier.get(key, String.class).value()).isEqualTo("v");
+    assertThat(tier.read(key, String.class).entry().value()).isEqualTo("v");
     assertThat(redis.text("EXISTS", "it:products:{" + key + "}")).isEqualTo("1");
     assertThat(new String(tiers.events().channel(), StandardCharsets.UTF_8)).isEqualTo("it:coalesce:events");
   }

@@ -1,0 +1,119 @@
+package io.coalesce.core;
+
+import io.coalesce.core.CacheListener.LockResult;
+import io.coalesce.core.RemoteTier.Lease;
+import io.coalesce.core.RemoteTier.Read;
+import java.lang.reflect.Type;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The cluster-wide single flight of one cache: before a leader loads a key, it takes the key's
+ * rebuild lock; if another instance holds it, the leader waits for that instance's value (woken by
+ * its outcome, with polling as a backstop) and retries the lock now and then, so that a holder that
+ * died is replaced once its lease lapses. A refresh never waits: while another instance refreshes,
+ * the stale value keeps being served. Time comes from the injected {@link Ticker}.
+ */
+final class ClusterLock {
+
+  /** What the leader does next. */
+  sealed interface Decision permits Load, Served, Failed {}
+
+  /**
+   * Load, holding {@code lease} ({@code null}: without the lock). {@code readVersion} is the key's
+   * version the load must find unchanged to write back.
+   */
+  record Load(Lease lease) implements Decision {}
+
+  /** Another instance's value arrived, or one was already there: no load. */
+  record Served(CacheEntry entry) implements Decision {}
+
+  /** Give up (lock.on-timeout = fail). */
+  record Failed(Throwable error) implements Decision {}
+
+  private static final Load WITHOUT_LOCK = new Load(null);
+
+  private final String cache;
+  private final RemoteTier remote;
+  private final SingleFlight flights;
+  private final CacheSettings.Lock settings;
+  private final CacheListener listener;
+  private final Ticker ticker;
+  private final Clock clock;
+  private final long retryNanos;
+
+  ClusterLock(String cache, RemoteTier remote, SingleFlight flights, CacheSettings.Lock settings, CacheListener listener, Ticker ticker,
+      Clock clock, Duration retryInterval) {
+    this.cache = cache;
+    this.remote = remote;
+    this.flights = flights;
+    this.settings = settings;
+    this.listener = listener;
+    this.ticker = ticker;
+    this.clock = clock;
+    this.retryNanos = retryInterval.toNanos();
+  }
+
+  /** Whether loads of this cache take the lock at all. */
+  boolean enabled() {
+    return settings.enabled() && remote.isPresent();
+  }
+
+  /**
+   * Takes the lock for {@code key} or waits for the instance that holds it.
+   *
+   * @param fallback the value a failed load may fall back to (and that a refresh keeps serving), or
+   *     {@code null}
+   * @param refreshing whether this is a background refresh (which never waits)
+   */
+  Decision acquire(Object key, Type type, Flight flight, CacheEntry fallback, boolean refreshing) {
+    if (!enabled() || !remote.isAvailable()) {
+      // Without a shared tier that answers, no lock: a call pays for at most one failed command.
+      return WITHOUT_LOCK;
+    }
+    String id = key.toString();
+    long newerThan = fallback == null ? Long.MIN_VALUE : fallback.writtenAt();
+    Lease lease = remote.tryLock(id);
+    if (lease.state() == Lease.State.HELD_ELSEWHERE) {
+      listener.onLock(LockResult.CONTENDED);
+      if (refreshing && fallback != null) {
+        return new Served(fallback);
+      }
+      long deadline = ticker.read() + settings.waitTime().toNanos();
+      while (lease.state() == Lease.State.HELD_ELSEWHERE) {
+        long remaining = deadline - ticker.read();
+        if (remaining <= 0) {
+          listener.onLock(LockResult.GAVE_UP);
+          return giveUp(id);
+        }
+        Read theirs = remote.awaitLoaded(id, type, Duration.ofNanos(Math.min(remaining, retryNanos)), newerThan);
+        if (theirs.hit()) {
+          listener.onLock(LockResult.WAITED);
+          flights.read(key, flight, theirs.version());
+          return new Served(theirs.entry());
+        }
+        lease = remote.tryLock(id);
+      }
+    }
+    if (lease.state() == Lease.State.UNAVAILABLE) {
+      return WITHOUT_LOCK;
+    }
+    listener.onLock(LockResult.ACQUIRED);
+    // Double check under the lock: the previous holder may have finished just before we took it.
+    Read shared = remote.read(id, type);
+    flights.read(key, flight, shared.version());
+    if (shared.hit() && shared.entry().isFresh(clock.millis()) && shared.entry().writtenAt() > newerThan) {
+      remote.release(lease);
+      return new Served(shared.entry());
+    }
+    return new Load(lease);
+  }
+
+  /** Nothing came from the lock holder within {@code lock.wait}. */
+  private Decision giveUp(String key) {
+    if (settings.onTimeout() == LockTimeoutAction.FAIL) {
+      return new Failed(LoadTimeoutException.lockWait(cache, key, settings.waitTime()));
+    }
+    return WITHOUT_LOCK;
+  }
+}

@@ -1,0 +1,155 @@
+package io.coalesce.core;
+
+import io.coalesce.core.CacheListener.LoadOutcome;
+import io.coalesce.core.RemoteTier.Lease;
+import io.coalesce.core.RemoteTier.Stored;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Type;
+import java.time.Clock;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Runs a leader's load of one cache and settles its outcome: records it, falls back to an older
+ * value when {@code stale-if-error} allows, stores a new value (Redis first, fenced by the key's
+ * version and the rebuild lock; then L1) unless a write superseded the load, and completes the
+ * flight. The flight is completed whatever happens while storing, so no caller ever waits for a load
+ * that has ended.
+ */
+final class LoadRunner {
+
+  private static final System.Logger LOG = System.getLogger(LoadRunner.class.getName());
+
+  private final String cache;
+  private final CacheSettings settings;
+  private final EntryPolicy policy;
+  private final RemoteTier remote;
+  private final LocalStore l1;
+  private final LoadBulkhead bulkhead;
+  private final CacheListener listener;
+  private final KeyGuard guard;
+  private final Clock clock;
+  private final Ticker ticker;
+  private final long unfencedWriteBackNanos;
+
+  LoadRunner(String cache, CacheSettings settings, EntryPolicy policy, RemoteTier remote, LocalStore l1,
+      CacheListener listener, KeyGuard guard, Clock clock, Ticker ticker) {
+    this.cache = cache;
+    this.settings = settings;
+    this.policy = policy;
+    this.remote = remote;
+    this.l1 = l1;
+    this.bulkhead = LoadBulkhead.of(cache, settings.bulkhead());
+    this.listener = listener;
+    this.guard = guard;
+    this.clock = clock;
+    this.ticker = ticker;
+    // A load without the lock that ran longer than a lock lease proves nothing about what it read:
+    // the key's version in Redis lives lease + load-timeout, so such a write-back could not be checked.
+    this.unfencedWriteBackNanos = settings.lock().lease().toNanos();
+  }
+
+  /**
+   * Starts {@code load} for {@code flight}; its outcome completes the flight.
+   *
+   * @param fallback the value to serve if the load fails and {@code stale-if-error} allows, or {@code null}
+   * @param lease the rebuild lock this load holds, or {@code null}
+   */
+  void run(Object key, Type type, Flight flight, Load load, CacheEntry fallback, Lease lease) {
+    long startMillis = clock.millis();
+    long startNanos = ticker.read();
+    bulkhead.limit(load).start().whenComplete((value, error) -> {
+      try {
+        settle(key, type, flight, value, error, startMillis, startNanos, fallback, lease);
+      } catch (Throwable unexpected) {
+        // Never leave the flight's callers waiting: whatever went wrong storing, they get the outcome.
+        LOG.log(Level.WARNING, "Settling the load of key '" + key + "' in cache '" + cache + "' failed", unexpected);
+        if (error != null) {
+          flight.result.completeExceptionally(unwrap(error));
+        } else {
+          flight.result.complete(policy.entryFor(value, clock.millis(), Math.max(0, clock.millis() - startMillis)));
+        }
+      }
+    });
+  }
+
+  private void settle(Object key, Type type, Flight flight, Object value, Throwable error, long startMillis,
+      long startNanos, CacheEntry fallback, Lease lease) {
+    long nanos = ticker.read() - startNanos;
+    if (error != null) {
+      release(lease);
+      Throwable cause = unwrap(error);
+      if (flight.claimRecord()) {
+        listener.onLoad(LoadOutcome.FAILURE, nanos);
+      }
+      if (mayServeOnError(fallback, clock.millis())) {
+        listener.onStaleServedOnError();
+        LOG.log(Level.DEBUG, () -> "Loader of cache '" + cache + "' failed for key '" + key
+            + "'; serving the value written at " + fallback.writtenAt(), cause);
+        flight.result.complete(fallback);
+      } else {
+        flight.result.completeExceptionally(cause);
+      }
+      return;
+    }
+    long now = clock.millis();
+    CacheEntry entry = policy.entryFor(value, now, Math.max(0, now - startMillis));
+    if (flight.claimRecord()) {
+      listener.onLoad(value == null ? LoadOutcome.NULL : LoadOutcome.SUCCESS, nanos);
+    }
+    if (value != null) {
+      guard.add(key);
+    }
+    if (!policy.isCacheable(value) || flight.isSuperseded()) {
+      release(lease);
+    } else if (writeBack(key, type, flight, entry, lease, nanos)) {
+      l1.store(key, entry, flight);
+    } else {
+      LOG.log(Level.DEBUG, () -> "Loaded value of key '" + key + "' in cache '" + cache
+          + "' was not stored: the key was written, or its rebuild lock lost, while it loaded");
+    }
+    flight.result.complete(entry);
+  }
+
+  /**
+   * Writes the loaded entry back to the shared tier when there is one, fenced by the version the
+   * load read (and by its lock). Returns whether the value may be kept in L1: it may unless a write
+   * superseded it; a value the codec cannot encode, or a Redis that does not answer, still serves.
+   */
+  private boolean writeBack(Object key, Type type, Flight flight, CacheEntry entry, Lease lease, long nanos) {
+    if (!remote.isPresent() || (lease == null && !remote.isAvailable())) {
+      return !flight.isSuperseded();
+    }
+    if (lease == null && nanos > unfencedWriteBackNanos) {
+      return false; // too old to prove it read after every write
+    }
+    Stored stored = remote.writeBack(key.toString(), entry, type, flight.readVersion(), lease);
+    if (stored == Stored.SUPERSEDED) {
+      flight.supersede();
+    }
+    return !flight.isSuperseded();
+  }
+
+  private void release(Lease lease) {
+    if (lease != null) {
+      remote.release(lease);
+    }
+  }
+
+  /** {@code stale-if-error}: an old value, not older than its bound, rather than the loader's failure. */
+  private boolean mayServeOnError(CacheEntry fallback, long now) {
+    return settings.staleIfError() && fallback != null
+        && (fallback.isServable(now) || now - fallback.expiresAt() <= settings.staleIfErrorMaxAge().toMillis());
+  }
+
+  /**
+   * The loader's own exception, without the {@link CompletionException}s that futures wrap around it
+   * (an {@code ExecutionException} thrown by the loader itself is kept: it is what the loader threw).
+   */
+  static Throwable unwrap(Throwable t) {
+    Throwable current = t;
+    while (current instanceof CompletionException && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+}

@@ -1,0 +1,140 @@
+package io.coalesce.core;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * A shared tier in memory with the semantics the engine relies on — per-key write versions, a
+ * rebuild lock with tokens, fenced write-backs — for unit tests of the engine. Not thread-safe in its
+ * hooks; every counter is.
+ */
+class FakeRemoteTier implements RemoteTier {
+
+  final Map<String, CacheEntry> values = new ConcurrentHashMap<>();
+  final Map<String, Long> versions = new ConcurrentHashMap<>();
+  final Map<String, String> locks = new ConcurrentHashMap<>();
+  final AtomicInteger writeBacks = new AtomicInteger();
+  final AtomicInteger stored = new AtomicInteger();
+  final AtomicInteger puts = new AtomicInteger();
+  final AtomicInteger evicts = new AtomicInteger();
+  final AtomicInteger reads = new AtomicInteger();
+  private final AtomicLong tokens = new AtomicLong();
+  Invalidations invalidations;
+
+  /** The lock is held by another instance that never delivers. */
+  volatile boolean lockHeldElsewhere;
+  /** Runs inside every write-back, before it takes effect (a write racing it). */
+  volatile Runnable beforeWriteBack = () -> {};
+  /** Runs inside every write-back, after it took effect (a message arriving right after). */
+  volatile Runnable afterWriteBack = () -> {};
+  /** Runs inside every read, before it reads. */
+  volatile Runnable duringRead = () -> {};
+  /** Runs inside every read, after it read and before it answers (a message overtaking the reply). */
+  volatile Runnable beforeReadAnswers = () -> {};
+  /** Whatever a waiting instance sleeps: a test passes its ticker's advance. */
+  volatile LongConsumer waited = nanos -> {};
+
+  long version(String key) {
+    return versions.getOrDefault(key, 0L);
+  }
+
+  /** Another instance writes {@code key}: a new version, and the message to this instance. */
+  void writeElsewhere(String key) {
+    long version = bump(key);
+    values.remove(key);
+    locks.remove(key);
+    if (invalidations != null) {
+      invalidations.invalidated(key, version);
+    }
+  }
+
+  private long bump(String key) {
+    return versions.merge(key, 1L, Long::sum);
+  }
+
+  @Override
+  public Read read(String key, Type type) {
+    reads.incrementAndGet();
+    duringRead.run();
+    Read read = new Read(values.get(key), version(key));
+    beforeReadAnswers.run();
+    return read;
+  }
+
+  @Override
+  public Stored put(String key, CacheEntry entry, Type type) {
+    puts.incrementAndGet();
+    bump(key);
+    locks.remove(key);
+    values.put(key, entry);
+    return Stored.STORED;
+  }
+
+  @Override
+  public Stored writeBack(String key, CacheEntry entry, Type type, long readVersion, Lease lease) {
+    writeBacks.incrementAndGet();
+    beforeWriteBack.run();
+    try {
+      if (lease != null && !lease.token().equals(locks.get(key))) {
+        return Stored.SUPERSEDED;
+      }
+      if (lease != null) {
+        locks.remove(key, lease.token());
+      }
+      if (version(key) != readVersion) {
+        return Stored.SUPERSEDED;
+      }
+      values.put(key, entry);
+      stored.incrementAndGet();
+      return Stored.STORED;
+    } finally {
+      afterWriteBack.run();
+    }
+  }
+
+  @Override
+  public Lease tryLock(String key) {
+    if (lockHeldElsewhere) {
+      return Lease.heldElsewhere(key);
+    }
+    String token = "t" + tokens.incrementAndGet();
+    return locks.putIfAbsent(key, token) == null ? Lease.acquired(key, token) : Lease.heldElsewhere(key);
+  }
+
+  @Override
+  public void release(Lease lease) {
+    if (lease.state() == Lease.State.ACQUIRED) {
+      locks.remove(lease.key(), lease.token());
+    }
+  }
+
+  @Override
+  public Read awaitLoaded(String key, Type type, Duration wait, long newerThan) {
+    waited.accept(wait.toNanos());
+    return new Read(null, version(key));
+  }
+
+  @Override
+  public void evict(String key) {
+    evicts.incrementAndGet();
+    bump(key);
+    values.remove(key);
+    locks.remove(key);
+  }
+
+  @Override
+  public void clear() {
+    values.clear();
+    locks.clear();
+  }
+
+  @Override
+  public void onInvalidation(Invalidations listener) {
+    this.invalidations = listener;
+  }
+}
