@@ -74,23 +74,27 @@ final class RedisRemoteTier implements RemoteTier {
 
   @Override
   public Read read(String key, Type type) {
-    byte[] valueKey = keys.value(cache, key);
     byte[][] found;
     try {
-      found = store.read(valueKey, keys.version(cache, key));
+      found = store.read(keys.value(cache, key), keys.version(cache, key));
     } catch (RuntimeException e) {
       return Read.UNAVAILABLE;
     }
-    long version = found[1] == null ? 0 : Long.parseLong(new String(found[1], StandardCharsets.US_ASCII));
-    if (found[0] == null) {
+    return decode(key, type, found[0], found[1]);
+  }
+
+  /** The entry in {@code value} (a miss when it cannot be decoded, which deletes it) at {@code version}. */
+  private Read decode(String key, Type type, byte[] value, byte[] versionText) {
+    long version = versionText == null ? 0 : Long.parseLong(new String(versionText, StandardCharsets.US_ASCII));
+    if (value == null) {
       return new Read(null, version);
     }
     try {
-      return new Read(codec.decode(found[0], type), version);
+      return new Read(codec.decode(value, type), version);
     } catch (UndecodableValueException e) {
       store.publish(new RedisOutcome.Undecodable(cache, key, e));
       try {
-        store.deleteUndecodable(valueKey, keys.lock(cache, key));
+        store.deleteUndecodable(keys.value(cache, key), keys.lock(cache, key));
       } catch (RuntimeException ignored) {
         // counted by the store; the value stays a miss
       }
@@ -194,9 +198,20 @@ final class RedisRemoteTier implements RemoteTier {
     CompletableFuture<RedisEvents.Wake> signal = events.signal(cache, key);
     try {
       while (true) {
-        Read read = read(key, type);
+        // The lock is read with the value: a holder that finished between our lock attempt and the
+        // signal's registration above sent its message before we listened, so ask Redis instead.
+        byte[][] found;
+        try {
+          found = store.read(keys.value(cache, key), keys.version(cache, key), keys.lock(cache, key));
+        } catch (RuntimeException e) {
+          return Read.UNAVAILABLE;
+        }
+        Read read = decode(key, type, found[0], found[1]);
         if (read.hit() && read.entry().writtenAt() > newerThan && read.entry().isFresh(clock.millis())) {
           return read;
+        }
+        if (found[2] == null) {
+          return new Read(null, read.version()); // no value for us and nobody holds the lock: try it now
         }
         long remainingNanos = deadline - ticker.read();
         if (remainingNanos <= 0) {

@@ -33,34 +33,55 @@ import org.springframework.data.redis.core.types.Expiration;
 final class RedisStore {
 
   /**
-   * A put: bumps the key's version, removes its rebuild lock (so that a load under way elsewhere
-   * cannot write back over the put), writes the value and tells every instance, with the new version.
+   * The part of a put or evict that gives the key its new version: the server's clock in
+   * microseconds, or one more than the version it has if that is higher. A version therefore never
+   * comes back after its key expired or was flushed, so a load that read it cannot mistake a later
+   * write for none. ARGV[1]: the version key's TTL. Sets {@code version} (a number) and
+   * {@code versionText} (its digits).
+   */
+  private static final String NEW_VERSION = """
+      local now = redis.call('TIME')
+      local version = math.max(tonumber(redis.call('GET', KEYS[3]) or '0') + 1,
+        tonumber(now[1]) * 1000000 + tonumber(now[2]))
+      local versionText = string.format('%.0f', version)
+      redis.call('SET', KEYS[3], versionText, 'PX', ARGV[1])
+      """;
+
+  /**
+   * A put: removes the value and the rebuild lock first (a delete is allowed when Redis's memory is
+   * full, so even a put Redis refuses takes the replaced value away), gives the key a new version (so
+   * that a load under way elsewhere cannot write back over the put), writes the value and tells
+   * every instance, with the new version. ARGV: version TTL, channel, message head and tail, value,
+   * value TTL.
    */
   private static final byte[] PUT = RedisKeys.bytes("""
-      local version = redis.call('INCR', KEYS[3])
-      redis.call('PEXPIRE', KEYS[3], ARGV[3])
-      redis.call('DEL', KEYS[2])
-      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-      redis.call('PUBLISH', ARGV[4], ARGV[5] .. version .. ARGV[6])
+      redis.call('DEL', KEYS[1], KEYS[2])
+      """ + NEW_VERSION + """
+      redis.call('SET', KEYS[1], ARGV[5], 'PX', ARGV[6])
+      redis.call('PUBLISH', ARGV[2], ARGV[3] .. versionText .. ARGV[4])
       return version""");
 
-  /** An evict: bumps the version, removes the value and its lock, tells every instance. */
+  /** An evict: removes the value and its lock, gives the key a new version, tells every instance. */
   private static final byte[] EVICT = RedisKeys.bytes("""
-      local version = redis.call('INCR', KEYS[3])
-      redis.call('PEXPIRE', KEYS[3], ARGV[1])
       redis.call('DEL', KEYS[1], KEYS[2])
-      redis.call('PUBLISH', ARGV[2], ARGV[3] .. version .. ARGV[4])
+      """ + NEW_VERSION + """
+      redis.call('PUBLISH', ARGV[2], ARGV[3] .. versionText .. ARGV[4])
       return version""");
 
   /**
    * A load's write-back, in one round trip: only while the key's version is the one the load read
-   * and, with a token, while that token holds the lock. Then the lock is released and the waiting
-   * instances are told the outcome: "loaded" with the value, "released" without. Returns 1 (stored),
-   * 0 (the key changed: not stored, lock released), -1 (the lock is not ours any more).
+   * and, with a token, while that token holds the lock. Whatever happens, a held lock is released and
+   * the waiting instances are told the outcome at once: "loaded" with the value, "released" without
+   * (the key changed, the lock was lost, or Redis refused the value for lack of memory: then the
+   * error is returned after the release). Returns 1 (stored), 0 (the key changed), -1 (the lock of
+   * the token is gone).
    */
   private static final byte[] WRITE_BACK = RedisKeys.bytes("""
       local locked = ARGV[3] ~= ''
-      if locked and redis.call('GET', KEYS[2]) ~= ARGV[3] then return -1 end
+      if locked and redis.call('GET', KEYS[2]) ~= ARGV[3] then
+        redis.call('PUBLISH', ARGV[5], ARGV[7])
+        return -1
+      end
       if tonumber(redis.call('GET', KEYS[3]) or '0') ~= tonumber(ARGV[4]) then
         if locked then
           redis.call('DEL', KEYS[2])
@@ -68,8 +89,12 @@ final class RedisStore {
         end
         return 0
       end
-      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+      local stored = redis.pcall('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
       if locked then redis.call('DEL', KEYS[2]) end
+      if type(stored) == 'table' and stored.err then
+        if locked then redis.call('PUBLISH', ARGV[5], ARGV[7]) end
+        return stored
+      end
       redis.call('PUBLISH', ARGV[5], ARGV[6])
       return 1""");
 
@@ -141,24 +166,27 @@ final class RedisStore {
     }
   }
 
-  /** A value and its version in one round trip ({@code MGET value version}): {@code [value, version]}, each possibly null. */
-  byte[][] read(byte[] key, byte[] versionKey) {
-    List<byte[]> reply = execute("get", true, (RedisCallback<List<byte[]>>) c -> c.stringCommands().mGet(key, versionKey));
-    byte[][] pair = new byte[2][];
+  /**
+   * Several keys of one cache key in one round trip ({@code MGET}): a value and its version, and the
+   * lock when a waiter needs to know whether it is still held. Each item may be null.
+   */
+  byte[][] read(byte[]... keys) {
+    List<byte[]> reply = execute("get", true, (RedisCallback<List<byte[]>>) c -> c.stringCommands().mGet(keys));
+    byte[][] found = new byte[keys.length][];
     if (reply != null) {
-      for (int i = 0; i < 2 && i < reply.size(); i++) {
-        pair[i] = reply.get(i);
+      for (int i = 0; i < keys.length && i < reply.size(); i++) {
+        found[i] = reply.get(i);
       }
     }
-    return pair;
+    return found;
   }
 
   /** {@link #PUT}; returns the key's new version. */
   long put(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, long versionTtlMillis,
       byte[] channel, byte[] messageHead, byte[] messageTail) {
     Long version = execute("put", false, (RedisCallback<Long>) c -> c.scriptingCommands().eval(PUT,
-        ReturnType.INTEGER, 3, key, lockKey, versionKey, value, RedisKeys.bytes(Long.toString(ttlMillis)),
-        RedisKeys.bytes(Long.toString(versionTtlMillis)), channel, messageHead, messageTail));
+        ReturnType.INTEGER, 3, key, lockKey, versionKey, RedisKeys.bytes(Long.toString(versionTtlMillis)), channel,
+        messageHead, messageTail, value, RedisKeys.bytes(Long.toString(ttlMillis))));
     return version == null ? 0 : version;
   }
 

@@ -166,6 +166,18 @@ class RedisRemoteTierIT {
   }
 
   @Test
+  void aVersionIsNeverReusedAfterItsKeyExpiredOrWasFlushed() {
+    tier.evict("1");
+    long read = tier.read("1", Product.class).version(); // a load starts: a miss at this version
+    redis.text("DEL", "it:products:{1}:v");              // the version key expires (or FLUSHALL)
+    tier.put("1", fresh(new Product(1, "written")), Product.class);
+    assertThat(tier.read("1", Product.class).version()).isNotEqualTo(read);
+    assertThat(tier.writeBack("1", fresh(new Product(1, "read before the write")), Product.class, read, null))
+        .isEqualTo(Stored.SUPERSEDED);
+    assertThat(tier.read("1", Product.class).entry().value()).isEqualTo(new Product(1, "written"));
+  }
+
+  @Test
   void evictRemovesTheValueAndItsLockSoARebuildCannotWriteBack() {
     long version = tier.read("1", Product.class).version();
     Lease lease = tier.tryLock("1");
