@@ -156,6 +156,8 @@ public class CoalesceEndpoint {
     m.put("errors", errors.failures());
     m.put("skippedByBreaker", errors.skipped());
     m.put("undecodableValues", errors.undecodable());
+    m.put("unencodableValues", errors.unencodable());
+    m.put("writesToReplay", redis.pendingWrites());
     return m;
   }
 }

@@ -447,6 +447,11 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   }
 
   @Override
+  public void availableAgain() {
+    local.capRetention(clock.millis() + settings.local().ttl().toMillis());
+  }
+
+  @Override
   public void invalidatedAll() {
     flights.supersedeAll();
     local.clear();

@@ -62,6 +62,14 @@ public interface LocalTier {
   /** An estimate of the number of entries held. */
   long size();
 
+  /**
+   * Shortens the deadline of every entry held beyond {@code until} to {@code until} (epoch millis of
+   * the engine's clock), atomically per entry: an entry removed meanwhile stays removed. The engine
+   * calls it when the shared tier answers again, so that copies kept for their whole window while it
+   * failed go back to {@code local.ttl}. The default does nothing: entries then keep their deadlines.
+   */
+  default void capRetention(long until) {}
+
   /** A live view of the keys held (for administrative lookups, not for the read path). */
   default Set<Object> keys() {
     return Set.of();

@@ -174,6 +174,12 @@ public interface RemoteTier {
 
     /** L1 may have missed invalidations (a reconnect, a cleared cache): drop every L1 copy. */
     void invalidatedAll();
+
+    /**
+     * The shared tier answers again after failing: invalidations reach this instance again, so L1
+     * copies kept for their whole window meanwhile are held at most {@code local.ttl} from now.
+     */
+    default void availableAgain() {}
   }
 
   /** The outcome of {@link #tryLock}: a held lock with its token, or why there is none. */

@@ -92,6 +92,13 @@ public final class CaffeineLocalTier implements LocalTier {
   }
 
   @Override
+  public void capRetention(long until) {
+    for (Object key : cache.asMap().keySet()) {
+      cache.asMap().computeIfPresent(key, (k, held) -> held.retainUntil() <= until ? held : new Held(held.entry(), until));
+    }
+  }
+
+  @Override
   public long size() {
     return cache.estimatedSize();
   }

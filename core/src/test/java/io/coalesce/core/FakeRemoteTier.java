@@ -26,6 +26,8 @@ class FakeRemoteTier implements RemoteTier {
   private final AtomicLong tokens = new AtomicLong();
   Invalidations invalidations;
 
+  /** Whether the tier answers; while it does not, every call is a miss or a failed write. */
+  volatile boolean available = true;
   /** The lock is held by another instance that never delivers. */
   volatile boolean lockHeldElsewhere;
   /** Runs inside every write-back, before it takes effect (a write racing it). */
@@ -60,6 +62,9 @@ class FakeRemoteTier implements RemoteTier {
   @Override
   public Read read(String key, Type type) {
     reads.incrementAndGet();
+    if (!available) {
+      return Read.UNAVAILABLE;
+    }
     duringRead.run();
     Read read = new Read(values.get(key), version(key));
     beforeReadAnswers.run();
@@ -78,6 +83,9 @@ class FakeRemoteTier implements RemoteTier {
   @Override
   public Stored writeBack(String key, CacheEntry entry, Type type, long readVersion, Lease lease) {
     writeBacks.incrementAndGet();
+    if (!available) {
+      return Stored.UNAVAILABLE;
+    }
     beforeWriteBack.run();
     try {
       if (lease != null && !lease.token().equals(locks.get(key))) {
@@ -99,6 +107,9 @@ class FakeRemoteTier implements RemoteTier {
 
   @Override
   public Lease tryLock(String key) {
+    if (!available) {
+      return Lease.UNAVAILABLE;
+    }
     if (lockHeldElsewhere) {
       return Lease.heldElsewhere(key);
     }
@@ -131,6 +142,11 @@ class FakeRemoteTier implements RemoteTier {
   public void clear() {
     values.clear();
     locks.clear();
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return available;
   }
 
   @Override

@@ -20,6 +20,7 @@ public final class ProductDb {
   private volatile long latencyMillis;
   private volatile CountDownLatch gate;
   private volatile CountDownLatch afterReadGate;
+  private volatile long afterReadMillis;
 
   public void put(long id, String name) {
     names.put(id, name);
@@ -46,12 +47,25 @@ public final class ProductDb {
     return name == null ? null : new Product(id, name);
   }
 
+  /** Makes every query take {@code millis} after it read its row: a slow query returns what it read then. */
+  public void slowAfterRead(long millis) {
+    this.afterReadMillis = millis;
+  }
+
   /** Holds every query after it read its row, until {@code gate} opens (a load that read old data). */
   public void holdAfterReadUntil(CountDownLatch gate) {
     this.afterReadGate = gate;
   }
 
   private void pauseAfterRead() {
+    long millis = afterReadMillis;
+    if (millis > 0) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     CountDownLatch g = afterReadGate;
     if (g != null) {
       try {

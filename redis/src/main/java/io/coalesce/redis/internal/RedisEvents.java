@@ -147,6 +147,11 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
     caches.values().forEach(Invalidations::invalidatedAll);
   }
 
+  /** Redis answers again after failing: each cache's L1 goes back to {@code local.ttl}. */
+  void redisAnswersAgain() {
+    caches.values().forEach(Invalidations::availableAgain);
+  }
+
   private static String waiterKey(String cache, String key) {
     return cache + '|' + key;
   }

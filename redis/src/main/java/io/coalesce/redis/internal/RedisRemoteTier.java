@@ -278,6 +278,11 @@ final class RedisRemoteTier implements RemoteTier {
     return !pending.isEmpty() || pendingOverflow.get();
   }
 
+  /** Keys whose writes wait to be replayed; a pending clear of the whole cache counts as one. */
+  int pendingCount() {
+    return pending.size() + (pendingOverflow.get() ? 1 : 0);
+  }
+
   /**
    * Replays the writes Redis did not take, each as an evict (a put's value may be older than what
    * another instance wrote since; removing the key is right whatever happened meanwhile). Stops at

@@ -97,6 +97,18 @@ public final class RedisTiers implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes (puts, evicts, clears) Redis did not take, waiting to be replayed as evicts once it
+   * answers: the keys whose value in Redis, and in other instances' L1, may be older than the write.
+   */
+  public int pendingWrites() {
+    int count = 0;
+    for (RedisRemoteTier tier : tiers) {
+      count += tier.pendingCount();
+    }
+    return count;
+  }
+
   private boolean hasPending() {
     for (RedisRemoteTier tier : tiers) {
       if (tier.hasPending()) {
@@ -121,6 +133,7 @@ public final class RedisTiers implements AutoCloseable {
     try {
       if (store.probe()) {
         guard.probeSucceeded();
+        events.redisAnswersAgain();
         tiers.forEach(RedisRemoteTier::replayPending);
         again = hasPending();
       } else {
