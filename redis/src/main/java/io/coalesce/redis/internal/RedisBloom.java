@@ -80,13 +80,19 @@ public final class RedisBloom implements KeyBloom {
       for i = 1, n2 do redis.call('SETBIT', KEYS[4], ARGV[4 + n1 + i], 1) end
       return 1""");
 
-  /** Creates a build's segments empty (their last bit set to 0), with the build's lease as their TTL. */
-  private static final byte[] CREATE_SEGMENTS = RedisKeys.bytes("""
-      for i = 1, #KEYS do
-        redis.call('SETBIT', KEYS[i], ARGV[1], 0)
-        redis.call('PEXPIRE', KEYS[i], ARGV[2])
+  /**
+   * Starts a build: takes the build lease ({@code KEYS[1]}, value {@code ARGV[1]}) and, in the same
+   * step, creates its segments ({@code KEYS[2..]}) empty with the lease as their TTL, so that no
+   * addition can ever see the new filter announced but its segments missing. Returns 0 when another
+   * build holds the lease.
+   */
+  private static final byte[] BEGIN_BUILD = RedisKeys.bytes("""
+      if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then return 0 end
+      for i = 2, #KEYS do
+        redis.call('SETBIT', KEYS[i], ARGV[2], 0)
+        redis.call('PEXPIRE', KEYS[i], ARGV[3])
       end
-      return #KEYS""");
+      return 1""");
 
   /** KEYS[1]: building pointer, then the build's segments. Renews the lease on all of them. */
   private static final byte[] RENEW = RedisKeys.bytes("""
@@ -342,28 +348,37 @@ public final class RedisBloom implements KeyBloom {
 
   @Override
   public boolean build(Iterator<String> keys, boolean force, BuildProgress progress) {
-    Pointer previous = Pointer.parse(store.get("bloom", currentKey));
-    current = previous;
-    if (!force && previous != null && previous.shape().equals(shapeText)) {
+    Pointer seen = Pointer.parse(store.get("bloom", currentKey));
+    current = seen;
+    if (!force && seen != null && seen.shape().equals(shapeText)) {
       return true; // another instance (or an earlier run) seeded it
     }
-    // The generation this build replaces: the one in use, or, when its pointer is gone (deleted, or
-    // removed because Redis refused an addition), the last one swapped in, whose bits are still there.
-    Pointer replaced = previous != null ? previous : Pointer.parse(store.get("bloom", lastKey));
     long generation = store.increment("bloom", generationKey);
     String buildingValue = generation + "|" + shapeText + "|" + UUID.randomUUID();
     byte[] lease = RedisKeys.bytes(buildingValue);
-    if (!store.setIfAbsent("bloom", buildingKey, lease, buildLeaseMillis)) {
-      return false;
-    }
     byte[][] segmentKeys = new byte[shape.segments()][];
     for (int s = 0; s < segmentKeys.length; s++) {
       segmentKeys[s] = segmentKey(generation, s);
     }
+    byte[][] beginKeys = new byte[1 + segmentKeys.length][];
+    beginKeys[0] = buildingKey;
+    System.arraycopy(segmentKeys, 0, beginKeys, 1, segmentKeys.length);
+    if (store.evalInteger("bloom", BEGIN_BUILD, beginKeys.length, concat(beginKeys, lease,
+        RedisKeys.bytes(Long.toString(shape.segmentBits() - 1)), RedisKeys.bytes(Long.toString(buildLeaseMillis)))) != 1) {
+      return false;
+    }
     try {
-      store.evalInteger("bloom", CREATE_SEGMENTS, segmentKeys.length,
-          concat(segmentKeys, RedisKeys.bytes(Long.toString(shape.segmentBits() - 1)),
-              RedisKeys.bytes(Long.toString(buildLeaseMillis))));
+      // Read under the lease: no other build can swap until it lapses, so the filter in use now is
+      // the one this build replaces (read before the lease, another build might have swapped since).
+      Pointer previous = Pointer.parse(store.get("bloom", currentKey));
+      current = previous;
+      if (!force && previous != null && previous.shape().equals(shapeText)) {
+        abandon(lease, segmentKeys);
+        return true; // a build that finished a moment ago seeded it
+      }
+      // The generation this build replaces: the one in use, or, when its pointer is gone (deleted,
+      // or removed because Redis refused an addition), the last one swapped in, whose bits are still there.
+      Pointer replaced = previous != null ? previous : Pointer.parse(store.get("bloom", lastKey));
       building = Pointer.parse(lease); // from here additions reach the new segments too
       byte[][] bits = fill(keys, progress, lease, segmentKeys);
       for (int s = 0; s < bits.length; s++) {

@@ -293,12 +293,6 @@ final class RedisStore {
     return value == null ? 0 : value;
   }
 
-  boolean setIfAbsent(String operation, byte[] key, byte[] value, long ttlMillis) {
-    Boolean set = execute(operation, true, (RedisCallback<Boolean>) c -> c.stringCommands()
-        .set(key, value, Expiration.milliseconds(ttlMillis), SetOption.ifAbsent()));
-    return Boolean.TRUE.equals(set);
-  }
-
   void set(String operation, byte[] key, byte[] value, long ttlMillis) {
     execute(operation, true, (RedisCallback<Boolean>) c ->
         c.stringCommands().set(key, value, Expiration.milliseconds(ttlMillis), SetOption.upsert()));
