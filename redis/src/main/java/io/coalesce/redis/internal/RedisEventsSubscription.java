@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.task.SyncTaskExecutor;
 import java.nio.charset.StandardCharsets;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
@@ -33,6 +34,11 @@ public final class RedisEventsSubscription implements SmartLifecycle {
   public RedisEventsSubscription(RedisConnectionFactory connectionFactory, RedisEvents events, String target) {
     this.target = target;
     container.setConnectionFactory(connectionFactory);
+    // Messages are applied one after the other, in the order Redis delivers them, on the thread that
+    // receives them (the listener only drops L1 entries and wakes waiters: it never blocks). The
+    // container's default would start a thread per message, which reorders them and, under load,
+    // lets them lag for seconds.
+    container.setTaskExecutor(new SyncTaskExecutor());
     ExponentialBackOff backOff = new ExponentialBackOff(FIRST_RETRY_MILLIS, 2);
     backOff.setMaxInterval(MAX_RETRY_MILLIS);
     container.setRecoveryBackoff(backOff);
