@@ -25,8 +25,9 @@ final class MicrometerCacheStatistics implements CacheStatistics {
     }
     statistics.put("gets", gets);
     long reads = gets.values().stream().mapToLong(Long::longValue).sum();
-    long served = reads - gets.getOrDefault("miss", 0L);
-    statistics.put("hitRatio", reads == 0 ? null : (double) served / reads);
+    // As docs/operations.md defines it: a Bloom rejection or a miss is not a hit.
+    long hits = gets.getOrDefault("l1_hit", 0L) + gets.getOrDefault("l2_hit", 0L) + gets.getOrDefault("stale", 0L);
+    statistics.put("hitRatio", reads == 0 ? null : (double) hits / reads);
     Map<String, Object> loads = new LinkedHashMap<>();
     for (Timer timer : registry.find("coalesce.loads").tag("cache", cache).timers()) {
       loads.put(timer.getId().getTag("outcome"), Map.of(

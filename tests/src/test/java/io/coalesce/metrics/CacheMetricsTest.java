@@ -8,6 +8,7 @@ import io.coalesce.core.CacheSettings;
 import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheBuilder;
 import io.coalesce.core.LoadTimeoutException;
+import io.coalesce.core.PenetrationGuard;
 import io.coalesce.local.CaffeineLocalTier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Meter;
@@ -135,6 +136,50 @@ class CacheMetricsTest {
     assertThat(registry.get("cache.gets").tag("cache", "products").tag("cache.manager", "coalesce")
         .tag("result", "hit").functionCounter().count()).isGreaterThan(0);
     assertThat(registry.get("cache.size").tag("cache", "products").gauge().value()).isPositive();
+  }
+
+  /**
+   * The endpoint's {@code hitRatio} is the documented one: (l1_hit + l2_hit + stale) / all gets. A
+   * Bloom rejection answers without a value from the cache, so it is not a hit; a cache with no hit
+   * at all reads 0.
+   */
+  @Test
+  void theEndpointsHitRatioIsTheDocumentedFormula() {
+    java.util.Set<String> existing = java.util.Set.of("a", "b");
+    PenetrationGuard guard = new PenetrationGuard() {
+      @Override
+      public boolean mightContain(String key) {
+        return existing.contains(key);
+      }
+
+      @Override
+      public void add(String key) {}
+    };
+    CacheInstrumentation instrumentation = new MicrometerCacheInstrumentation(registry);
+    CaffeineLocalTier l1 = CaffeineLocalTier.create(1_000, clock, instrumentation.recordsLocalStatistics());
+    CoalescingCache cache = CoalescingCacheBuilder.named("products").settings(CacheSettings.builder()
+            .ttl(Duration.ofMinutes(1)).jitter(0).earlyRefreshBeta(0).build())
+        .clock(clock).localTier(l1).penetrationGuard(guard).listener(instrumentation.listener("products"))
+        .refreshExecutor(refreshes::add).build();
+    CacheStatistics statistics = new MicrometerCacheStatistics(registry);
+
+    for (int i = 0; i < 5; i++) {
+      cache.get("x" + i, String.class, () -> "never");              // 5 bloom_rejected
+    }
+    cache.get("a", String.class, () -> "A");                        // 1 miss
+    assertThat(statistics.of("products").get("hitRatio")).isEqualTo(0.0);
+
+    for (int i = 0; i < 4; i++) {
+      cache.get("a", String.class, () -> "never");                  // 4 l1_hit
+    }
+    cache.get("b", String.class, () -> "B");                        // 1 miss
+
+    double documented = (count("coalesce.gets", "result", "l1_hit") + count("coalesce.gets", "result", "l2_hit")
+        + count("coalesce.gets", "result", "stale"))
+        / List.of("l1_hit", "l2_hit", "stale", "miss", "bloom_rejected").stream()
+            .mapToDouble(result -> count("coalesce.gets", "result", result)).sum();
+    assertThat(documented).isEqualTo(4.0 / 11);
+    assertThat(statistics.of("products").get("hitRatio")).isEqualTo(documented);
   }
 
   @Test
