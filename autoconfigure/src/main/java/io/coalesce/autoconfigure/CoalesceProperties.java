@@ -177,6 +177,15 @@ public class CoalesceProperties implements Validator {
      */
     private List<String> trustedPackages = new ArrayList<>();
 
+    /**
+     * Whether the application needs this Redis to work, beyond Coalesce's cache. When it does not,
+     * Spring Boot's redis health indicator reports DEGRADED instead of DOWN while Redis is away, so a
+     * cache outage does not take the instance out of service. Unset: detected at each health check,
+     * as used when a bean other than Coalesce's depends on the Redis connection factory or on a Redis
+     * template (a repository, a session store, RedisCacheManager, your own service).
+     */
+    private Boolean usedByApplication;
+
     public Duration getCommandTimeout() {
       return commandTimeout;
     }
@@ -215,6 +224,14 @@ public class CoalesceProperties implements Validator {
 
     public void setFailFastWhenDisconnected(boolean failFastWhenDisconnected) {
       this.failFastWhenDisconnected = failFastWhenDisconnected;
+    }
+
+    public Boolean getUsedByApplication() {
+      return usedByApplication;
+    }
+
+    public void setUsedByApplication(Boolean usedByApplication) {
+      this.usedByApplication = usedByApplication;
     }
   }
 

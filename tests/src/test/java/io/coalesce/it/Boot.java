@@ -21,6 +21,12 @@ public final class Boot {
   public static final String HIBERNATE_4 = "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration";
   public static final String HIBERNATE_3 = "org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration";
 
+  /** Spring Boot's reactive Redis health contributor, which it prefers when Reactor is present. */
+  public static final String REACTIVE_REDIS_HEALTH_4 =
+      "org.springframework.boot.data.redis.autoconfigure.health.DataRedisReactiveHealthContributorAutoConfiguration";
+  public static final String REACTIVE_REDIS_HEALTH_3 =
+      "org.springframework.boot.actuate.autoconfigure.data.redis.RedisReactiveHealthContributorAutoConfiguration";
+
   /** For {@code spring.autoconfigure.exclude}: Redis's auto-configuration on either line. */
   public static final String EXCLUDE_REDIS = "spring.autoconfigure.exclude=" + REDIS_4 + "," + REDIS_3;
 

@@ -46,6 +46,13 @@ public class CoalesceBoot3AutoConfiguration {
     CoalesceHealthIndicator coalesceHealthIndicator(CoalescingCacheManager caches, ObjectProvider<RedisTiers> redis) {
       return new CoalesceHealthIndicator(new CoalesceHealth(caches, redis.getIfAvailable()));
     }
+
+    /** Boot's redis indicator: DEGRADED, not DOWN, while Redis is only Coalesce's cache. */
+    @Bean
+    @ConditionalOnClass(name = "org.springframework.data.redis.connection.RedisConnectionFactory")
+    static CacheOnlyRedisHealth coalesceCacheOnlyRedisHealth() {
+      return new CacheOnlyRedisHealth();
+    }
   }
 
   /**
