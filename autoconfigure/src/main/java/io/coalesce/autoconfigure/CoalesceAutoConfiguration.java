@@ -62,6 +62,12 @@ public class CoalesceAutoConfiguration {
         properties.isStrictCacheNames(), refreshExecutor::shutdown);
   }
 
+  @Bean
+  CoalesceStartupReport coalesceStartupReport(CoalesceProperties properties, ObjectProvider<CoalesceAdvisor> advisor,
+      ObjectProvider<CoalescingCacheManager> manager, ObjectProvider<RemoteTierProvider> remoteTiers) {
+    return new CoalesceStartupReport(properties, advisor, manager, remoteTiers.getIfAvailable());
+  }
+
   private static ExecutorService refreshExecutor(CoalesceProperties.Refresh refresh) {
     // Bounded on both sides: a refresh that finds the pool and queue full is dropped, which is
     // harmless (the stale value keeps being served and the next read retries).

@@ -37,7 +37,11 @@ class CoalesceBloomConfiguration {
     return filters::guardFor;
   }
 
-  /** Starts seeding once every bean (the seeds' repositories included) is ready. */
+  /**
+   * Starts seeding once every bean (the seeds' repositories included) is ready, and stops it at
+   * shutdown before the Redis connection closes (the default phase is the last to start, the first
+   * to stop), so that a build cut short by the shutdown is not logged as a failure.
+   */
   @Bean
   SmartLifecycle coalesceBloomSeeding(BloomFilters filters) {
     return new SmartLifecycle() {
@@ -52,6 +56,7 @@ class CoalesceBloomConfiguration {
       @Override
       public void stop() {
         running = false;
+        filters.stop();
       }
 
       @Override

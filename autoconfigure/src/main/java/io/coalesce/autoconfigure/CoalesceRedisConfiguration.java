@@ -1,6 +1,8 @@
 package io.coalesce.autoconfigure;
 
 import io.coalesce.autoconfigure.internal.LettuceSettings;
+import io.coalesce.core.CacheSettings;
+import io.coalesce.core.RemoteTier;
 import io.coalesce.redis.EntryCodec;
 import io.coalesce.redis.internal.CircuitBreakerCallGuard;
 import io.coalesce.redis.internal.RedisCallGuard;
@@ -82,8 +84,19 @@ class CoalesceRedisConfiguration {
   }
 
   @Bean
-  RemoteTierProvider coalesceRemoteTiers(RedisTiers tiers) {
-    return tiers::forCache;
+  RemoteTierProvider coalesceRemoteTiers(RedisTiers tiers, RedisConnectionFactory connectionFactory) {
+    String description = "Redis at " + RedisTarget.describe(connectionFactory);
+    return new RemoteTierProvider() {
+      @Override
+      public RemoteTier forCache(String name, CacheSettings settings) {
+        return tiers.forCache(name, settings);
+      }
+
+      @Override
+      public String describe() {
+        return description;
+      }
+    };
   }
 
   /**
@@ -92,13 +105,8 @@ class CoalesceRedisConfiguration {
    */
   @Bean
   RedisEventsSubscription coalesceRedisEventsSubscription(RedisConnectionFactory connectionFactory,
-      RedisTiers tiers, Environment environment) {
-    String target = environment.getProperty("spring.data.redis.url",
-        environment.getProperty("spring.data.redis.cluster.nodes",
-            environment.getProperty("spring.data.redis.sentinel.nodes",
-                environment.getProperty("spring.data.redis.host", "localhost") + ":"
-                    + environment.getProperty("spring.data.redis.port", "6379"))));
-    return new RedisEventsSubscription(connectionFactory, tiers.events(), target);
+      RedisTiers tiers) {
+    return new RedisEventsSubscription(connectionFactory, tiers.events(), RedisTarget.describe(connectionFactory));
   }
 
   /** The timeout every Redis command gets: the application's own, or coalesce.redis.command-timeout. */

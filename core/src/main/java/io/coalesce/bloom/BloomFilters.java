@@ -74,6 +74,7 @@ public final class BloomFilters implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService maintenance;
   private volatile boolean started;
+  private volatile boolean stopping;
   private volatile long startedAtMillis;
 
   /**
@@ -170,9 +171,14 @@ public final class BloomFilters implements AutoCloseable {
         build(filter, true);
       }
     } catch (RuntimeException e) {
-      if (!filter.failing) {
+      if (stopping) {
+        // The application is shutting down (its Redis connection with it): not a failure to report.
+        LOG.log(Level.DEBUG, "Building the Bloom filter of cache '" + filter.cache + "' stopped by shutdown", e);
+      } else if (!filter.failing) {
         filter.failing = true;
-        LOG.log(Level.WARNING, "Building the Bloom filter of cache '" + filter.cache + "' failed (" + e
+        // Redis unreachable since start-up was announced by the Redis tier's one warning.
+        Level level = filter.bloom.storeNeverAnswered() ? Level.INFO : Level.WARNING;
+        LOG.log(level, "Building the Bloom filter of cache '" + filter.cache + "' failed (" + e
             + "); it lets every key through, and the build is retried every " + refreshPeriod.toMillis() + " ms");
       } else {
         LOG.log(Level.DEBUG, "Building the Bloom filter of cache '" + filter.cache + "' failed again", e);
@@ -275,8 +281,18 @@ public final class BloomFilters implements AutoCloseable {
     return List.copyOf(new TreeMap<>(filters).keySet());
   }
 
+  /**
+   * Stops building and refreshing. Call it before the store's connection closes (Spring: a lifecycle
+   * phase above the connection factory's), so that a build cut short by the shutdown is not reported
+   * as a failure.
+   */
+  public void stop() {
+    stopping = true;
+    maintenance.shutdownNow();
+  }
+
   @Override
   public void close() {
-    maintenance.shutdownNow();
+    stop();
   }
 }

@@ -38,6 +38,7 @@ final class CacheOperationSource {
   private static final MethodOperations NONE = new MethodOperations(null, null, null);
 
   private final Map<MethodClassKey, MethodOperations> cache = new ConcurrentHashMap<>(256);
+  private final Set<String> cacheNames = ConcurrentHashMap.newKeySet();
   private final boolean strictCacheNames;
   private final Set<String> declaredCaches;
   private final Function<String, CacheSettings> settings;
@@ -70,6 +71,11 @@ final class CacheOperationSource {
     return any;
   }
 
+  /** The caches named by the annotations parsed so far. */
+  Set<String> cacheNames() {
+    return Set.copyOf(cacheNames);
+  }
+
   /** The operations of {@code method} called on {@code targetClass}, or {@code null} when none. */
   MethodOperations find(Method method, Class<?> targetClass) {
     MethodClassKey key = new MethodClassKey(method, targetClass);
@@ -93,9 +99,9 @@ final class CacheOperationSource {
       return NONE;
     }
     if (read.isPresent() && (put.isPresent() || evict.isPresent())) {
-      throw new IllegalStateException(describe(declaringMethod(read)) + " is annotated with @Coalesced "
-          + "together with @CoalescedPut or @CoalescedEvict; a cached read must not write. "
-          + "Split it into two methods.");
+      throw new InvalidCacheDeclarationException(describe(declaringMethod(read)) + " is annotated with @Coalesced "
+          + "together with @CoalescedPut or @CoalescedEvict; a cached read must not write",
+          "Split it into two methods.");
     }
     Class<?> returnType = specific.getReturnType();
     Type genericReturnType = GenericTypeResolver.resolveType(specific.getGenericReturnType(),
@@ -131,8 +137,8 @@ final class CacheOperationSource {
           shape, valueType);
       if (evict.getBoolean("allEntries")) {
         if (!evict.getString("key").isEmpty()) {
-          throw new IllegalStateException(at + " sets both key and allEntries = true; remove the key to clear "
-              + "the whole cache, or allEntries to evict one key.");
+          throw new InvalidCacheDeclarationException(at + " sets both key and allEntries = true",
+              "Remove the key to clear the whole cache, or allEntries to evict one key.");
         }
         single = new CacheOperation(single.cacheName(), single.key(), shape, valueType, true);
       }
@@ -144,16 +150,17 @@ final class CacheOperationSource {
   private CacheOperation operation(String at, String cacheName, String keyExpression, Method method,
       boolean resultAvailable, ValueShape shape, Type valueType) {
     if (cacheName == null || cacheName.isBlank()) {
-      throw new IllegalStateException(at + " has an empty cache name; set cache = \"...\"");
+      throw new InvalidCacheDeclarationException(at + " has an empty cache name", "Set cache = \"...\".");
     }
     if (strictCacheNames && !declaredCaches.contains(cacheName)) {
-      throw new IllegalStateException(at + " names cache '" + cacheName + "', which is not declared "
-          + "under coalesce.caches (declared: " + declaredCaches + "). Declare it, fix the name, or "
-          + "set coalesce.strict-cache-names=false.");
+      throw new InvalidCacheDeclarationException(at + " names cache '" + cacheName + "', which is not declared "
+          + "under coalesce.caches (declared: " + declaredCaches + ")",
+          "Declare it, fix the name, or set coalesce.strict-cache-names=false.");
     }
     KeyResolver key = keyExpression.isEmpty()
         ? KeyResolver.ofArguments(method.getParameterCount())
         : ExpressionKeyResolver.parse(keyExpression, method, resultAvailable, at);
+    cacheNames.add(cacheName);
     return new CacheOperation(cacheName, key, shape, valueType);
   }
 
@@ -172,8 +179,8 @@ final class CacheOperationSource {
       return; // the binding of coalesce.* reports it, naming the property
     }
     if (bloom) {
-      throw new IllegalStateException(at + " returns the primitive " + returnType.getName() + ", but cache '"
-          + cacheName + "' has bloom.enabled: a key its Bloom filter rejects has no value to return. Return "
+      throw new InvalidCacheDeclarationException(at + " returns the primitive " + returnType.getName() + ", but cache '"
+          + cacheName + "' has bloom.enabled: a key its Bloom filter rejects has no value to return", "Return "
           + ClassUtils.resolvePrimitiveIfNecessary(returnType).getSimpleName() + " or Optional<"
           + ClassUtils.resolvePrimitiveIfNecessary(returnType).getSimpleName() + ">, or turn bloom.enabled off "
           + "for the cache.");
@@ -182,16 +189,16 @@ final class CacheOperationSource {
 
   private static void checkReturnType(String at, Class<?> returnType) {
     if (returnType == void.class || returnType == Void.class) {
-      throw new IllegalStateException(at + " returns void, so there is nothing to cache. "
-          + "Return the value, or remove the annotation.");
+      throw new InvalidCacheDeclarationException(at + " returns void, so there is nothing to cache",
+          "Return the value, or remove the annotation.");
     }
     if (Future.class.isAssignableFrom(returnType) && ValueShape.of(returnType) != ValueShape.FUTURE) {
-      throw new IllegalStateException(at + " returns " + returnType.getName() + "; asynchronous "
-          + "methods must return CompletableFuture<T> or CompletionStage<T>.");
+      throw new InvalidCacheDeclarationException(at + " returns " + returnType.getName()
+          + ", which Coalesce cannot wait for", "Return CompletableFuture<T> or CompletionStage<T>.");
     }
     if (isReactive(returnType)) {
-      throw new IllegalStateException(at + " returns the reactive type " + returnType.getName()
-          + ", which is not supported; return T, Optional<T> or CompletableFuture<T>.");
+      throw new InvalidCacheDeclarationException(at + " returns the reactive type " + returnType.getName()
+          + ", which is not supported", "Return T, Optional<T> or CompletableFuture<T>.");
     }
   }
 

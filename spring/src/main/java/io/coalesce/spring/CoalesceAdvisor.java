@@ -30,6 +30,7 @@ public final class CoalesceAdvisor extends AbstractPointcutAdvisor {
 
   private final transient Pointcut pointcut;
   private final transient Advice advice;
+  private final transient CacheOperationSource operations;
 
   /** The advisor's order: one step above the default order of the transaction advisor. */
   public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 1;
@@ -59,6 +60,15 @@ public final class CoalesceAdvisor extends AbstractPointcutAdvisor {
     pointcut.setClassFilter(operations::hasOperations);
     this.pointcut = pointcut;
     this.advice = interceptor;
+    this.operations = operations;
+  }
+
+  /**
+   * The caches that the annotations of the beans proxied so far name; once the application context
+   * has created its singletons, those of every annotated singleton.
+   */
+  public Set<String> annotatedCacheNames() {
+    return operations.cacheNames();
   }
 
   @Override

@@ -66,16 +66,16 @@ final class ExpressionKeyResolver implements KeyResolver {
   /**
    * Parses {@code source} for {@code method}.
    *
-   * @throws IllegalStateException when it does not parse or names a variable the method does not
-   *     offer, with a message naming the method and what to do
+   * @throws InvalidCacheDeclarationException when it does not parse or names a variable the method
+   *     does not offer, naming the method and what to do
    */
   static KeyResolver parse(String source, Method method, boolean resultAvailable, String where) {
     Expression expression;
     try {
       expression = PARSER.parseExpression(source);
     } catch (ParseException e) {
-      throw new IllegalStateException(where + " has a key expression that does not parse: '" + source
-          + "': " + e.getSimpleMessage() + ". Fix the expression (SpEL, e.g. key = \"#id\").", e);
+      throw new InvalidCacheDeclarationException(where + " has a key expression that does not parse: '" + source
+          + "': " + e.getSimpleMessage(), "Fix the expression (SpEL, e.g. key = \"#id\").", e);
     }
     String[] names = PARAMETER_NAMES.getParameterNames(method);
     if (names == null) {
@@ -104,12 +104,11 @@ final class ExpressionKeyResolver implements KeyResolver {
     List<String> unknown = new ArrayList<>();
     collectVariables(ast, offered, unknown);
     if (!unknown.isEmpty()) {
-      String hint = names.length == 0 && method.getParameterCount() > 0
-          ? " Parameter names are not available: compile with -parameters or use #p0, #p1, ..."
-          : "";
-      throw new IllegalStateException(where + " has a key expression '" + source + "' that refers to "
-          + unknown + ", but only " + offered.stream().map(v -> "#" + v).toList()
-          + " are available." + hint);
+      throw new InvalidCacheDeclarationException(where + " has a key expression '" + source + "' that refers to "
+          + unknown + ", but only " + offered.stream().map(v -> "#" + v).toList() + " are available",
+          names.length == 0 && method.getParameterCount() > 0
+              ? "Parameter names are not available: compile with -parameters or use #p0, #p1, ..."
+              : "Use one of the available variables.");
     }
     if (ast instanceof VariableReference) {
       Integer index = variables.get(ast.toStringAST().substring(1));

@@ -28,6 +28,14 @@ public interface KeyBloom {
    */
   boolean build(Iterator<String> keys, boolean force, BuildProgress progress);
 
+  /**
+   * Whether the store holding the bits has not answered once since start-up. Its own start-up
+   * warning has then said it is unreachable, so a build failing for that reason need not warn again.
+   */
+  default boolean storeNeverAnswered() {
+    return false;
+  }
+
   /** Re-reads shared state (which filter is in use); called periodically. */
   default void refresh() {}
 

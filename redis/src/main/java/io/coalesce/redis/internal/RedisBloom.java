@@ -8,6 +8,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -153,6 +154,7 @@ public final class RedisBloom implements KeyBloom {
   private final String shapeText;
   private final RedisStore store;
   private final RedisCallGuard guard;
+  private final BooleanSupplier answered;
   private final Clock clock;
   private final String base;
   private final byte[] currentKey;
@@ -168,8 +170,12 @@ public final class RedisBloom implements KeyBloom {
   private volatile Pointer current;
   private volatile Pointer building;
 
+  /**
+   * @param answered whether Redis has answered since start-up
+   */
   RedisBloom(String cache, BloomShape shape, RedisStore store, RedisKeys keys, RedisCallGuard guard, Clock clock,
-      Duration buildLease) {
+      Duration buildLease, BooleanSupplier answered) {
+    this.answered = answered;
     this.cache = RedisKeys.requireName("cache name", cache);
     this.shape = shape;
     this.shapeText = shape.describe();
@@ -183,6 +189,11 @@ public final class RedisBloom implements KeyBloom {
     this.lastKey = RedisKeys.bytes(base + ":last");
     this.buildLeaseMillis = buildLease.toMillis();
     this.unusedKey = RedisKeys.bytes(base + ":none");
+  }
+
+  @Override
+  public boolean storeNeverAnswered() {
+    return !answered.getAsBoolean();
   }
 
   private byte[] segmentKey(long generation, int segment) {

@@ -179,7 +179,7 @@ public final class RedisTiers implements AutoCloseable {
 
   /** {@link #bloomFor(String, BloomShape)} with another build lease (tests: a builder that dies). */
   RedisBloom bloomFor(String name, BloomShape shape, Duration buildLease) {
-    return new RedisBloom(name, shape, store, keys, guard, clock, buildLease);
+    return new RedisBloom(name, shape, store, keys, guard, clock, buildLease, health::hasAnswered);
   }
 
   public RedisEvents events() {

@@ -1,0 +1,79 @@
+package io.coalesce.autoconfigure;
+
+import io.coalesce.core.CacheSettings;
+import io.coalesce.core.CoalescingCacheManager;
+import io.coalesce.spring.CoalesceAdvisor;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+
+/**
+ * Says in one INFO line, once the singletons exist, which caches the application has and what each
+ * uses, so that "is Redis used?" has an answer in the log:
+ *
+ * <pre>
+ * Coalesce: 2 caches, Redis at 10.0.0.5:6379: books (L1 max 10000, Redis, lock, Bloom), prices (L1 max 500, Redis, lock)
+ * </pre>
+ *
+ * The caches are those declared under {@code coalesce.caches} and those the annotations of the
+ * application's singletons name.
+ */
+final class CoalesceStartupReport implements SmartInitializingSingleton {
+
+  private static final System.Logger LOG = System.getLogger(CoalesceStartupReport.class.getName());
+
+  private final CoalesceProperties properties;
+  private final ObjectProvider<CoalesceAdvisor> advisor;
+  private final ObjectProvider<CoalescingCacheManager> manager;
+  private final RemoteTierProvider remote;
+
+  /** @param remote the shared tier, or {@code null} when there is none */
+  CoalesceStartupReport(CoalesceProperties properties, ObjectProvider<CoalesceAdvisor> advisor,
+      ObjectProvider<CoalescingCacheManager> manager, RemoteTierProvider remote) {
+    this.properties = properties;
+    this.advisor = advisor;
+    this.manager = manager;
+    this.remote = remote;
+  }
+
+  @Override
+  public void afterSingletonsInstantiated() {
+    LOG.log(Level.INFO, describe());
+  }
+
+  String describe() {
+    Set<String> names = new TreeSet<>(properties.getCaches().keySet());
+    advisor.ifAvailable(a -> names.addAll(a.annotatedCacheNames()));
+    manager.ifAvailable(m -> names.addAll(m.getCacheNames()));
+    String tier = remote == null ? "no Redis (no RedisConnectionFactory bean)" : remote.describe();
+    if (names.isEmpty()) {
+      return "Coalesce: no caches declared or annotated yet, " + tier;
+    }
+    List<String> caches = new ArrayList<>();
+    for (String name : names) {
+      caches.add(name + " (" + tiers(properties.settingsFor(name)) + ")");
+    }
+    return "Coalesce: " + names.size() + (names.size() == 1 ? " cache, " : " caches, ") + tier + ": "
+        + String.join(", ", caches);
+  }
+
+  private String tiers(CacheSettings settings) {
+    List<String> parts = new ArrayList<>();
+    parts.add(settings.local().enabled() ? "L1 max " + settings.local().maximumSize() : "no L1");
+    boolean shared = remote != null && settings.remote().enabled();
+    if (shared) {
+      parts.add("Redis");
+      if (settings.lock().enabled()) {
+        parts.add("lock");
+      }
+    }
+    if (settings.bloom().enabled()) {
+      parts.add(shared ? "Bloom" : "Bloom in process");
+    }
+    return String.join(", ", parts);
+  }
+}
