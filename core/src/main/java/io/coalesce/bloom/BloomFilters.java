@@ -46,6 +46,8 @@ public final class BloomFilters implements AutoCloseable {
     final BloomSeed seed;
     volatile long lastBuildKeys = -1;
     volatile long lastBuildMillis = -1;
+    /** The generation this instance's last build swapped in (0: none). */
+    volatile long lastBuildGeneration;
     volatile boolean failing;
 
     Filter(String cache, CacheSettings settings, BloomShape shape, KeyBloom bloom, BloomSeed seed) {
@@ -231,6 +233,8 @@ public final class BloomFilters implements AutoCloseable {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       filter.lastBuildKeys = count[0];
       filter.lastBuildMillis = millis;
+      filter.lastBuildGeneration = filter.bloom.generation();
+      filter.bloom.recordBuild(count[0], millis);
       LOG.log(Level.INFO, "Bloom filter of cache '" + filter.cache + "' built from " + count[0] + " keys in "
           + millis + " ms (" + filter.bloom.mode() + ", generation " + filter.bloom.generation() + ", "
           + filter.shape.bits() + " bits, " + filter.shape.hashes() + " hashes); it now rejects absent keys");
@@ -270,10 +274,24 @@ public final class BloomFilters implements AutoCloseable {
       return null;
     }
     long builtAt = f.bloom.builtAtMillis();
-    return new BloomStatus(cache, f.bloom.mode(), f.bloom.isReady(), f.bloom.generation(),
+    long generation = f.bloom.generation();
+    boolean builtHere = generation > 0 && f.lastBuildGeneration == generation;
+    long keys = -1;
+    long millis = -1;
+    if (builtHere) {
+      keys = f.lastBuildKeys;
+      millis = f.lastBuildMillis;
+    } else if (generation > 0) {
+      KeyBloom.BuildRecord recorded = f.bloom.lastBuild();
+      if (recorded != null && recorded.generation() == generation) {
+        keys = recorded.keys();
+        millis = recorded.millis();
+      }
+    }
+    return new BloomStatus(cache, f.bloom.mode(), f.bloom.isReady(), generation,
         builtAt > 0 ? Instant.ofEpochMilli(builtAt) : null, f.shape.insertions(), f.shape.falsePositiveRate(),
         f.shape.bits(), f.shape.hashes(), f.shape.segments(), f.seed == null ? null : f.seed.toString(),
-        f.lastBuildKeys, f.lastBuildMillis);
+        keys, millis, builtHere);
   }
 
   /** The caches that have a Bloom filter. */

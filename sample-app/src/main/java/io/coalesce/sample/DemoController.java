@@ -4,12 +4,11 @@ import jakarta.persistence.EntityManagerFactory;
 import java.util.Map;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 
 @RestController
 public class DemoController {
@@ -31,14 +30,16 @@ public class DemoController {
     return Map.of("queries", statistics.getPrepareStatementCount());
   }
 
-  /** {@code curl localhost:8080/demo/stampede?requests=200}: the table, as text. */
+  /**
+   * {@code curl localhost:8080/demo/stampede?requests=200}: the table, as text; a 400 whose body
+   * says why when {@code requests} is out of range.
+   */
   @GetMapping(value = "/demo/stampede", produces = MediaType.TEXT_PLAIN_VALUE)
-  public String stampede(@RequestParam(defaultValue = "200") int requests,
+  public ResponseEntity<String> stampede(@RequestParam(defaultValue = "200") int requests,
       @RequestParam(defaultValue = "42") long id) {
     if (requests < 1 || requests > 1_000) {
-      throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
-          "requests must be in [1, 1000], but was " + requests);
+      return ResponseEntity.badRequest().body("requests must be between 1 and 1000, but was " + requests + "\n");
     }
-    return StampedeDemo.table(demo.run(requests, id));
+    return ResponseEntity.ok(StampedeDemo.table(demo.run(requests, id)));
   }
 }

@@ -56,8 +56,11 @@ class StampedeDemoTest {
   }
 
   @Test
-  void rejectsAnUnreasonableNumberOfRequests() {
-    assertThat(http.get("/demo/stampede?requests=0").status()).isBetween(400, 499);
+  void rejectsAnUnreasonableNumberOfRequestsSayingWhy() {
+    Http.Response response = http.get("/demo/stampede?requests=5000");
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.body()).isEqualTo("requests must be between 1 and 1000, but was 5000\n");
   }
 
   private static Map<String, Long> queriesByScenario(String table) {

@@ -156,8 +156,13 @@ class BloomRedisIT {
     instances.forEach(i -> i.filters.start()); // all at once, as a cluster starting up
 
     Await.until(() -> instances.stream().allMatch(i -> i.filters.status("products").ready()));
-    long builders = instances.stream().filter(i -> i.filters.status("products").lastBuildKeys() >= 0).count();
+    long builders = instances.stream().filter(i -> i.filters.status("products").builtByThisInstance()).count();
     assertThat(builders).isEqualTo(1);
+    // every instance shows the numbers of that one build, which its builder recorded in Redis
+    assertThat(instances).allSatisfy(i -> {
+      assertThat(i.filters.status("products").lastBuildKeys()).isEqualTo(EXISTING);
+      assertThat(i.filters.status("products").lastBuildMillis()).isNotNegative();
+    });
     assertThat(instances.stream().map(i -> i.filters.status("products").generation()).distinct()).hasSize(1);
     assertThat(b.find(EXISTING + 12345)).isNull();
     assertThat(c.find(77)).isEqualTo(77L);

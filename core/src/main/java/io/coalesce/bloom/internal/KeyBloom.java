@@ -36,6 +36,23 @@ public interface KeyBloom {
     return false;
   }
 
+  /**
+   * Records the numbers of a build this instance just swapped in, so that instances that did not
+   * build it can show them. Never throws.
+   */
+  default void recordBuild(long keys, long millis) {}
+
+  /**
+   * The numbers of the build that made the filter in use, as its builder recorded them, or
+   * {@code null} when unknown (no shared store, or not recorded).
+   */
+  default BuildRecord lastBuild() {
+    return null;
+  }
+
+  /** What a build of generation {@code generation} streamed ({@code keys}) and how long it took. */
+  record BuildRecord(long generation, long keys, long millis) {}
+
   /** Re-reads shared state (which filter is in use); called periodically. */
   default void refresh() {}
 

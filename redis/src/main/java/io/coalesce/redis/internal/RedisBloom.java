@@ -163,6 +163,8 @@ public final class RedisBloom implements KeyBloom {
   private final byte[] lastKey;
   private final long buildLeaseMillis;
   private final byte[] unusedKey;
+  /** "generation|keys|millis" of the last build swapped in, written by its builder. */
+  private final byte[] statsKey;
   private final Set<String> journal = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean repair = new AtomicBoolean();
   /** The generation in use when the repair was asked for: a newer one ends it. */
@@ -189,6 +191,30 @@ public final class RedisBloom implements KeyBloom {
     this.lastKey = RedisKeys.bytes(base + ":last");
     this.buildLeaseMillis = buildLease.toMillis();
     this.unusedKey = RedisKeys.bytes(base + ":none");
+    this.statsKey = RedisKeys.bytes(base + ":stats");
+  }
+
+  @Override
+  public void recordBuild(long keys, long millis) {
+    try {
+      store.put("bloom", statsKey, RedisKeys.bytes(generation() + "|" + keys + "|" + millis));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "Recording the build of the Bloom filter of cache '" + cache + "' failed", e);
+    }
+  }
+
+  @Override
+  public BuildRecord lastBuild() {
+    try {
+      byte[] value = store.get("bloom", statsKey);
+      if (value == null) {
+        return null;
+      }
+      String[] parts = new String(value, StandardCharsets.UTF_8).split("\\|");
+      return new BuildRecord(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+    } catch (RuntimeException e) {
+      return null; // Redis failing, or not ours: unknown
+    }
   }
 
   @Override

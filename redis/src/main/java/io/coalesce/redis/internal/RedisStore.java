@@ -298,6 +298,11 @@ final class RedisStore {
         c.stringCommands().set(key, value, Expiration.milliseconds(ttlMillis), SetOption.upsert()));
   }
 
+  /** {@code SET key value} without expiry. */
+  void put(String operation, byte[] key, byte[] value) {
+    execute(operation, true, (RedisCallback<Boolean>) c -> c.stringCommands().set(key, value));
+  }
+
   /** {@code BITOP OR destination destination source}: merges {@code source}'s bits into {@code destination}. */
   void bitOr(String operation, byte[] destination, byte[] source) {
     execute(operation, true, (RedisCallback<Long>) c -> c.stringCommands()
