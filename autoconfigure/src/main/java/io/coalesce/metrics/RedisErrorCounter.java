@@ -21,16 +21,22 @@ final class RedisErrorCounter implements Consumer<RedisOutcome> {
 
   RedisErrorCounter(MeterRegistry registry) {
     this.registry = registry;
+    // at zero from the start: dashboards see zeros rather than gaps, and an alert on increase() sees the first error
+    RedisOutcome.OPERATIONS.forEach(this::counter);
+  }
+
+  private Counter counter(String operation) {
+    return byOperation.computeIfAbsent(operation, op -> Counter.builder("coalesce.redis.errors")
+        .description("Redis failures absorbed by Coalesce (callers were served from L1 and the loaders)")
+        .tag("operation", op)
+        .register(registry));
   }
 
   @Override
   public void accept(RedisOutcome outcome) {
     if (outcome instanceof RedisOutcome.Failed || outcome instanceof RedisOutcome.Undecodable
         || outcome instanceof RedisOutcome.Unencodable) {
-      byOperation.computeIfAbsent(outcome.operation(), op -> Counter.builder("coalesce.redis.errors")
-          .description("Redis failures absorbed by Coalesce (callers were served from L1 and the loaders)")
-          .tag("operation", op)
-          .register(registry)).increment();
+      counter(outcome.operation()).increment();
     }
   }
 }

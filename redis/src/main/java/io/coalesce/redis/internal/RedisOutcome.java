@@ -9,6 +9,13 @@ import java.lang.reflect.Type;
  */
 public sealed interface RedisOutcome {
 
+  /**
+   * Every operation name the tier reports, so that their error counters can exist (at zero) before
+   * the first error: a Prometheus {@code increase()} cannot see a series' first sample.
+   */
+  java.util.List<String> OPERATIONS = java.util.List.of("get", "put", "lock", "unlock", "evict", "clear",
+      "delete", "publish", "ping", "bloom", "decode", "encode");
+
   /** The operation's name, as the {@code operation} tag of {@code coalesce.redis.errors}. */
   String operation();
 
