@@ -171,13 +171,14 @@ class BloomFaultMatrixIT {
 
   /**
    * Keys of the filter without a TTL are the filter in use only: its pointer, the record of the last
-   * swap, the generation counter and the segments of the current generation.
+   * swap, the generation counter, the last build's numbers (each one key, overwritten) and the
+   * segments of the current generation.
    */
   static void assertNothingPersistentButTheFilterInUse(String fault) {
     String current = redis.text("GET", BASE + ":current");
     assertThat(current).as(fault + ": a filter is in use").isNotEmpty();
     String generation = current.substring(0, current.indexOf('|'));
-    Pattern inUse = Pattern.compile(Pattern.quote(BASE) + ":(current|last|generation|" + generation + ":\\d+)");
+    Pattern inUse = Pattern.compile(Pattern.quote(BASE) + ":(current|last|generation|stats|" + generation + ":\\d+)");
     List<String> persistentLeftovers = new ArrayList<>();
     for (String key : keys(BASE + ":*")) {
       if (!inUse.matcher(key).matches() && Long.parseLong(redis.text("PTTL", key)) == -1) {
