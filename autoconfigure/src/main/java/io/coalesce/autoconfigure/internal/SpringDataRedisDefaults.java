@@ -74,17 +74,26 @@ public final class SpringDataRedisDefaults {
     }
     Set<String> packages = new LinkedHashSet<>();
     for (Object source : sources) {
-      if (source instanceof Class<?> type) {
-        packages.add(type.getPackageName());
+      if (source instanceof Class<?> type && !type.getPackageName().isEmpty()) {
+        packages.add(type.getPackageName()); // never the default package: that would scan the whole class path
       }
     }
-    if (packages.isEmpty() || usesRedisRepositories(packages, classLoader)) {
+    if (packages.isEmpty() || usesRedisRepositoriesOrCannotTell(packages, classLoader)) {
       return Map.of();
     }
     Map<String, Object> defaults = new LinkedHashMap<>();
     defaults.put(REPOSITORIES_ENABLED, "false");
     defaults.put(DELEGATE_LOG_LEVEL, "warn");
     return defaults;
+  }
+
+  /** When the scan itself fails, Spring Boot's own behaviour is kept: nothing is changed. */
+  private static boolean usesRedisRepositoriesOrCannotTell(Set<String> packages, ClassLoader classLoader) {
+    try {
+      return usesRedisRepositories(packages, classLoader);
+    } catch (RuntimeException | LinkageError e) {
+      return true;
+    }
   }
 
   /** Whether a repository interface in {@code packages} is one Spring Data Redis would claim. */
