@@ -24,6 +24,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -107,6 +108,33 @@ class CoalesceRedisConfiguration {
   RedisEventsSubscription coalesceRedisEventsSubscription(RedisConnectionFactory connectionFactory,
       RedisTiers tiers) {
     return new RedisEventsSubscription(connectionFactory, tiers.events(), RedisTarget.describe(connectionFactory));
+  }
+
+  /**
+   * Stops probing a failing Redis at shutdown before the connection factory stops (the default phase
+   * is the first to stop), so that no probe is still connecting when the client shuts down.
+   */
+  @Bean
+  SmartLifecycle coalesceRedisProbeLifecycle(RedisTiers tiers) {
+    return new SmartLifecycle() {
+      private volatile boolean running;
+
+      @Override
+      public void start() {
+        running = true;
+      }
+
+      @Override
+      public void stop() {
+        running = false;
+        tiers.stopProbing();
+      }
+
+      @Override
+      public boolean isRunning() {
+        return running;
+      }
+    };
   }
 
   /** The timeout every Redis command gets: the application's own, or coalesce.redis.command-timeout. */

@@ -307,6 +307,12 @@ public final class BloomFilters implements AutoCloseable {
   public void stop() {
     stopping = true;
     maintenance.shutdownNow();
+    try {
+      // a call to the store in flight when its client shuts down would be logged by the client
+      maintenance.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

@@ -102,6 +102,8 @@ public final class RedisEventsSubscription implements SmartLifecycle {
     running = false;
     if (retries != null) {
       retries.shutdownNow();
+      // A connection attempt still in flight when the client shuts down makes Netty log an ERROR.
+      RedisTiers.awaitQuietly(retries);
     }
     safelyStop();
     try {

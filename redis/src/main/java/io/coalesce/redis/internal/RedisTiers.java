@@ -45,6 +45,8 @@ public final class RedisTiers implements AutoCloseable {
   private final Ticker ticker;
   private final List<RedisRemoteTier> tiers = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService probe;
+  /** The longest a stop waits for a Redis call in flight on a background thread. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(2);
   private final AtomicBoolean probing = new AtomicBoolean();
 
   /**
@@ -201,6 +203,25 @@ public final class RedisTiers implements AutoCloseable {
 
   @Override
   public void close() {
+    stopProbing();
+  }
+
+  /**
+   * Stops probing a failing Redis and waits (briefly) for a probe in flight. Call it before the
+   * connection factory stops: a probe still connecting when the client shuts down makes Netty log an
+   * ERROR ("Failed to submit a listener notification task").
+   */
+  public void stopProbing() {
     probe.shutdownNow();
+    awaitQuietly(probe);
+  }
+
+  /** Waits up to {@link #STOP_WAIT} for {@code executor}'s task in flight, keeping the interrupt. */
+  static void awaitQuietly(java.util.concurrent.ExecutorService executor) {
+    try {
+      executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
