@@ -28,7 +28,10 @@ class RedisServerTest {
 
   @Test
   void theServerOnThePathCanBeKilledRestartedPausedAndFlushed() {
-    assumeTrue(RedisBinary.onPath().isPresent(), "no redis-server on the PATH");
+    // CI installs redis-server and says so: there a missing binary is a failure, not a skip
+    if (!Boolean.parseBoolean(System.getenv("COALESCE_REQUIRE_REDIS_ON_PATH"))) {
+      assumeTrue(RedisBinary.onPath().isPresent(), "no redis-server on the PATH");
+    }
     exercise(Source.PATH);
   }
 
