@@ -44,25 +44,6 @@ class CoalesceBloomConfiguration {
    */
   @Bean
   SmartLifecycle coalesceBloomSeeding(BloomFilters filters) {
-    return new SmartLifecycle() {
-      private volatile boolean running;
-
-      @Override
-      public void start() {
-        filters.start();
-        running = true;
-      }
-
-      @Override
-      public void stop() {
-        running = false;
-        filters.stop();
-      }
-
-      @Override
-      public boolean isRunning() {
-        return running;
-      }
-    };
+    return LifecycleHooks.of(filters::start, filters::stop);
   }
 }

@@ -116,25 +116,7 @@ class CoalesceRedisConfiguration {
    */
   @Bean
   SmartLifecycle coalesceRedisProbeLifecycle(RedisTiers tiers) {
-    return new SmartLifecycle() {
-      private volatile boolean running;
-
-      @Override
-      public void start() {
-        running = true;
-      }
-
-      @Override
-      public void stop() {
-        running = false;
-        tiers.stopProbing();
-      }
-
-      @Override
-      public boolean isRunning() {
-        return running;
-      }
-    };
+    return LifecycleHooks.of(() -> {}, tiers::stopProbing);
   }
 
   /** The timeout every Redis command gets: the application's own, or coalesce.redis.command-timeout. */
