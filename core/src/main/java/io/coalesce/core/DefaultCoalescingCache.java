@@ -33,9 +33,11 @@ import java.util.function.Supplier;
  * that becomes leader re-reads L1 before going further, so it finds what the previous flight stored.
  * Across instances the rebuild lock plays the same part, with a re-read of L2 once it is held.
  *
- * <p>Ordering that keeps a write from being undone: a put or evict first supersedes the loads of its
- * key under way (here, and through the shared tier's version on other instances), then writes; a
- * superseded load gives its result to its own callers and stores nothing.
+ * <p>Ordering that keeps a write from being undone: a put or evict supersedes the loads of its key
+ * under way here before it writes the shared tier and again after (a load that started meanwhile may
+ * have read the old value there, and this instance's own invalidation message never reaches it),
+ * then updates L1; other instances' loads are superseded through the key's version. A superseded
+ * load gives its result to its own callers and stores nothing.
  */
 final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invalidations {
 
@@ -357,6 +359,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     flights.supersede(k);
     if (!policy.isCacheable(value)) {
       remote.evict(k.toString());
+      flights.supersede(k);
       local.evict(k);
       return;
     }
@@ -365,6 +368,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     }
     CacheEntry entry = policy.entryFor(value, clock.millis(), 0);
     remote.put(k.toString(), entry, value == null ? Object.class : value.getClass());
+    flights.supersede(k);
     l1.store(k, entry, null);
   }
 
@@ -373,6 +377,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     Object k = normalize(key);
     flights.supersede(k);
     remote.evict(k.toString());
+    flights.supersede(k);
     local.evict(k);
     evictAgainLater(k);
   }
@@ -421,6 +426,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
         try {
           flights.supersede(key);
           remote.evict(key.toString());
+          flights.supersede(key);
           local.evict(key);
         } catch (RuntimeException e) {
           LOG.log(Level.WARNING, "The delayed second delete of key '" + key + "' in cache '" + name + "' failed", e);
@@ -437,6 +443,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   public void clear() {
     flights.supersedeAll();
     remote.clear();
+    flights.supersedeAll();
     local.clear();
   }
 

@@ -38,6 +38,8 @@ class FakeRemoteTier implements RemoteTier {
   volatile Runnable duringRead = () -> {};
   /** Runs inside every read, after it read and before it answers (a message overtaking the reply). */
   volatile Runnable beforeReadAnswers = () -> {};
+  /** Runs inside every put and evict, before it takes effect (a read racing this instance's write). */
+  volatile Runnable beforeWrite = () -> {};
   /** Whatever a waiting instance sleeps: a test passes its ticker's advance. */
   volatile LongConsumer waited = nanos -> {};
 
@@ -74,6 +76,7 @@ class FakeRemoteTier implements RemoteTier {
   @Override
   public Stored put(String key, CacheEntry entry, Type type) {
     puts.incrementAndGet();
+    beforeWrite.run();
     bump(key);
     locks.remove(key);
     values.put(key, entry);
@@ -133,6 +136,7 @@ class FakeRemoteTier implements RemoteTier {
   @Override
   public void evict(String key) {
     evicts.incrementAndGet();
+    beforeWrite.run();
     bump(key);
     values.remove(key);
     locks.remove(key);

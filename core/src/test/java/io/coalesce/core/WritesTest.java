@@ -72,6 +72,60 @@ class WritesTest {
     assertThat(cache.get("k", String.class, () -> "reloaded")).isEqualTo("new");
   }
 
+  /**
+   * A read that starts here after a put or evict of this instance superseded the loads under way,
+   * but reads Redis before the write reaches it, holds the old value; it must not store it in L1
+   * after the write's own L1 update (this instance ignores its own invalidation message, so nothing
+   * would drop it until {@code local.ttl}). Found by the torture test, 1 run in about 200.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aReadThatStartsWhileAWriteHereIsOnItsWayToRedisDoesNotUndoIt() throws Exception {
+    for (boolean evict : new boolean[] {true, false}) {
+      FakeRemoteTier tier = new FakeRemoteTier();
+      CoalescingCache cache = CoalescingCacheBuilder.named("c").remoteTier(tier)
+          .settings(CacheSettings.builder().lock(l -> l.withEnabled(false)).build())
+          .localTier(CaffeineLocalTier.create(100, Clock.systemUTC())).build();
+      long now = System.currentTimeMillis();
+      tier.values.put("k", new CacheEntry("old", now, now + 60_000, now + 60_000, 0));
+      CountDownLatch readOld = new CountDownLatch(1);
+      CountDownLatch written = new CountDownLatch(1);
+      tier.beforeReadAnswers = () -> {
+        readOld.countDown();
+        await(written);
+      };
+      CompletableFuture<String>[] reader = new CompletableFuture[1];
+      tier.beforeWrite = () -> {
+        tier.beforeWrite = () -> {};
+        reader[0] = CompletableFuture.supplyAsync(() -> cache.get("k", String.class, () -> "loaded"), callers);
+        await(readOld); // it read "old" in the shared tier, before the write took effect there
+      };
+      if (evict) {
+        cache.evict("k");
+      } else {
+        cache.put("k", "new");
+      }
+      tier.beforeReadAnswers = () -> {};
+      written.countDown(); // the write has returned; the read goes on to store what it read
+      assertThat(reader[0].get(10, TimeUnit.SECONDS)).isEqualTo("old"); // its own answer, read before the write
+
+      String expected = evict ? "loaded" : "new";
+      assertThat(cache.get("k", String.class, () -> "loaded")).as(evict ? "after the evict" : "after the put")
+          .isEqualTo(expected);
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new AssertionError("timed out");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void theDelayedSecondDeleteRunsEvenWhenTheRefreshPoolIsFull() throws Exception {
     Executor full = task -> {
