@@ -38,6 +38,20 @@ final class Latencies {
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
   }
 
+  /** How many calls took at least {@code millis}. */
+  long countAtLeastMillis(double millis) {
+    long threshold = (long) (millis * 1e6);
+    int first = Arrays.binarySearch(sorted, threshold);
+    if (first < 0) {
+      first = -first - 1;
+    } else {
+      while (first > 0 && sorted[first - 1] == threshold) {
+        first--;
+      }
+    }
+    return sorted.length - first;
+  }
+
   double maxMillis() {
     return sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6;
   }

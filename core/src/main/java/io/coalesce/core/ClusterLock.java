@@ -11,8 +11,10 @@ import java.time.Duration;
  * The cluster-wide single flight of one cache: before a leader loads a key, it takes the key's
  * rebuild lock; if another instance holds it, the leader waits for that instance's value (woken by
  * its outcome, with polling as a backstop) and retries the lock now and then, so that a holder that
- * died is replaced once its lease lapses. A refresh never waits: while another instance refreshes,
- * the stale value keeps being served. Time comes from the injected {@link Ticker}.
+ * died is replaced once its lease lapses. A background refresh waits the same way, on its pool
+ * thread, while its callers keep being served the value it refreshes; so every instance takes the
+ * value of the one instance that refreshed, in the window the refresh was meant for. Time comes from
+ * the injected {@link Ticker}.
  */
 final class ClusterLock {
 
@@ -76,15 +78,13 @@ final class ClusterLock {
     Lease lease = remote.tryLock(id);
     if (lease.state() == Lease.State.HELD_ELSEWHERE) {
       listener.onLock(LockResult.CONTENDED);
-      if (refreshing && fallback != null) {
-        return new Served(fallback);
-      }
       long deadline = ticker.read() + settings.waitTime().toNanos();
       while (lease.state() == Lease.State.HELD_ELSEWHERE) {
         long remaining = deadline - ticker.read();
         if (remaining <= 0) {
           listener.onLock(LockResult.GAVE_UP);
-          return giveUp(id);
+          // A refresh that heard nothing keeps serving what it has; the next read past it retries.
+          return refreshing && fallback != null ? new Served(fallback) : giveUp(id);
         }
         Read theirs = remote.awaitLoaded(id, type, Duration.ofNanos(Math.min(remaining, retryNanos)), newerThan);
         if (theirs.hit()) {

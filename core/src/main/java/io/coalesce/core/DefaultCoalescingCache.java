@@ -106,6 +106,9 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       }
       return (T) held.value();
     }
+    if (held != null && beingRefreshed(k, held, now)) {
+      return (T) held.value();
+    }
     if (held == null && guard.certainlyAbsent(k)) {
       return null;
     }
@@ -134,6 +137,9 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       }
       return CompletableFuture.completedFuture((T) held.value());
     }
+    if (held != null && beingRefreshed(k, held, now)) {
+      return CompletableFuture.completedFuture((T) held.value());
+    }
     if (held == null && guard.certainlyAbsent(k)) {
       return CompletableFuture.completedFuture(null);
     }
@@ -145,6 +151,24 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       }
       return (T) entry.value();
     });
+  }
+
+  /**
+   * Whether {@code held}, past its ttl (and stale window), is still being refreshed by a refresh
+   * that started before it expired: it is served until that refresh ends, at most
+   * {@code load-timeout} past its ttl, so that the early refresh meant to spare callers a wait never
+   * makes them wait because the load took longer than the last one.
+   */
+  private boolean beingRefreshed(Object key, CacheEntry held, long now) {
+    if (now - held.expiresAt() >= settings.loadTimeout().toMillis()) {
+      return false;
+    }
+    Flight running = flights.joinable(key);
+    if (running == null || !running.refreshes(held)) {
+      return false;
+    }
+    listener.onGet(GetResult.STALE);
+    return true;
   }
 
   /**
@@ -288,7 +312,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   }
 
   private void refresh(Object key, Type type, Load load, CacheEntry current, RefreshTrigger trigger) {
-    Flight mine = new Flight();
+    Flight mine = new Flight(current);
     if (flights.joinOrLead(key, mine) != null) {
       return; // a load of this key is already under way
     }

@@ -4,13 +4,10 @@ import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
- * Decides entry lifetimes: jittered ttl, stale window, null ttl, and XFetch probabilistic early
- * refresh. Pure functions of the settings, the time and an injected random source.
+ * Decides entry lifetimes: jittered ttl, stale window, null ttl, and the early refresh point.
+ * Pure functions of the settings, the time and an injected random source (for the jitter).
  */
 final class EntryPolicy {
-
-  /** −ln(u) for the smallest u that {@code 1 − nextDouble()} yields (2^−53). */
-  private static final double MAX_NEG_LOG_U = 53 * Math.log(2);
 
   private final long ttlMillis;
   private final double jitter;
@@ -53,21 +50,26 @@ final class EntryPolicy {
   }
 
   /**
-   * XFetch (Vattani et al.): refresh a fresh entry early when
-   * {@code now − loadMillis·beta·ln(u) ≥ expiresAt} for u uniform in (0, 1]. Keys that take longer
-   * to load, and keys read more often, are refreshed earlier; a stampede at expiry becomes one
-   * early refresh.
+   * Refresh-ahead: a fresh entry is refreshed in the background once less than {@code beta} times
+   * the load that produced it remains of its ttl (never earlier than half-way through it). The
+   * point is the same for every read and every instance, so a hot key is refreshed once per
+   * window however often it is read (the refresh's single flight and rebuild lock see to that),
+   * and a key read at least once per load time is always refreshed before it expires. Per-read
+   * XFetch draws, which this replaced, fired earlier the more often a key was read: at 32 reads per
+   * millisecond a 1 s ttl was refreshed about 370 ms early (15 loads in 10 windows).
    */
   boolean shouldRefreshEarly(CacheEntry entry, long now) {
+    long lead = refreshLead(entry);
+    return lead > 0 && entry.expiresAt() - now <= lead;
+  }
+
+  /** How long before its expiry an entry's refresh starts (0: never early). */
+  long refreshLead(CacheEntry entry) {
     if (beta == 0 || entry.loadMillis() == 0) {
-      return false;
+      return 0;
     }
-    double scale = entry.loadMillis() * beta;
-    if (entry.expiresAt() - now > scale * MAX_NEG_LOG_U) {
-      return false; // too far from expiry for any draw to trigger: skip the random draw on hot hits
-    }
-    double u = 1.0 - random.nextDouble(); // (0, 1]: ln(0) would be -infinity
-    return now - scale * Math.log(u) >= entry.expiresAt();
+    long lead = (long) Math.ceil(entry.loadMillis() * beta);
+    return Math.min(lead, (entry.expiresAt() - entry.writtenAt()) / 2);
   }
 
   /** Human-readable ttl used in messages. */

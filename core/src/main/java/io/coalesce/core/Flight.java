@@ -18,6 +18,8 @@ final class Flight {
   private static final long NO_WRITE = Long.MIN_VALUE;
 
   final CompletableFuture<CacheEntry> result = new CompletableFuture<>();
+  /** The entry a background refresh replaces, or {@code null} for a load that callers wait for. */
+  private final CacheEntry refreshed;
   private final AtomicBoolean recorded = new AtomicBoolean();
   private final AtomicBoolean timedOut = new AtomicBoolean();
   private volatile boolean superseded;
@@ -25,6 +27,21 @@ final class Flight {
   /** The newest version another instance's write reported before this load's read answered. */
   private long newestWriteBeforeRead = NO_WRITE;
   private boolean readAnswered;
+
+  /** A load that callers wait for. */
+  Flight() {
+    this(null);
+  }
+
+  /** A background refresh of {@code refreshed}. */
+  Flight(CacheEntry refreshed) {
+    this.refreshed = refreshed;
+  }
+
+  /** Whether this is a background refresh of exactly {@code entry}. */
+  boolean refreshes(CacheEntry entry) {
+    return refreshed != null && refreshed == entry;
+  }
 
   /** A write of the key here (or a clear): whatever this load read is older than it. */
   void supersede() {

@@ -1,8 +1,9 @@
 package io.coalesce.core;
 
 /**
- * Stores entries in L1 for as long as they may serve: to the end of their stale window, or of their
- * {@code stale-if-error-max-age} when a failed load may fall back to them; with a shared tier that
+ * Stores entries in L1 for as long as they may serve: to the end of their stale window, of the
+ * {@code load-timeout} their early refresh may take, or of their {@code stale-if-error-max-age} when a
+ * failed load may fall back to them; with a shared tier that
  * answers, at most {@code local.ttl}, so that a lost invalidation cannot keep an old copy alive longer.
  */
 final class LocalStore {
@@ -38,6 +39,9 @@ final class LocalStore {
 
   private long retainUntil(CacheEntry entry) {
     long until = entry.staleUntil();
+    if (settings.earlyRefreshBeta() > 0 && entry.loadMillis() > 0) {
+      until = Math.max(until, entry.expiresAt() + settings.loadTimeout().toMillis()); // served while its refresh runs
+    }
     if (settings.staleIfError() && !entry.isNull()) {
       until = Math.max(until, entry.expiresAt() + settings.staleIfErrorMaxAge().toMillis());
     }

@@ -11,7 +11,10 @@ import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -97,6 +100,47 @@ class ExpiryTest {
     int misses = blockingMissesOverThreeTtls(1.0);
     assertThat(misses).isEqualTo(1); // only the very first, cold read waited
     assertThat(listener.count(RefreshTrigger.EARLY)).isGreaterThanOrEqualTo(2);
+  }
+
+  /**
+   * Issue 14's sustained load on the default settings (ttl 1 s, jitter 0.1, stale-ttl 0, beta 1):
+   * 32 reads per millisecond of clock time for ten windows, each load taking 50 ms of it on a
+   * background thread. One load per window, and not one read after the cold one waits for a load.
+   */
+  @Test
+  void aHotKeyOnTheDefaultsIsRefreshedOncePerWindowAndNoReadWaits() throws Exception {
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      CoalescingCache cache = cache(CacheSettings.builder().ttl(Duration.ofSeconds(1)).build(), pool);
+      AtomicInteger loads = new AtomicInteger();
+      java.util.concurrent.Callable<String> load = () -> {
+        long until = clock.millis() + 50; // the test thread moves the clock: the load "takes" 50 ms of it
+        while (clock.millis() < until) {
+          Thread.onSpinWait();
+        }
+        return "v" + loads.incrementAndGet();
+      };
+      CompletableFuture<String> cold = CompletableFuture.supplyAsync(() -> cache.get("hot", String.class, load));
+      while (!cold.isDone()) {
+        clock.advance(Duration.ofMillis(1));
+        Thread.sleep(0, 1000);
+      }
+      int windows = 10;
+      for (int tick = 0; tick < windows * 1000; tick++) {
+        clock.advance(Duration.ofMillis(1));
+        for (int read = 0; read < 32; read++) {
+          assertThat(cache.get("hot", String.class, load)).startsWith("v");
+        }
+      }
+      int misses = listener.count(GetResult.MISS);
+      org.assertj.core.api.SoftAssertions.assertSoftly(softly -> {
+        softly.assertThat(misses).as("reads that waited for a load").isEqualTo(1);
+        softly.assertThat(loads.get()).as("loads, the cold one included, over " + windows + " windows")
+            .isLessThanOrEqualTo(windows + 1);
+      });
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
