@@ -69,13 +69,27 @@ final class ClusterLock {
    * @param refreshing whether this is a background refresh (which never waits)
    */
   Decision acquire(Object key, Type type, Flight flight, CacheEntry fallback, boolean refreshing) {
+    return acquire(key, type, flight, fallback, refreshing, null);
+  }
+
+  /**
+   * @param tried the outcome of trying the lock atomically with the leader's read
+   *     ({@link RemoteTier#readOrLock}), or {@code null} when it was not tried yet
+   */
+  Decision acquire(Object key, Type type, Flight flight, CacheEntry fallback, boolean refreshing, Lease tried) {
+    if (tried != null && tried.state() == Lease.State.ACQUIRED) {
+      // Taken in the same atomic step as the read that found nothing to serve: nothing was written
+      // in between, so no second read.
+      listener.onLock(LockResult.ACQUIRED);
+      return new Load(tried);
+    }
     if (!enabled() || !remote.isAvailable()) {
       // Without a shared tier that answers, no lock: a call pays for at most one failed command.
       return WITHOUT_LOCK;
     }
     String id = key.toString();
     long newerThan = fallback == null ? Long.MIN_VALUE : fallback.writtenAt();
-    Lease lease = remote.tryLock(id);
+    Lease lease = tried != null ? tried : remote.tryLock(id);
     if (lease.state() == Lease.State.HELD_ELSEWHERE) {
       listener.onLock(LockResult.CONTENDED);
       long deadline = ticker.read() + settings.waitTime().toNanos();

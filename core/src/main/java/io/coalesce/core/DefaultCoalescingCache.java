@@ -294,9 +294,15 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       listener.onGet(GetResult.L1_HIT);
       return;
     }
-    Read shared = remote.read(key.toString(), type);
+    RemoteTier.ReadOrLock first = lock.enabled()
+        ? remote.readOrLock(key.toString(), type, now)
+        : new RemoteTier.ReadOrLock(remote.read(key.toString(), type), null);
+    Read shared = first.read();
     flights.read(key, flight, shared.version());
     if (shared.hit() && shared.entry().isServable(now)) {
+      if (first.lease() != null) {
+        remote.release(first.lease()); // taken for an entry the tier's clock saw expire: not needed here
+      }
       l1.store(key, shared.entry(), flight);
       complete(flight, shared.entry());
       if (shared.entry().isFresh(now)) {
@@ -308,7 +314,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       return;
     }
     listener.onGet(GetResult.MISS);
-    loadAsLeader(key, type, flight, load, expired != null ? expired : shared.entry(), false);
+    loadAsLeader(key, type, flight, load, expired != null ? expired : shared.entry(), false, first.lease());
   }
 
   private void refresh(Object key, Type type, Load load, CacheEntry current, RefreshTrigger trigger) {
@@ -333,7 +339,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
             l1.store(key, theirs, mine); // another instance already refreshed it
             complete(mine, theirs);
           } else {
-            loadAsLeader(key, type, mine, load, current, true);
+            loadAsLeader(key, type, mine, load, current, true, null);
           }
         } catch (Throwable t) {
           mine.claimRecord();
@@ -350,8 +356,8 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
 
   /** The cluster-wide single flight, then the load. */
   private void loadAsLeader(Object key, Type type, Flight flight, Load load, CacheEntry fallback,
-      boolean refreshing) {
-    ClusterLock.Decision decision = lock.acquire(key, type, flight, fallback, refreshing);
+      boolean refreshing, RemoteTier.Lease tried) {
+    ClusterLock.Decision decision = lock.acquire(key, type, flight, fallback, refreshing, tried);
     if (decision instanceof ClusterLock.Served served) {
       if (served.entry() != fallback) {
         l1.store(key, served.entry(), flight);

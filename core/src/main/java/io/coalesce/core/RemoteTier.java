@@ -84,6 +84,16 @@ public interface RemoteTier {
     }
   }
 
+  /**
+   * What {@link #readOrLock} found: the read, and the rebuild lock when it was tried in the same
+   * atomic step.
+   *
+   * @param read what the read found
+   * @param lease the outcome of trying the lock together with the read, or {@code null} when it was
+   *     not tried there (the engine then tries it, and reads again once it holds it)
+   */
+  record ReadOrLock(Read read, Lease lease) {}
+
   /** What became of a write. */
   enum Stored {
     /** Written. */
@@ -101,6 +111,16 @@ public interface RemoteTier {
 
   /** The entry stored for {@code key}, decoded as {@code type}, with the key's version. */
   Read read(String key, Type type);
+
+  /**
+   * A leader's read of a key it may have to load: reads it and, when the tier holds nothing
+   * servable at {@code now} (epoch millis of the engine's clock), tries the rebuild lock in the same
+   * atomic step, so that a miss costs one round trip before its load, and the lock, once held,
+   * needs no second read. The default only reads; the engine then takes the lock the usual way.
+   */
+  default ReadOrLock readOrLock(String key, Type type, long now) {
+    return new ReadOrLock(read(key, type), null);
+  }
 
   /**
    * A put: stores {@code entry} whatever is there, bumps the key's version (so a load under way

@@ -83,8 +83,32 @@ final class RedisRemoteTier implements RemoteTier {
     return decode(key, type, found[0], found[1]);
   }
 
+  @Override
+  public ReadOrLock readOrLock(String key, Type type, long now) {
+    String token = UUID.randomUUID().toString();
+    RedisStore.ReadOrLockReply reply;
+    try {
+      reply = store.readOrLock(keys.value(cache, key), keys.version(cache, key), keys.lock(cache, key), now,
+          token.getBytes(StandardCharsets.UTF_8), leaseMillis);
+    } catch (RuntimeException e) {
+      return new ReadOrLock(Read.UNAVAILABLE, Lease.UNAVAILABLE);
+    }
+    Lease lease = switch (reply.locked()) {
+      case 1 -> Lease.acquired(key, token);
+      case 0 -> Lease.heldElsewhere(key);
+      default -> null;
+    };
+    boolean ours = lease != null && lease.state() == Lease.State.ACQUIRED;
+    return new ReadOrLock(decode(key, type, reply.value(), reply.version(), !ours), lease);
+  }
+
   /** The entry in {@code value} (a miss when it cannot be decoded, which deletes it) at {@code version}. */
   private Read decode(String key, Type type, byte[] value, byte[] versionText) {
+    return decode(key, type, value, versionText, true);
+  }
+
+  /** @param withLock whether to delete the key's lock with an undecodable value (not when we hold it) */
+  private Read decode(String key, Type type, byte[] value, byte[] versionText, boolean withLock) {
     long version = versionText == null ? 0 : Long.parseLong(new String(versionText, StandardCharsets.US_ASCII));
     if (value == null) {
       return new Read(null, version);
@@ -94,7 +118,11 @@ final class RedisRemoteTier implements RemoteTier {
     } catch (UndecodableValueException e) {
       store.publish(new RedisOutcome.Undecodable(cache, key, e));
       try {
-        store.deleteUndecodable(keys.value(cache, key), keys.lock(cache, key));
+        if (withLock) {
+          store.deleteUndecodable(keys.value(cache, key), keys.lock(cache, key));
+        } else {
+          store.delete("delete", keys.value(cache, key));
+        }
       } catch (RuntimeException ignored) {
         // counted by the store; the value stays a miss
       }

@@ -98,6 +98,38 @@ final class RedisStore {
       redis.call('PUBLISH', ARGV[5], ARGV[6])
       return 1""");
 
+  /**
+   * A leader's read, in one round trip: the value and its version, and, when there is no value that
+   * may still serve at {@code ARGV[1]} (the caller's clock, epoch millis), {@code SET lock token NX
+   * PX lease}. Whether a value may serve is read from its envelope's {@code staleUntil} (bytes 20-27,
+   * big-endian; see {@code Envelope}); a value in another format is returned without trying the
+   * lock, for the caller to judge. Returns {value or nil, version or nil, 1 locked / 0 held
+   * elsewhere / -1 not tried}.
+   */
+  private static final byte[] READ_OR_LOCK = RedisKeys.bytes("""
+      local value = redis.call('GET', KEYS[1])
+      local version = redis.call('GET', KEYS[2])
+      local servable = false
+      if value then
+        servable = true
+        if #value >= 35 and string.byte(value, 1) == 67 and string.byte(value, 2) == 1 then
+          local staleUntil = 0
+          for i = 20, 27 do
+            staleUntil = staleUntil * 256 + string.byte(value, i)
+          end
+          servable = staleUntil > tonumber(ARGV[1])
+        end
+      end
+      local locked = -1
+      if not servable then
+        if redis.call('SET', KEYS[3], ARGV[2], 'NX', 'PX', ARGV[3]) then
+          locked = 1
+        else
+          locked = 0
+        end
+      end
+      return {value or false, version or false, locked}""");
+
   /** Deletes the lock only when the caller owns it, and tells the waiting instances they may try it. */
   private static final byte[] RELEASE = RedisKeys.bytes("""
       if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -180,6 +212,21 @@ final class RedisStore {
     }
     return found;
   }
+
+  /** {@link #READ_OR_LOCK}: the value, the version (each may be null) and the lock outcome (1, 0, -1). */
+  ReadOrLockReply readOrLock(byte[] key, byte[] versionKey, byte[] lockKey, long nowMillis, byte[] token,
+      long leaseMillis) {
+    List<Object> reply = execute("get", true, (RedisCallback<List<Object>>) c -> c.scriptingCommands().eval(
+        READ_OR_LOCK, ReturnType.MULTI, 3, key, versionKey, lockKey, RedisKeys.bytes(Long.toString(nowMillis)),
+        token, RedisKeys.bytes(Long.toString(leaseMillis))));
+    if (reply == null || reply.size() < 3) {
+      throw new IllegalStateException("Unexpected reply to the read-or-lock script: " + reply);
+    }
+    return new ReadOrLockReply((byte[]) reply.get(0), (byte[]) reply.get(1), ((Number) reply.get(2)).intValue());
+  }
+
+  /** What {@link #READ_OR_LOCK} returned. */
+  record ReadOrLockReply(byte[] value, byte[] version, int locked) {}
 
   /** {@link #PUT}; returns the key's new version. */
   long put(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, long versionTtlMillis,

@@ -120,6 +120,37 @@ class RedisRemoteTierIT {
   }
 
   @Test
+  void readOrLockTakesTheLockInTheSameStepOnlyWhenNothingCanServe() {
+    long now = System.currentTimeMillis();
+    // Nothing there: the lock is taken with the read.
+    RemoteTier.ReadOrLock cold = tier.readOrLock("1", Product.class, now);
+    assertThat(cold.read().hit()).isFalse();
+    assertThat(cold.lease().state()).isEqualTo(Lease.State.ACQUIRED);
+    assertThat(redis.text("GET", "it:products:{1}:lock")).isEqualTo(cold.lease().token());
+    // A second leader elsewhere learns in the same step that the lock is held.
+    assertThat(tier.readOrLock("1", Product.class, now).lease().state()).isEqualTo(Lease.State.HELD_ELSEWHERE);
+
+    // A value that may still serve: returned, the lock not tried.
+    tier.put("2", fresh(new Product(2, "tv")), Product.class);
+    RemoteTier.ReadOrLock servable = tier.readOrLock("2", Product.class, now);
+    assertThat(servable.read().entry().value()).isEqualTo(new Product(2, "tv"));
+    assertThat(servable.lease()).isNull();
+    assertThat(redis.text("EXISTS", "it:products:{2}:lock")).isEqualTo("0");
+
+    // Past its stale window (kept for stale-if-error): returned, and the lock taken, by the clock given.
+    RemoteTier.ReadOrLock expired = tier.readOrLock("2", Product.class, now + 200_000);
+    assertThat(expired.read().hit()).isTrue();
+    assertThat(expired.lease().state()).isEqualTo(Lease.State.ACQUIRED);
+
+    // Bytes in a format the script cannot read (another codec): returned for the engine to judge.
+    redis.command("SET", "it:products:{3}", "not an envelope");
+    RemoteTier.ReadOrLock foreign = tier.readOrLock("3", Product.class, now);
+    assertThat(foreign.lease()).isNull();
+    assertThat(foreign.read().hit()).isFalse(); // undecodable: a miss, and deleted
+    assertThat(redis.text("EXISTS", "it:products:{3}")).isEqualTo("0");
+  }
+
+  @Test
   void aLockIsReleasedOnlyByItsOwner() {
     Lease owner = tier.tryLock("1");
     tier.release(new Lease("1", "not-the-token", Lease.State.ACQUIRED));
