@@ -216,7 +216,7 @@ final class RedisStore {
   /** {@link #READ_OR_LOCK}: the value, the version (each may be null) and the lock outcome (1, 0, -1). */
   ReadOrLockReply readOrLock(byte[] key, byte[] versionKey, byte[] lockKey, long nowMillis, byte[] token,
       long leaseMillis) {
-    List<Object> reply = execute("get", true, (RedisCallback<List<Object>>) c -> c.scriptingCommands().eval(
+    List<Object> reply = execute("get", true, (RedisCallback<List<Object>>) c -> Scripts.eval(c,
         READ_OR_LOCK, ReturnType.MULTI, 3, key, versionKey, lockKey, RedisKeys.bytes(Long.toString(nowMillis)),
         token, RedisKeys.bytes(Long.toString(leaseMillis))));
     if (reply == null || reply.size() < 3) {
@@ -231,7 +231,7 @@ final class RedisStore {
   /** {@link #PUT}; returns the key's new version. */
   long put(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, long versionTtlMillis,
       byte[] channel, byte[] messageHead, byte[] messageTail) {
-    Long version = execute("put", false, (RedisCallback<Long>) c -> c.scriptingCommands().eval(PUT,
+    Long version = execute("put", false, (RedisCallback<Long>) c -> Scripts.eval(c, PUT,
         ReturnType.INTEGER, 3, key, lockKey, versionKey, RedisKeys.bytes(Long.toString(versionTtlMillis)), channel,
         messageHead, messageTail, value, RedisKeys.bytes(Long.toString(ttlMillis))));
     return version == null ? 0 : version;
@@ -240,7 +240,7 @@ final class RedisStore {
   /** {@link #EVICT}; returns the key's new version. */
   long evict(byte[] key, byte[] lockKey, byte[] versionKey, long versionTtlMillis, byte[] channel,
       byte[] messageHead, byte[] messageTail) {
-    Long version = execute("evict", false, (RedisCallback<Long>) c -> c.scriptingCommands().eval(EVICT,
+    Long version = execute("evict", false, (RedisCallback<Long>) c -> Scripts.eval(c, EVICT,
         ReturnType.INTEGER, 3, key, lockKey, versionKey, RedisKeys.bytes(Long.toString(versionTtlMillis)),
         channel, messageHead, messageTail));
     return version == null ? 0 : version;
@@ -252,7 +252,7 @@ final class RedisStore {
    */
   long writeBack(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, byte[] token,
       long readVersion, byte[] channel, byte[] loadedMessage, byte[] releasedMessage) {
-    Long reply = execute("put", true, (RedisCallback<Long>) c -> c.scriptingCommands().eval(WRITE_BACK,
+    Long reply = execute("put", true, (RedisCallback<Long>) c -> Scripts.eval(c, WRITE_BACK,
         ReturnType.INTEGER, 3, key, lockKey, versionKey, value, RedisKeys.bytes(Long.toString(ttlMillis)), token,
         RedisKeys.bytes(Long.toString(readVersion)), channel, loadedMessage, releasedMessage));
     return reply == null ? -1 : reply;
@@ -267,7 +267,7 @@ final class RedisStore {
 
   /** {@link #RELEASE}. Always sent: a lock left behind makes the other instances wait for nothing. */
   void release(byte[] lockKey, byte[] token, byte[] channel, byte[] releasedMessage) {
-    execute("unlock", false, (RedisCallback<Long>) c -> c.scriptingCommands().eval(RELEASE, ReturnType.INTEGER, 1,
+    execute("unlock", false, (RedisCallback<Long>) c -> Scripts.eval(c, RELEASE, ReturnType.INTEGER, 1,
         lockKey, token, channel, releasedMessage));
   }
 
@@ -320,14 +320,14 @@ final class RedisStore {
   /** Runs {@code script} with its keys first, then its arguments; returns its integer reply. */
   long evalInteger(String operation, byte[] script, int numKeys, byte[]... keysAndArgs) {
     Long reply = execute(operation, true, (RedisCallback<Long>) c ->
-        c.scriptingCommands().eval(script, ReturnType.INTEGER, numKeys, keysAndArgs));
+        Scripts.eval(c, script, ReturnType.INTEGER, numKeys, keysAndArgs));
     return reply == null ? 0 : reply;
   }
 
   /** {@link #evalInteger} sent whatever the guard says (for writes that must not be skipped). */
   long evalIntegerAlways(String operation, byte[] script, int numKeys, byte[]... keysAndArgs) {
     Long reply = execute(operation, false, (RedisCallback<Long>) c ->
-        c.scriptingCommands().eval(script, ReturnType.INTEGER, numKeys, keysAndArgs));
+        Scripts.eval(c, script, ReturnType.INTEGER, numKeys, keysAndArgs));
     return reply == null ? 0 : reply;
   }
 

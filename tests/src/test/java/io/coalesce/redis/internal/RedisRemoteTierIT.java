@@ -151,6 +151,29 @@ class RedisRemoteTierIT {
   }
 
   @Test
+  void scriptsGoByTheirDigestAndAreSentAgainAfterRedisForgotThem() {
+    tier.put("1", fresh(new Product(1, "a")), Product.class);
+    redis.command("CONFIG", "RESETSTAT");
+    tier.put("1", fresh(new Product(1, "b")), Product.class);
+    assertThat(commandCalls("evalsha")).isEqualTo(1);
+    assertThat(commandCalls("eval")).as("no body sent").isZero();
+
+    redis.command("SCRIPT", "FLUSH"); // as after a restart or a failover to a node that never ran it
+    tier.put("1", fresh(new Product(1, "c")), Product.class);
+    assertThat(tier.read("1", Product.class).entry().value()).isEqualTo(new Product(1, "c"));
+    assertThat(commandCalls("eval")).as("the body, once, after NOSCRIPT").isEqualTo(1);
+  }
+
+  private static long commandCalls(String command) {
+    for (String line : redis.text("INFO", "commandstats").split("\r?\n")) {
+      if (line.startsWith("cmdstat_" + command + ":")) {
+        return Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
+      }
+    }
+    return 0;
+  }
+
+  @Test
   void aLockIsReleasedOnlyByItsOwner() {
     Lease owner = tier.tryLock("1");
     tier.release(new Lease("1", "not-the-token", Lease.State.ACQUIRED));
