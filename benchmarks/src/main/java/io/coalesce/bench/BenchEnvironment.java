@@ -46,6 +46,18 @@ public class BenchEnvironment {
   /** Coalesce's L1 tier on its own (Caffeine with per-entry expiry on the engine's clock). */
   CaffeineLocalTier l1Tier;
 
+  /** The engine of one cache with Redis present, called directly: Coalesce's own part of a hit. */
+  io.coalesce.core.CoalescingCache engine;
+  static final io.coalesce.core.ArgumentLoader<Object, Product> ENGINE_LOADER =
+      key -> new Product(key.toString(), "Product " + key, 1999);
+  /** Keys of the types users pass, each already cached in {@link #engine}. */
+  record Sku(String vendor, long number) {}
+  final Object longKey = 4711L;
+  final Object uuidKey = java.util.UUID.fromString("7b7c4d8e-8f41-4e4b-9b0c-0d5e2a1f3c11");
+  final Object recordKey = new Sku("acme", 4711);
+  final Object compositeKey = io.coalesce.core.CompositeKey.of("acme", 4711L);
+  final Object stringKey = HOT_SKU;
+
   RedisClient lettuceClient;
   StatefulRedisConnection<byte[], byte[]> lettuce;
   RedisCommands<byte[], byte[]> lettuceSync;
@@ -71,6 +83,11 @@ public class BenchEnvironment {
     proxy.setProxyTargetClass(true); // as Spring Boot proxies beans, Coalesce's and @Cacheable's alike
     proxy.addAdvice((MethodInterceptor) MethodInvocation::proceed);
     proxiedPlain = (PlainCatalog) proxy.getProxy();
+
+    engine = context.getBean(io.coalesce.core.CoalescingCacheManager.class).getCache("engine");
+    for (Object key : List.of(longKey, uuidKey, recordKey, compositeKey, stringKey)) {
+      engine.get(key, Product.class, key, ENGINE_LOADER);
+    }
 
     caffeine = Caffeine.newBuilder().maximumSize(10_000).build();
     l1Tier = CaffeineLocalTier.create(10_000, Clock.systemUTC());

@@ -78,6 +78,45 @@ public class HitBenchmarks {
     return System.currentTimeMillis();
   }
 
+  // Coalesce's own part of an L1 hit, per key type, with Redis present (keys are named by their
+  // string form then): run with -prof gc; each should allocate 0 B/op.
+
+  @Benchmark
+  public Object engine_l1Hit_stringKey(BenchEnvironment env) {
+    return env.engine.get(env.stringKey, Product.class, env.stringKey, BenchEnvironment.ENGINE_LOADER);
+  }
+
+  @Benchmark
+  public Object engine_l1Hit_longKey(BenchEnvironment env) {
+    return env.engine.get(env.longKey, Product.class, env.longKey, BenchEnvironment.ENGINE_LOADER);
+  }
+
+  @Benchmark
+  public Object engine_l1Hit_uuidKey(BenchEnvironment env) {
+    return env.engine.get(env.uuidKey, Product.class, env.uuidKey, BenchEnvironment.ENGINE_LOADER);
+  }
+
+  @Benchmark
+  public Object engine_l1Hit_recordKey(BenchEnvironment env) {
+    return env.engine.get(env.recordKey, Product.class, env.recordKey, BenchEnvironment.ENGINE_LOADER);
+  }
+
+  @Benchmark
+  public Object engine_l1Hit_compositeKey(BenchEnvironment env) {
+    return env.engine.get(env.compositeKey, Product.class, env.compositeKey, BenchEnvironment.ENGINE_LOADER);
+  }
+
+  /** What naming a key cost on every hit before names were remembered: the formatting alone. */
+  @Benchmark
+  public Object engine_keyFormat_longKey(BenchEnvironment env) {
+    return io.coalesce.core.KeyFormat.format(env.longKey);
+  }
+
+  @Benchmark
+  public Object engine_keyFormat_compositeKey(BenchEnvironment env) {
+    return io.coalesce.core.KeyFormat.format(env.compositeKey);
+  }
+
   /** The floor of any annotation-driven cache: a CGLIB proxy with one pass-through interceptor. */
   @Benchmark
   public Object l1_aopFloor_passThroughProxy(BenchEnvironment env) {

@@ -50,6 +50,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   private final LocalStore l1;
   private final RemoteTier remote;
   private final SingleFlight flights = new SingleFlight();
+  private final KeyNames keyNames;
   private final ClusterLock lock;
   private final LoadRunner runner;
   private final KeyGuard guard;
@@ -71,6 +72,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     this.refreshExecutor = refreshExecutor;
     this.scheduler = scheduler;
     this.l1 = new LocalStore(local, remote, settings, clock);
+    this.keyNames = new KeyNames(settings.local().maximumSize());
     this.guard = new KeyGuard(penetrationGuard, listener);
     this.lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry);
     this.runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker);
@@ -173,7 +175,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
 
   /**
    * Records a read served from a servable L1 entry and says which background refresh it calls for:
-   * {@code STALE}, {@code EARLY} (XFetch), or {@code null} for none.
+   * {@code STALE}, {@code EARLY} (before expiry), or {@code null} for none.
    */
   private RefreshTrigger served(CacheEntry entry, long now) {
     if (entry.isFresh(now)) {
@@ -511,7 +513,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   private Object normalize(Object key) {
     Objects.requireNonNull(key, () -> "Cache '" + name + "' was given a null key; "
         + "check the key expression, or the argument that serves as the key");
-    return remote.isPresent() ? KeyFormat.format(key) : key;
+    return remote.isPresent() ? keyNames.of(key) : key;
   }
 
   @SuppressWarnings("unchecked")
