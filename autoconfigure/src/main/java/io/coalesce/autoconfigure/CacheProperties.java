@@ -25,7 +25,10 @@ public class CacheProperties {
   /** How long after ttl a stale value may be served while one refresh runs in the background. */
   private Duration staleTtl;
 
-  /** Aggressiveness of XFetch probabilistic early refresh before ttl; 0 disables it. */
+  /**
+   * How early a hot key is refreshed, in multiples of its last load time: a read within beta x that
+   * time of the ttl starts one background refresh (at most half-way through the ttl); 0 disables it.
+   */
   private Double earlyRefreshBeta;
 
   /** How long a "not found" result (null or empty Optional) is cached; 0 disables null caching. */

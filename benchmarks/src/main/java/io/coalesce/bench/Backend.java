@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Backend {
 
   private final AtomicLong calls = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long delayMillis;
 
   public Backend(long delayMillis) {
@@ -19,16 +21,26 @@ public final class Backend {
 
   public Product load(String sku) {
     calls.incrementAndGet();
-    long delay = delayMillis;
-    if (delay > 0) {
-      try {
-        TimeUnit.MILLISECONDS.sleep(delay);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
+    peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+    try {
+      long delay = delayMillis;
+      if (delay > 0) {
+        try {
+          TimeUnit.MILLISECONDS.sleep(delay);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
       }
+      return sku.startsWith("absent-") ? null : new Product(sku, "Product " + sku, 1999);
+    } finally {
+      running.decrementAndGet();
     }
-    return sku.startsWith("absent-") ? null : new Product(sku, "Product " + sku, 1999);
+  }
+
+  /** The most calls that ran at once since the last {@link #reset}. */
+  public int peakConcurrency() {
+    return peak.get();
   }
 
   public long calls() {
@@ -38,5 +50,6 @@ public final class Backend {
   public void reset(long newDelayMillis) {
     delayMillis = newDelayMillis;
     calls.set(0);
+    peak.set(0);
   }
 }

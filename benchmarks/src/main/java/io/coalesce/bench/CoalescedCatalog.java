@@ -53,4 +53,26 @@ public class CoalescedCatalog {
   public Product product(String sku) {
     return backend.load(sku);
   }
+
+  /** The realistic mix's cache ({@code mix}: ttl 30 s, jitter, L1 of 10,000 entries). */
+  @Coalesced(cache = "mix")
+  public Product mix(String sku) {
+    return backend.load(sku);
+  }
+
+  /** The miss storm's cache ({@code storm}: a load bulkhead). */
+  @Coalesced(cache = "storm")
+  public Product storm(String sku) {
+    return backend.load(sku);
+  }
+
+  /** An update, then the evict that follows it. */
+  @io.coalesce.annotation.CoalescedEvict(cache = "mix")
+  public void mixEvict(String sku) {}
+
+  /** An update that stores the new row. */
+  @io.coalesce.annotation.CoalescedPut(cache = "mix")
+  public Product mixPut(String sku) {
+    return new Product(sku, "Product " + sku + " (updated)", 2099);
+  }
 }

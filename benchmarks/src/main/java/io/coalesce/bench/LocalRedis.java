@@ -103,6 +103,45 @@ final class LocalRedis implements AutoCloseable {
     }
   }
 
+  /** {@code INFO stats}' {@code total_commands_processed}: commands run, scripts counting once each. */
+  long commandsProcessed() {
+    for (String line : info("stats").split("\r?\n")) {
+      if (line.startsWith("total_commands_processed:")) {
+        return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    throw new IllegalStateException("INFO stats has no total_commands_processed");
+  }
+
+  /** Empties the server (between runs that must not see each other's keys). */
+  void flushAll() {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write("FLUSHALL\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getInputStream().read(new byte[16]);
+    } catch (IOException e) {
+      throw new IllegalStateException("FLUSHALL failed: " + e, e);
+    }
+  }
+
+  private String info(String section) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(("INFO " + section + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      StringBuilder header = new StringBuilder();
+      for (int c; (c = in.read()) != '\n'; ) {
+        header.append((char) c);
+      }
+      int length = Integer.parseInt(header.toString().trim().substring(1));
+      byte[] body = new byte[length];
+      in.readFully(body);
+      return new String(body, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new IllegalStateException("INFO failed: " + e, e);
+    }
+  }
+
   private boolean answersPing() {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(500);

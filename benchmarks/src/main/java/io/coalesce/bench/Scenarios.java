@@ -35,7 +35,7 @@ public final class Scenarios {
 
   public static void main(String[] args) throws Exception {
     Set<String> chosen = args.length == 0
-        ? Set.of("stampede", "cluster", "sustained", "penetration", "outage")
+        ? Set.of("stampede", "cluster", "sustained", "penetration", "outage", "mix", "storm")
         : Set.of(args);
     System.out.println("Coalesce scenarios: " + Runtime.getRuntime().availableProcessors() + " CPUs, "
         + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", load: "
@@ -56,6 +56,12 @@ public final class Scenarios {
       }
       if (chosen.contains("outage")) {
         scenarios.outage();
+      }
+      if (chosen.contains("mix")) {
+        scenarios.mix();
+      }
+      if (chosen.contains("storm")) {
+        scenarios.storm();
       }
       System.out.println();
       System.out.println("load after the run: " + loadAverage());
@@ -197,6 +203,196 @@ public final class Scenarios {
     com.github.benmanes.caffeine.cache.LoadingCache<String, Product> cache =
         com.github.benmanes.caffeine.cache.Caffeine.newBuilder().refreshAfterWrite(refresh).build(backend::load);
     return n -> cache.get("sustained");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 6. A realistic mix (issue 14, item 5): 100,000 keys with a Zipf(0.99) popularity, 95 % reads and
+  //    5 % writes (half evicts, half puts), ttl 30 s with jitter, loader 2 ms, L1 of 10,000 entries.
+
+  private static final int MIX_KEYS = 100_000;
+  private static final long MIX_LOADER_MILLIS = 2;
+  private static final long MIX_WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final long MIX_MEASURED_NANOS = TimeUnit.SECONDS.toNanos(20);
+
+  /** One stack's read, evict and put of a key. */
+  private record MixCalls(java.util.function.Function<String, Object> read, java.util.function.Consumer<String> evict,
+      java.util.function.Consumer<String> put) {}
+
+  private void mix() throws Exception {
+    Zipf zipf = new Zipf(MIX_KEYS, 0.99);
+    System.out.printf(java.util.Locale.ROOT, "mix: %,d keys, Zipf(0.99) (the 10,000 most popular get %.0f %% of "
+        + "calls), 95 %% reads / 5 %% writes, ttl 30 s, loader %d ms%n", MIX_KEYS, 100 * zipf.shareOfTop(10_000),
+        MIX_LOADER_MILLIS);
+    for (int threads : new int[] {2, 8}) {
+      String scenario = "mix, Zipf(0.99) over 100,000 keys, " + threads + " threads";
+      mixRun(scenario, "Coalesce (L1 10,000 + Redis)", threads, zipf, c -> {
+        CoalescedCatalog catalog = c.getBean(CoalescedCatalog.class);
+        return new MixCalls(catalog::mix, catalog::mixEvict, catalog::mixPut);
+      });
+      mixRun(scenario, "Spring @Cacheable(sync) Caffeine (10,000)", threads, zipf, c -> {
+        SpringCatalog catalog = c.getBean(SpringCatalog.class);
+        return new MixCalls(catalog::mix, catalog::mixEvict, catalog::mixPut);
+      });
+      mixRun(scenario, "Spring @Cacheable(sync) Redis", threads, zipf, c -> {
+        SpringCatalog catalog = c.getBean(SpringCatalog.class);
+        return new MixCalls(catalog::mixRemote, catalog::mixRemoteEvict, catalog::mixRemotePut);
+      });
+    }
+  }
+
+  private void mixRun(String scenario, String stack, int threads, Zipf zipf,
+      java.util.function.Function<ConfigurableApplicationContext, MixCalls> stackCalls) throws Exception {
+    redis.flushAll();
+    try (ConfigurableApplicationContext context = BenchApp.start(redis, backend, "mix",
+        "coalesce.caches.mix.ttl=30s", "coalesce.caches.mix.jitter=0.1", "coalesce.caches.mix.local.maximum-size=10000",
+        "bench.spring.ttl=30s")) {
+      MixCalls calls = stackCalls.apply(context);
+      backend.reset(MIX_LOADER_MILLIS);
+      runMix(threads, zipf, calls, MIX_WARM_UP_NANOS); // fills the caches, compiles the paths
+      backend.reset(MIX_LOADER_MILLIS);
+      long commandsBefore = redis.commandsProcessed();
+      MixOutcome run = runMix(threads, zipf, calls, MIX_MEASURED_NANOS);
+      double seconds = MIX_MEASURED_NANOS / 1e9;
+      long commands = redis.commandsProcessed() - commandsBefore;
+      Latencies l = run.latencies();
+      table.add(new Table.Row(scenario, stack, l.count(), backend.calls(), run.errors(), l.percentileMillis(50),
+          l.percentileMillis(99), l.maxMillis(), l.count() / seconds,
+          String.format(java.util.Locale.ROOT, "p99.9 %s ms; loader calls/s %.0f; Redis commands/s %.0f (%.2f per call)",
+              Table.fmt(l.percentileMillis(99.9)), backend.calls() / seconds, commands / seconds,
+              (double) commands / Math.max(1, l.count()))));
+    }
+  }
+
+  private record MixOutcome(Latencies latencies, int errors) {}
+
+  /** Closed loop: each thread calls again as soon as its call returns. */
+  private static MixOutcome runMix(int threads, Zipf zipf, MixCalls calls, long durationNanos) throws Exception {
+    long[][] nanos = new long[threads][];
+    int[] counts = new int[threads];
+    java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> workers = new ArrayList<>();
+    long end = System.nanoTime() + durationNanos;
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      Thread worker = new Thread(() -> {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(thread * 7919L + 1);
+        long[] mine = new long[1 << 16];
+        int n = 0;
+        while (System.nanoTime() < end) {
+          String sku = "sku-" + zipf.next(random);
+          int dice = random.nextInt(1000);
+          long start = System.nanoTime();
+          try {
+            if (dice < 950) {
+              calls.read().apply(sku);
+            } else if (dice < 975) {
+              calls.evict().accept(sku);
+            } else {
+              calls.put().accept(sku);
+            }
+          } catch (RuntimeException e) {
+            errors.incrementAndGet();
+          }
+          if (n == mine.length) {
+            mine = java.util.Arrays.copyOf(mine, n * 2);
+          }
+          mine[n++] = System.nanoTime() - start;
+        }
+        nanos[thread] = mine;
+        counts[thread] = n;
+      }, "mix-" + t);
+      workers.add(worker);
+      worker.start();
+    }
+    for (Thread worker : workers) {
+      worker.join();
+    }
+    return new MixOutcome(Latencies.merge(nanos, counts), errors.get());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 7. Miss storm (issue 14, item 6): 10,000 distinct cold keys at once over 4 instances, each key
+  //    asked for by every caller; Coalesce with a load bulkhead of 8 per instance.
+
+  private static final int STORM_KEYS = 10_000;
+  private static final int STORM_THREADS_PER_INSTANCE = 16;
+  private static final long STORM_LOADER_MILLIS = 5;
+  private static final int STORM_BULKHEAD = 8;
+
+  private void storm() throws Exception {
+    System.out.println("miss storm: " + STORM_KEYS + " cold keys over 4 instances x " + STORM_THREADS_PER_INSTANCE
+        + " callers, each caller asking for every key in its own order, loader " + STORM_LOADER_MILLIS + " ms");
+    String scenario = "miss storm, 10,000 cold keys, 4 instances x " + STORM_THREADS_PER_INSTANCE + " callers";
+    stormRun(scenario, "Coalesce, bulkhead " + STORM_BULKHEAD + " per instance", c -> c.getBean(CoalescedCatalog.class)::storm);
+    stormRun(scenario, "Spring @Cacheable(sync) Redis", c -> c.getBean(SpringCatalog.class)::stormRemote);
+  }
+
+  private void stormRun(String scenario, String stack,
+      java.util.function.Function<ConfigurableApplicationContext, java.util.function.Function<String, Object>> stackCall)
+      throws Exception {
+    redis.flushAll();
+    List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        contexts.add(BenchApp.start(redis, backend, "storm-" + i,
+            "coalesce.caches.storm.bulkhead.max-concurrent-loads=" + STORM_BULKHEAD,
+            "coalesce.caches.storm.bulkhead.max-wait=30s", "coalesce.caches.storm.lock.wait=30s"));
+      }
+      List<java.util.function.Function<String, Object>> calls = contexts.stream().map(stackCall).toList();
+      for (var call : calls) {
+        call.apply("warm-up"); // the proxies and connections, not the storm's keys
+      }
+      backend.reset(STORM_LOADER_MILLIS);
+      long commandsBefore = redis.commandsProcessed();
+      int threads = 4 * STORM_THREADS_PER_INSTANCE;
+      long[][] nanos = new long[threads][STORM_KEYS];
+      int[] counts = new int[threads];
+      java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        var call = calls.get(t % 4);
+        List<String> keys = new ArrayList<>();
+        for (int k = 0; k < STORM_KEYS; k++) {
+          keys.add("storm-" + k);
+        }
+        Collections.shuffle(keys, new Random(thread));
+        Thread worker = new Thread(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          for (String key : keys) {
+            long start = System.nanoTime();
+            try {
+              call.apply(key);
+            } catch (RuntimeException e) {
+              errors.incrementAndGet();
+            }
+            nanos[thread][counts[thread]++] = System.nanoTime() - start;
+          }
+        }, "storm-" + t);
+        workers.add(worker);
+        worker.start();
+      }
+      long start = System.nanoTime();
+      go.countDown();
+      for (Thread worker : workers) {
+        worker.join();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long commands = redis.commandsProcessed() - commandsBefore;
+      Latencies l = Latencies.merge(nanos, counts);
+      table.add(new Table.Row(scenario, stack, l.count(), backend.calls(), errors.get(), l.percentileMillis(50),
+          l.percentileMillis(99), l.maxMillis(), l.count() / seconds,
+          String.format(java.util.Locale.ROOT, "loads per key %.2f; peak concurrent loads %d; drained in %.1f s; "
+              + "Redis commands per key %.1f", backend.calls() / (double) STORM_KEYS, backend.peakConcurrency(),
+              seconds, commands / (double) STORM_KEYS)));
+    } finally {
+      contexts.forEach(ConfigurableApplicationContext::close);
+    }
   }
 
   private static LongFunction<Object> call(ConfigurableApplicationContext context, String which, String key) {

@@ -63,6 +63,37 @@ public class SpringCatalog {
     return backend.load(sku);
   }
 
+  @Cacheable(cacheNames = "storm", cacheManager = BenchApp.REDIS, sync = true)
+  public Product stormRemote(String sku) {
+    return backend.load(sku);
+  }
+
+  @Cacheable(cacheNames = "mix", cacheManager = BenchApp.CAFFEINE, sync = true)
+  public Product mix(String sku) {
+    return backend.load(sku);
+  }
+
+  @org.springframework.cache.annotation.CacheEvict(cacheNames = "mix", cacheManager = BenchApp.CAFFEINE)
+  public void mixEvict(String sku) {}
+
+  @org.springframework.cache.annotation.CachePut(cacheNames = "mix", cacheManager = BenchApp.CAFFEINE)
+  public Product mixPut(String sku) {
+    return new Product(sku, "Product " + sku + " (updated)", 2099);
+  }
+
+  @Cacheable(cacheNames = "mix", cacheManager = BenchApp.REDIS, sync = true)
+  public Product mixRemote(String sku) {
+    return backend.load(sku);
+  }
+
+  @org.springframework.cache.annotation.CacheEvict(cacheNames = "mix", cacheManager = BenchApp.REDIS)
+  public void mixRemoteEvict(String sku) {}
+
+  @org.springframework.cache.annotation.CachePut(cacheNames = "mix", cacheManager = BenchApp.REDIS)
+  public Product mixRemotePut(String sku) {
+    return new Product(sku, "Product " + sku + " (updated)", 2099);
+  }
+
   /** Over Spring Data Redis's locking cache writer: a Redis lock per cache name (not per key). */
   @Cacheable(cacheNames = "productsLocked", cacheManager = BenchApp.REDIS_LOCKING, sync = true)
   public Product productRemoteLocking(String sku) {

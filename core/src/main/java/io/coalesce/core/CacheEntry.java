@@ -15,7 +15,7 @@ package io.coalesce.core;
  * @param writtenAt when the value was loaded or put
  * @param expiresAt end of the fresh window
  * @param staleUntil end of the stale window ({@code >= expiresAt})
- * @param loadMillis how long the load took; the XFetch early-refresh scale
+ * @param loadMillis how long the load took; the early-refresh scale
  */
 public record CacheEntry(Object value, long writtenAt, long expiresAt, long staleUntil, long loadMillis) {
 

@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  * @param ttl logical time-to-live: how long a loaded value is fresh
  * @param jitter fraction of {@code ttl} by which each entry's ttl is randomly spread, in [0, 1)
  * @param staleTtl how long after its ttl a value may still be served while one refresh runs
- * @param earlyRefreshBeta XFetch early-refresh aggressiveness; 0 disables early refresh
+ * @param earlyRefreshBeta how early a hot key is refreshed, in multiples of its last load time; 0 disables it
  * @param nullTtl how long "not found" is cached; zero disables null caching
  * @param loadTimeout the longest a caller waits for a load started by another caller
  * @param staleIfError whether an older value is served when the loader fails

@@ -80,7 +80,7 @@ class ExpiryTest {
     assertThat(refreshes).isEmpty();
   }
 
-  /** Reads every 100 ms over three ttls; each load "takes" 2 s of clock time (XFetch's delta). */
+  /** Reads every 100 ms over three ttls; each load "takes" 2 s of clock time (the early-refresh scale). */
   int blockingMissesOverThreeTtls(double beta) {
     CoalescingCache cache = cache(CacheSettings.builder().ttl(Duration.ofMinutes(1)).jitter(0)
         .earlyRefreshBeta(beta).build(), Runnable::run);
