@@ -49,6 +49,13 @@ public class BenchApp {
         () -> java.util.stream.LongStream.range(0, count).mapToObj(i -> "sku-" + i));
   }
 
+  /** With {@code bench.metrics=true}: Coalesce's meters, to count the callers that waited for a load. */
+  @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("bench.metrics")
+  io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+    return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+  }
+
   @Bean
   SpringCatalog springCatalog(Backend backend) {
     return new SpringCatalog(backend);

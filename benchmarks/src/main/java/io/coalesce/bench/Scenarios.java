@@ -173,8 +173,10 @@ public final class Scenarios {
       String... properties) throws Exception {
     List<ConfigurableApplicationContext> contexts = new ArrayList<>();
     try {
+      String[] withMetrics = java.util.Arrays.copyOf(properties, properties.length + 1);
+      withMetrics[properties.length] = "bench.metrics=true";
       for (int i = 0; i < instances; i++) {
-        contexts.add(BenchApp.start(redis, backend, "sustained-" + i, properties));
+        contexts.add(BenchApp.start(redis, backend, "sustained-" + i, withMetrics));
       }
       List<LongFunction<Object>> calls = new ArrayList<>();
       for (ConfigurableApplicationContext context : contexts) {
@@ -187,15 +189,32 @@ public final class Scenarios {
       // the measured run, as the hit path is before the steady-state one.
       PacedLoad.run(LOAD_THREADS, PERIOD_NANOS, TimeUnit.MILLISECONDS.toNanos(2500), expiring);
       backend.reset(LOADER_MILLIS);
+      double missesBefore = coalesceMisses(contexts);
       PacedLoad.Outcome run = PacedLoad.run(LOAD_THREADS, PERIOD_NANOS, TimeUnit.SECONDS.toNanos(10), expiring);
+      double waitedForALoad = coalesceMisses(contexts) - missesBefore;
       Latencies l = run.latencies();
       table.add(new Table.Row(scenario, stack, run.calls(), backend.calls(), run.errors(),
           l.percentileMillis(50), l.percentileMillis(99), l.maxMillis(), run.throughput(),
-          String.format(java.util.Locale.ROOT, "calls >= %.0f ms: %d; p99 %.1fx the steady-state hit p99",
+          String.format(java.util.Locale.ROOT, "%scalls >= %.0f ms: %d; p99 %.1fx the steady-state hit p99",
+              which.equals("products") ? String.format(java.util.Locale.ROOT, "callers that waited for a load "
+                  + "(coalesce.gets miss): %.0f; ", waitedForALoad) : "",
               WAITED_MILLIS, l.countAtLeastMillis(WAITED_MILLIS), l.percentileMillis(99) / steadyP99)));
     } finally {
       contexts.forEach(ConfigurableApplicationContext::close);
     }
+  }
+
+  /** Coalesce's count of reads that found nothing to serve and waited for a load, over every instance. */
+  private static double coalesceMisses(List<ConfigurableApplicationContext> contexts) {
+    double misses = 0;
+    for (ConfigurableApplicationContext context : contexts) {
+      io.micrometer.core.instrument.MeterRegistry registry =
+          context.getBeanProvider(io.micrometer.core.instrument.MeterRegistry.class).getIfAvailable();
+      io.micrometer.core.instrument.Counter counter = registry == null ? null
+          : registry.find("coalesce.gets").tag("cache", "products").tag("result", "miss").counter();
+      misses += counter == null ? 0 : counter.count();
+    }
+    return misses;
   }
 
   /** Caffeine's own refresh-ahead: the first read after {@code refresh} reloads in the background. */
