@@ -32,6 +32,16 @@ public final class CompositeKey {
     return Arrays.asList(parts.clone());
   }
 
+  /** How many parts the key has; with {@link #part(int)}, reads them without a copy. */
+  int size() {
+    return parts.length;
+  }
+
+  /** The part at {@code index}. */
+  Object part(int index) {
+    return parts[index];
+  }
+
   @Override
   public boolean equals(Object other) {
     return this == other

@@ -3,7 +3,6 @@ package io.coalesce.core;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,9 +56,8 @@ final class KeyNames {
    */
   private static boolean isValue(Object key) {
     if (key instanceof CompositeKey composite) {
-      List<Object> parts = composite.parts();
-      for (int i = 0; i < parts.size(); i++) {
-        Object part = parts.get(i);
+      for (int i = 0; i < composite.size(); i++) { // not parts(): it copies, and this runs on every hit
+        Object part = composite.part(i);
         if (part != null && !isValue(part)) {
           return false;
         }
