@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +48,7 @@ final class RedisRemoteTier implements RemoteTier {
   private final RedisCallGuard guard;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean pendingOverflow = new AtomicBoolean();
+  private final LockTokens tokens = new LockTokens();
 
   RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys, EntryCodec codec,
       RedisEvents events, RedisCallGuard guard, Clock clock, Ticker ticker) {
@@ -85,7 +85,7 @@ final class RedisRemoteTier implements RemoteTier {
 
   @Override
   public ReadOrLock readOrLock(String key, Type type, long now) {
-    String token = UUID.randomUUID().toString();
+    String token = tokens.next();
     RedisStore.ReadOrLockReply reply;
     try {
       reply = store.readOrLock(keys.value(cache, key), keys.version(cache, key), keys.lock(cache, key), now,
@@ -198,7 +198,7 @@ final class RedisRemoteTier implements RemoteTier {
 
   @Override
   public Lease tryLock(String key) {
-    String token = UUID.randomUUID().toString();
+    String token = tokens.next();
     try {
       boolean acquired = store.tryLock(keys.lock(cache, key), token.getBytes(StandardCharsets.UTF_8), leaseMillis);
       return acquired ? Lease.acquired(key, token) : Lease.heldElsewhere(key);
