@@ -32,6 +32,9 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
     breaker.getEventPublisher().onStateTransition(event -> {
       State from = event.getStateTransition().getFromState();
       State to = event.getStateTransition().getToState();
+      LOG.log(Level.DEBUG, () -> "Circuit breaker '" + breaker.getName() + "': " + from + " -> " + to + " ("
+          + breaker.getMetrics().getNumberOfFailedCalls() + " failed, " + breaker.getMetrics().getNumberOfSlowCalls()
+          + " slow of " + breaker.getMetrics().getNumberOfBufferedCalls() + ")");
       if (to == State.OPEN && from == State.CLOSED) {
         // A Redis that never answered was reported at start-up: the opening is then no news.
         LOG.log(answered.getAsBoolean() ? Level.WARNING : Level.INFO, "Circuit breaker '" + breaker.getName()

@@ -47,6 +47,7 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
   private final Map<String, Invalidations> caches = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Wake>> waiters = new ConcurrentHashMap<>();
   private volatile boolean subscribedBefore;
+  private volatile Runnable redisAnswered = () -> {};
 
   RedisEvents(RedisKeys keys) {
     this.channel = keys.channel();
@@ -138,8 +139,17 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
     }
   }
 
+  /**
+   * {@code action} runs when a subscription succeeds, before L1 copies are dropped: the subscription
+   * is Redis answering, and the reloads that follow the drop must be allowed to use it.
+   */
+  void onSubscribed(Runnable action) {
+    this.redisAnswered = action;
+  }
+
   @Override
   public void onChannelSubscribed(byte[] channel, long count) {
+    redisAnswered.run();
     boolean again = subscribedBefore;
     subscribedBefore = true;
     LOG.log(again ? Level.INFO : Level.DEBUG, (again ? "Coalesce re-subscribed" : "Coalesce subscribed")

@@ -72,6 +72,9 @@ public final class RedisTiers implements AutoCloseable {
     });
     store.subscribe(health::record);
     store.subscribe(this::watch);
+    // A subscription that comes back is Redis answering: half-open the breaker before the L1 copies
+    // are dropped, or the reloads that follow skip Redis and their copies keep it unused for a ttl.
+    events.onSubscribed(this.guard::probeSucceeded);
   }
 
   public RedisTiers(RedisConnectionFactory connectionFactory, String keyPrefix, EntryCodec codec, Clock clock) {
