@@ -2,16 +2,11 @@ package io.coalesce.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.coalesce.cluster.ProductDb.Product;
 import io.coalesce.redis.internal.RedisTiers;
 import io.coalesce.test.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -53,48 +48,6 @@ class RedisOutageIT {
     redis.close();
   }
 
-  /** Eight threads reading random keys until told to stop, recording errors and latencies. */
-  final class Callers implements AutoCloseable {
-    final ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
-    final ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>(); // {start, nanos}
-    final ExecutorService pool = Executors.newFixedThreadPool(8);
-    volatile boolean running = true;
-
-    Callers() {
-      ProductService service = instances.service(0);
-      for (int t = 0; t < 8; t++) {
-        pool.execute(() -> {
-          while (running) {
-            long id = ThreadLocalRandom.current().nextLong(KEYS);
-            long start = System.nanoTime();
-            try {
-              Product product = service.find(id);
-              if (!product.name().equals("product-" + id)) {
-                errors.add(new AssertionError("wrong value " + product + " for " + id));
-              }
-            } catch (Throwable e) {
-              errors.add(e);
-            }
-            latencies.add(new long[] {start, System.nanoTime() - start});
-            sleepMillis(2);
-          }
-        });
-      }
-    }
-
-    long maxLatencyMillisBetween(long fromNanos, long toNanos) {
-      return latencies.stream().filter(l -> l[0] >= fromNanos && l[0] <= toNanos)
-          .mapToLong(l -> l[1]).max().orElse(0) / 1_000_000;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running = false;
-      pool.shutdown();
-      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-    }
-  }
-
   @Test
   void redisKilledAndRestartedUnderLoadNeverReachesACaller() throws Exception {
     RedisTiers tiers = instances.context(0).getBean(RedisTiers.class);
@@ -106,7 +59,7 @@ class RedisOutageIT {
     int loadsWhileDown;
     long l2HitsResumedAfterMillis = -1;
     long firstWriteAfterMillis = -1;
-    try (Callers callers = new Callers()) {
+    try (ReadLoad callers = new ReadLoad(instances.service(0), KEYS)) {
       sleepMillis(5_000);
       loadsBeforeKill = db.queries();
       redis.kill();
@@ -152,7 +105,7 @@ class RedisOutageIT {
   void aPausedRedisCostsCallersAtMostAboutTheCommandTimeout() throws Exception {
     long pausedAt;
     long maxWhilePaused;
-    try (Callers callers = new Callers()) {
+    try (ReadLoad callers = new ReadLoad(instances.service(0), KEYS)) {
       sleepMillis(1_500);
       pausedAt = System.nanoTime();
       redis.pause(Duration.ofSeconds(3));
