@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * JetCache's two-level cache as a user of its API builds it: Caffeine in front of Redis (Lettuce),
  * penetration protection on (its in-process single flight), optionally its refresh policy, which is
- * what {@code @CacheRefresh} configures. Used without its Spring Boot starter, which targets Boot 2 and 3.
+ * what {@code @CacheRefresh} configures. Used without its Spring Boot starter, which was not tried on Boot 4.
  */
 final class JetCacheStack implements AutoCloseable {
 
