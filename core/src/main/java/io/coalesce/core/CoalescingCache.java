@@ -1,6 +1,8 @@
 package io.coalesce.core;
 
 import java.lang.reflect.Type;
+import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -67,6 +69,29 @@ public interface CoalescingCache {
       Object key, Type type, Supplier<? extends CompletionStage<? extends T>> loader);
 
   /**
+   * Returns the values of many keys, each cached as its own entry (the same entry {@link #get} reads
+   * for that key), loading the missing ones in <em>one</em> call of {@code loader}.
+   *
+   * <p>Each key goes the way {@link #get} takes it: L1, then the Bloom guard (a key it rejects is
+   * "not found" without a load), then the single flight, where a key whose load is already under
+   * way here, for a single read or another batch, is joined rather than loaded again. The keys this
+   * call leads are read from the shared tier together, and their rebuild locks taken, in one round
+   * trip (one per slot on Redis Cluster); the keys found nowhere are loaded by one call of
+   * {@code loader}; keys whose lock another instance holds are awaited after that call, and loaded
+   * one by one through {@code loader} only if that instance gives up. A key the loader does not
+   * return is cached as "not found".
+   *
+   * @param keys the keys, none {@code null}; duplicates count once
+   * @param type the declared type of one value
+   * @param loader loads the values of the keys this call must load
+   * @return every distinct key of {@code keys}, in their order, with its value or {@code null} for
+   *     "not found"
+   * @throws LoadTimeoutException when a key whose load this call joined did not complete within
+   *     {@code load-timeout}
+   */
+  <K, V> Map<K, V> getAll(Collection<? extends K> keys, Type type, BatchLoader<K, ? extends V> loader);
+
+  /**
    * Stores {@code value} (which may be {@code null}, cached as "not found") under {@code key},
    * replacing the cached value; a load of the key already under way keeps its result to itself.
    */
@@ -77,6 +102,16 @@ public interface CoalescingCache {
    * callers but does not store it, so a value read before a write cannot outlive the write.
    */
   void evict(Object key);
+
+  /** {@link #put(Object, Object) Puts} each entry of {@code entries}. */
+  default void putAll(Map<?, ?> entries) {
+    entries.forEach(this::put);
+  }
+
+  /** {@link #evict(Object) Evicts} each of {@code keys}. */
+  default void evictAll(Collection<?> keys) {
+    keys.forEach(this::evict);
+  }
 
   /**
    * {@link #evict(Object) Evicts} the key whose {@link KeyFormat string form} is {@code formattedKey}:

@@ -8,7 +8,13 @@ import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -153,6 +159,174 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       }
       return (T) entry.value();
     });
+  }
+
+  /** A key a batch read leads: its key as the caller gave it, its flight and its expired L1 entry. */
+  private record Led<K>(Object key, K asked, Flight flight, CacheEntry expired) {}
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <K, V> Map<K, V> getAll(Collection<? extends K> keys, Type type, BatchLoader<K, ? extends V> loader) {
+    Objects.requireNonNull(loader, "loader");
+    Map<Object, K> asked = new LinkedHashMap<>();
+    for (K key : keys) {
+      asked.putIfAbsent(normalize(key), key);
+    }
+    Map<Object, Object> values = new HashMap<>();
+    Map<Object, Flight> joined = new LinkedHashMap<>();
+    List<Led<K>> led = new ArrayList<>();
+    long now = clock.millis();
+    for (Map.Entry<Object, K> e : asked.entrySet()) {
+      Object k = e.getKey();
+      CacheEntry held = local.get(k, now);
+      if (held != null && held.isServable(now)) {
+        RefreshTrigger refresh = served(held, now);
+        if (refresh != null) {
+          refresh(k, type, loadOne(k, e.getValue(), loader), held, refresh);
+        }
+        values.put(k, held.value());
+      } else if (held != null && beingRefreshed(k, held, now)) {
+        values.put(k, held.value());
+      } else if (held == null && guard.certainlyAbsent(k)) {
+        values.put(k, null);
+      } else {
+        Flight mine = new Flight();
+        Flight running = flights.joinOrLead(k, mine);
+        if (running != null) {
+          joined.put(k, running);
+        } else {
+          endWhenDone(k, mine);
+          led.add(new Led<>(k, e.getValue(), mine, held));
+        }
+      }
+    }
+    if (!led.isEmpty()) {
+      try {
+        leadAll(led, type, loader);
+      } catch (Throwable t) {
+        for (Led<K> l : led) {
+          l.flight().claimRecord();
+          l.flight().result.completeExceptionally(t); // no-op for the flights already settled
+        }
+      }
+      for (Led<K> l : led) {
+        values.put(l.key(), await(l.key(), l.flight()).value());
+      }
+    }
+    joined.forEach((k, running) -> values.put(k, follow(k, running).value()));
+    Map<K, V> result = new LinkedHashMap<>();
+    asked.forEach((k, key) -> result.put(key, (V) values.get(k)));
+    return result;
+  }
+
+  /**
+   * The leader's work for the keys a batch read leads: one read of them all (taking their rebuild
+   * locks), one load of those found nowhere, then the keys another instance is loading: awaited
+   * last, so that the locks this call holds are released (by its write-back) before it waits for
+   * anyone else's, and two instances that each lock part of the other's batch do not wait on each
+   * other.
+   */
+  private <K> void leadAll(List<Led<K>> led, Type type, BatchLoader<K, ?> loader) {
+    long now = clock.millis();
+    List<Led<K>> toRead = new ArrayList<>(led.size());
+    for (Led<K> l : led) {
+      CacheEntry stored = local.get(l.key(), now);
+      if (stored != null && stored != l.expired() && stored.isFresh(now)) {
+        complete(l.flight(), stored); // the previous flight stored this just before it left the map
+        listener.onGet(GetResult.L1_HIT);
+      } else {
+        toRead.add(l);
+      }
+    }
+    if (toRead.isEmpty()) {
+      return;
+    }
+    List<String> names = new ArrayList<>(toRead.size());
+    toRead.forEach(l -> names.add(l.key().toString()));
+    List<RemoteTier.ReadOrLock> reads = remote.readAll(names, type, now, lock.enabled());
+    List<LoadRunner.BatchItem> toLoad = new ArrayList<>();
+    Map<Object, K> toLoadAsked = new LinkedHashMap<>();
+    List<Led<K>> lockedElsewhere = new ArrayList<>();
+    List<LoadRunner.BatchItem> waits = new ArrayList<>();
+    for (int i = 0; i < toRead.size(); i++) {
+      Led<K> l = toRead.get(i);
+      Read shared = reads.get(i).read();
+      RemoteTier.Lease lease = reads.get(i).lease();
+      flights.read(l.key(), l.flight(), shared.version());
+      if (shared.hit() && shared.entry().isServable(now)) {
+        if (lease != null) {
+          remote.release(lease);
+        }
+        l1.store(l.key(), shared.entry(), l.flight());
+        complete(l.flight(), shared.entry());
+        if (shared.entry().isFresh(now)) {
+          listener.onGet(GetResult.L2_HIT);
+        } else {
+          listener.onGet(GetResult.STALE);
+          refresh(l.key(), type, loadOne(l.key(), l.asked(), loader), shared.entry(), RefreshTrigger.STALE);
+        }
+        continue;
+      }
+      listener.onGet(GetResult.MISS);
+      CacheEntry fallback = l.expired() != null ? l.expired() : shared.entry();
+      if (lease != null && lease.state() == RemoteTier.Lease.State.HELD_ELSEWHERE) {
+        lockedElsewhere.add(l);
+        waits.add(new LoadRunner.BatchItem(l.key(), l.flight(), fallback, lease));
+        continue;
+      }
+      ClusterLock.Decision decision = lock.acquire(l.key(), type, l.flight(), fallback, false, lease);
+      if (decision instanceof ClusterLock.Served served) {
+        l1.store(l.key(), served.entry(), l.flight());
+        complete(l.flight(), served.entry());
+      } else if (decision instanceof ClusterLock.Failed failed) {
+        l.flight().claimRecord();
+        l.flight().result.completeExceptionally(failed.error());
+      } else {
+        toLoad.add(new LoadRunner.BatchItem(l.key(), l.flight(), fallback, ((ClusterLock.Load) decision).lease()));
+        toLoadAsked.put(l.key(), l.asked());
+      }
+    }
+    if (!toLoad.isEmpty()) {
+      runner.runBatch(toLoad, type, loadMany(toLoadAsked, loader));
+    }
+    for (int i = 0; i < waits.size(); i++) {
+      LoadRunner.BatchItem item = waits.get(i);
+      try {
+        loadAsLeader(item.key(), type, item.flight(), loadOne(item.key(), lockedElsewhere.get(i).asked(), loader),
+            item.fallback(), false, item.lease());
+      } catch (Throwable t) {
+        item.flight().claimRecord();
+        item.flight().result.completeExceptionally(t);
+      }
+    }
+  }
+
+  /**
+   * One call of {@code loader} for the keys of {@code asked} (held key → the caller's key); its
+   * value is a map from held key to value, the loader's keys normalized as every key is.
+   */
+  private <K> Load loadMany(Map<Object, K> asked, BatchLoader<K, ?> loader) {
+    return Load.of(() -> {
+      Map<?, ?> loaded = loader.load(Collections.unmodifiableSet(new LinkedHashSet<>(asked.values())));
+      Map<Object, Object> byKey = new HashMap<>();
+      if (loaded != null) {
+        loaded.forEach((key, value) -> {
+          if (key != null) {
+            Object k = normalize(key);
+            if (asked.containsKey(k)) {
+              byKey.put(k, value);
+            }
+          }
+        });
+      }
+      return byKey;
+    });
+  }
+
+  /** {@code loader} for one key: how a batch-loaded key is refreshed, or loaded when another instance gave up. */
+  private <K> Load loadOne(Object key, K asked, BatchLoader<K, ?> loader) {
+    Load many = loadMany(Map.of(key, asked), loader);
+    return () -> many.start().thenApply(byKey -> ((Map<?, ?>) byKey).get(key));
   }
 
   /**

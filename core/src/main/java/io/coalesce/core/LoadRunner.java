@@ -6,6 +6,9 @@ import io.coalesce.core.RemoteTier.Stored;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -70,6 +73,85 @@ final class LoadRunner {
         }
       }
     });
+  }
+
+  /** One key of a batch load: its flight, the value it may fall back to and the lock it holds. */
+  record BatchItem(Object key, Flight flight, CacheEntry fallback, Lease lease) {}
+
+  /**
+   * Starts {@code load}, one load of every key of {@code items} (its value: a map from key to value,
+   * where a key left out is "not found"); its outcome completes each key's flight. The loaded entries
+   * are written back together ({@link RemoteTier#writeBackAll}), each fenced as a single load's is.
+   */
+  void runBatch(List<BatchItem> items, Type type, Load load) {
+    long startMillis = clock.millis();
+    long startNanos = ticker.read();
+    bulkhead.limit(load).start().whenComplete((values, error) -> {
+      try {
+        if (error != null) {
+          for (BatchItem item : items) {
+            settle(item.key(), type, item.flight(), null, error, startMillis, startNanos, item.fallback(), item.lease());
+          }
+        } else {
+          settleBatch(items, type, (Map<?, ?>) values, startMillis, startNanos);
+        }
+      } catch (Throwable unexpected) {
+        LOG.log(Level.WARNING, "Settling a batch load of cache '" + cache + "' failed", unexpected);
+        for (BatchItem item : items) {
+          if (error != null) {
+            item.flight().result.completeExceptionally(unwrap(error));
+          } else {
+            Object value = values == null ? null : ((Map<?, ?>) values).get(item.key());
+            item.flight().result.complete(policy.entryFor(value, clock.millis(), Math.max(0, clock.millis() - startMillis)));
+          }
+        }
+      }
+    });
+  }
+
+  private void settleBatch(List<BatchItem> items, Type type, Map<?, ?> values, long startMillis, long startNanos) {
+    long nanos = ticker.read() - startNanos;
+    long now = clock.millis();
+    long loadMillis = Math.max(0, now - startMillis);
+    List<Integer> toWrite = new ArrayList<>(items.size());
+    List<RemoteTier.WriteBack> writeBacks = new ArrayList<>(items.size());
+    CacheEntry[] entries = new CacheEntry[items.size()];
+    boolean[] keep = new boolean[items.size()];
+    for (int i = 0; i < items.size(); i++) {
+      BatchItem item = items.get(i);
+      Object value = values == null ? null : values.get(item.key());
+      entries[i] = policy.entryFor(value, now, loadMillis);
+      if (item.flight().claimRecord()) {
+        listener.onLoad(value == null ? LoadOutcome.NULL : LoadOutcome.SUCCESS, nanos);
+      }
+      if (value != null) {
+        guard.add(item.key());
+      }
+      if (!policy.isCacheable(value) || item.flight().isSuperseded()) {
+        release(item.lease());
+      } else if (!remote.isPresent() || (item.lease() == null && !remote.isAvailable())) {
+        keep[i] = true;
+      } else if (item.lease() != null || nanos <= unfencedWriteBackNanos) {
+        toWrite.add(i);
+        writeBacks.add(new RemoteTier.WriteBack(item.key().toString(), entries[i], item.flight().readVersion(),
+            item.lease()));
+      }
+    }
+    List<Stored> stored = writeBacks.isEmpty() ? List.of() : remote.writeBackAll(writeBacks, type);
+    for (int w = 0; w < toWrite.size(); w++) {
+      int i = toWrite.get(w);
+      if (stored.get(w) == Stored.SUPERSEDED) {
+        items.get(i).flight().supersede();
+      }
+      keep[i] = true; // stored, unencodable or unanswered: the value serves here unless superseded
+    }
+    for (int i = 0; i < items.size(); i++) {
+      BatchItem item = items.get(i);
+      if (keep[i] && !item.flight().isSuperseded()) {
+        l1.store(item.key(), entries[i], item.flight());
+      }
+      item.flight().result.complete(entries[i]);
+    }
   }
 
   private void settle(Object key, Type type, Flight flight, Object value, Throwable error, long startMillis,

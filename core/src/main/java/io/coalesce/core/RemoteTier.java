@@ -2,6 +2,8 @@ package io.coalesce.core;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The shared tier (L2) below L1, seen by every instance of the application, and the cluster-wide
@@ -121,6 +123,38 @@ public interface RemoteTier {
   default ReadOrLock readOrLock(String key, Type type, long now) {
     return new ReadOrLock(read(key, type), null);
   }
+
+  /**
+   * A batch leader's read of many keys: each as {@link #readOrLock} when {@code lock} is set, as
+   * {@link #read} (no lease) otherwise, in one round trip where the tier can (one per slot on Redis
+   * Cluster). The default reads them one by one.
+   *
+   * @return one outcome per key, in the order of {@code keys}
+   */
+  default List<ReadOrLock> readAll(List<String> keys, Type type, long now, boolean lock) {
+    List<ReadOrLock> found = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      found.add(lock ? readOrLock(key, type, now) : new ReadOrLock(read(key, type), null));
+    }
+    return found;
+  }
+
+  /**
+   * {@link #writeBack} of many loaded entries at once, in one round trip where the tier can. The
+   * default writes them back one by one.
+   *
+   * @return one outcome per write-back, in the order of {@code writeBacks}
+   */
+  default List<Stored> writeBackAll(List<WriteBack> writeBacks, Type type) {
+    List<Stored> stored = new ArrayList<>(writeBacks.size());
+    for (WriteBack w : writeBacks) {
+      stored.add(writeBack(w.key(), w.entry(), type, w.readVersion(), w.lease()));
+    }
+    return stored;
+  }
+
+  /** One load's write-back, for {@link #writeBackAll}: the arguments of {@link #writeBack}. */
+  record WriteBack(String key, CacheEntry entry, long readVersion, Lease lease) {}
 
   /**
    * A put: stores {@code entry} whatever is there, bumps the key's version (so a load under way

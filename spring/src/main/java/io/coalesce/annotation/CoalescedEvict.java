@@ -34,4 +34,10 @@ public @interface CoalescedEvict {
 
   /** Whether to clear the whole cache instead of one key; {@link #key()} must then be empty. */
   boolean allEntries() default false;
+
+  /**
+   * Evicts each id of a collection: {@link #key()} (or the only argument) gives an {@code Iterable}
+   * or an array of ids, e.g. {@code key = "#ids"} or {@code key = "#products.![id]"}.
+   */
+  boolean batch() default false;
 }

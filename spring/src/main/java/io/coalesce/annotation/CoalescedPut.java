@@ -30,4 +30,14 @@ public @interface CoalescedPut {
 
   /** SpEL expression over the parameters and {@code #result} giving the key; empty means all arguments. */
   String key() default "";
+
+  /**
+   * Stores each value of the result under its own id: the method returns a {@code Map<ID, V>} or a
+   * collection of values whose id {@link #elementId()} reads (a {@code saveAll}).
+   * {@link #key()} must be empty.
+   */
+  boolean batch() default false;
+
+  /** For a {@link #batch()} method returning a collection: the SpEL expression reading a value's id. */
+  String elementId() default "";
 }

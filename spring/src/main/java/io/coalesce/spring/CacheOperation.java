@@ -15,6 +15,8 @@ final class CacheOperation {
   private final ValueShape shape;
   private final Type valueType;
   private final boolean allEntries;
+  private final BatchShape batch;
+  private final boolean evictEach;
   private volatile CoalescingCache cache;
 
   CacheOperation(String cacheName, KeyResolver key, ValueShape shape, Type valueType) {
@@ -25,11 +27,41 @@ final class CacheOperation {
    * @param allEntries whether the operation is an evict of every key ({@code key} is then unused)
    */
   CacheOperation(String cacheName, KeyResolver key, ValueShape shape, Type valueType, boolean allEntries) {
+    this(cacheName, key, shape, valueType, allEntries, null, false);
+  }
+
+  /**
+   * @param batch how a read or put is cached per id, or {@code null}
+   * @param evictEach whether the key of an evict is a collection of keys to evict each of
+   */
+  private CacheOperation(String cacheName, KeyResolver key, ValueShape shape, Type valueType, boolean allEntries,
+      BatchShape batch, boolean evictEach) {
     this.cacheName = cacheName;
     this.key = key;
     this.shape = shape;
     this.valueType = valueType;
     this.allEntries = allEntries;
+    this.batch = batch;
+    this.evictEach = evictEach;
+  }
+
+  /** This operation cached per id, each value of type {@code elementType}. */
+  CacheOperation perId(BatchShape batch, Type elementType) {
+    return new CacheOperation(cacheName, key, shape, elementType, allEntries, batch, false);
+  }
+
+  /** This evict, of each key of the collection its key gives. */
+  CacheOperation evictingEach() {
+    return new CacheOperation(cacheName, key, shape, valueType, allEntries, null, true);
+  }
+
+  /** How a batch read or put is cached per id, or {@code null} for an operation on one key. */
+  BatchShape batch() {
+    return batch;
+  }
+
+  boolean evictEach() {
+    return evictEach;
   }
 
   boolean allEntries() {

@@ -17,6 +17,7 @@ import java.util.function.Function;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.GenericTypeResolver;
 import org.springframework.core.MethodClassKey;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.MergedAnnotation;
 import org.springframework.core.annotation.MergedAnnotations;
 import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
@@ -116,6 +117,12 @@ final class CacheOperationSource {
       Method declared = declaringMethod(read);
       String at = "@Coalesced method " + describe(declared);
       checkReturnType(at, returnType);
+      if (read.getBoolean("batch")) {
+        BatchShape batch = BatchShape.ofRead(declared, read.getString("key"), read.getString("elementId"), at);
+        CacheOperation operation = operation(at, read.getString("cache"), "", declared, false, shape, valueType);
+        return new MethodOperations(operation.perId(batch, elementType(at, genericReturnType)), null, null);
+      }
+      refuseElementId(at, read.getString("elementId"));
       CacheOperation operation = operation(at, read.getString("cache"), read.getString("key"),
           declared, false, shape, valueType);
       checkAbsentIsReturnable(at, returnType, operation.cacheName());
@@ -126,8 +133,15 @@ final class CacheOperationSource {
       Method declared = declaringMethod(put);
       String at = "@CoalescedPut method " + describe(declared);
       checkReturnType(at, returnType);
-      putOperation = operation(at, put.getString("cache"), put.getString("key"), declared, true,
-          shape, valueType);
+      if (put.getBoolean("batch")) {
+        BatchShape batch = BatchShape.ofPut(declared, put.getString("key"), put.getString("elementId"), at);
+        putOperation = operation(at, put.getString("cache"), "", declared, true, shape, valueType)
+            .perId(batch, elementType(at, genericReturnType));
+      } else {
+        refuseElementId(at, put.getString("elementId"));
+        putOperation = operation(at, put.getString("cache"), put.getString("key"), declared, true,
+            shape, valueType);
+      }
     }
     CacheOperation evictOperation = null;
     if (evict.isPresent()) {
@@ -141,6 +155,14 @@ final class CacheOperationSource {
               "Remove the key to clear the whole cache, or allEntries to evict one key.");
         }
         single = new CacheOperation(single.cacheName(), single.key(), shape, valueType, true);
+      } else if (evict.getBoolean("batch")) {
+        if (evict.getString("key").isEmpty()
+            && (declared.getParameterCount() != 1 || !BatchShape.isIdContainer(declared.getParameterTypes()[0]))) {
+          throw new InvalidCacheDeclarationException(at + " has batch = true, no key and does not take a "
+              + "collection of ids as its only argument", "Set key to an expression giving the ids, e.g. "
+              + "key = \"#ids\" or key = \"#products.![id]\".");
+        }
+        single = single.evictingEach();
       }
       evictOperation = single;
     }
@@ -162,6 +184,31 @@ final class CacheOperationSource {
         : ExpressionKeyResolver.parse(keyExpression, method, resultAvailable, at);
     cacheNames.add(cacheName);
     return new CacheOperation(cacheName, key, shape, valueType);
+  }
+
+  /**
+   * The type of one value of a batch method's result: {@code V} of {@code Map<ID, V>}, {@code E} of
+   * a collection of {@code E}; entries are decoded as it.
+   */
+  private static Type elementType(String at, Type genericReturnType) {
+    // Every return type a batch method may have (Map, Iterable, Collection, List, Set, ArrayList, ...)
+    // names its value type as its last type argument: Map<K, V>, List<E>.
+    Type element = genericReturnType instanceof ParameterizedType parameterized
+        ? parameterized.getActualTypeArguments()[parameterized.getActualTypeArguments().length - 1]
+        : null;
+    if (element == null || ResolvableType.forType(element).resolve() == null
+        || element instanceof java.lang.reflect.WildcardType || element instanceof java.lang.reflect.TypeVariable) {
+      throw new InvalidCacheDeclarationException(at + " has batch = true but its return type " + genericReturnType
+          + " does not say the type of its values", "Declare the element type, e.g. List<Product>.");
+    }
+    return element;
+  }
+
+  private static void refuseElementId(String at, String elementId) {
+    if (!elementId.isEmpty()) {
+      throw new InvalidCacheDeclarationException(at + " sets elementId without batch = true",
+          "Set batch = true to cache the method per id, or remove elementId.");
+    }
   }
 
   /**

@@ -5,6 +5,8 @@ import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheManager;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,6 +85,9 @@ final class CoalesceInterceptor implements MethodInterceptor {
   }
 
   private Object read(CacheOperation read, MethodInvocation invocation, Object target) {
+    if (read.batch() != null) {
+      return readEach(read, invocation);
+    }
     Object[] args = invocation.getArguments();
     Object key = read.key().resolve(args, target, null);
     CoalescingCache cache = read.cache(manager());
@@ -101,6 +106,21 @@ final class CoalesceInterceptor implements MethodInterceptor {
         shape == ValueShape.OPTIONAL ? LOAD_UNWRAPPING_OPTIONAL : LOAD));
   }
 
+  /**
+   * A batch read: each id its own entry; the ids cached nowhere go to one call of the method, with an
+   * argument of its declared type holding only them.
+   */
+  private Object readEach(CacheOperation read, MethodInvocation invocation) {
+    BatchShape batch = read.batch();
+    List<Object> ids = BatchShape.ids(invocation.getArguments()[0], batch.where());
+    Map<Object, Object> values = read.cache(manager()).getAll(ids, read.valueType(), missing -> {
+      MethodInvocation call = invocableCopy(invocation);
+      call.getArguments()[0] = batch.argumentFor(missing);
+      return batch.split(proceed(call));
+    });
+    return batch.assemble(values);
+  }
+
   private void afterWrite(MethodOperations ops, Object[] args, Object target, Object returned) {
     ValueShape shape = ops.put() != null ? ops.put().shape() : ops.evict().shape();
     if (shape == ValueShape.FUTURE && returned instanceof CompletionStage<?> stage) {
@@ -116,12 +136,18 @@ final class CoalesceInterceptor implements MethodInterceptor {
 
   private void writeNow(MethodOperations ops, Object[] args, Object target, Object value) {
     CoalescingCacheManager caches = manager();
-    if (ops.put() != null) {
-      ops.put().cache(caches).put(ops.put().key().resolve(args, target, value), value);
+    CacheOperation put = ops.put();
+    if (put != null && put.batch() != null) {
+      put.cache(caches).putAll(put.batch().split(value));
+    } else if (put != null) {
+      put.cache(caches).put(put.key().resolve(args, target, value), value);
     }
     CacheOperation evict = ops.evict();
     if (evict != null && evict.allEntries()) {
       evict.cache(caches).clear();
+    } else if (evict != null && evict.evictEach()) {
+      evict.cache(caches).evictAll(BatchShape.ids(evict.key().resolve(args, target, value), "@CoalescedEvict of "
+          + evict.cacheName()));
     } else if (evict != null) {
       evict.cache(caches).evict(evict.key().resolve(args, target, value));
     }

@@ -1,6 +1,10 @@
 package io.coalesce.cluster;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +21,8 @@ public final class ProductDb {
 
   private final Map<Long, String> names = new ConcurrentHashMap<>();
   private final AtomicInteger queries = new AtomicInteger();
+  private final List<List<Long>> batchQueries = new CopyOnWriteArrayList<>();
+  private final Map<Long, AtomicInteger> loadsPerId = new ConcurrentHashMap<>();
   private volatile long latencyMillis;
   private volatile CountDownLatch gate;
   private volatile CountDownLatch afterReadGate;
@@ -74,6 +80,36 @@ public final class ProductDb {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * One query for many ids (a {@code findAllById}): the products found, in no particular order. Each
+   * id asked is counted in {@link #loadsPerId()}.
+   */
+  public List<Product> findAll(Collection<Long> ids) {
+    queries.incrementAndGet();
+    batchQueries.add(List.copyOf(ids));
+    pause();
+    List<Product> found = new ArrayList<>();
+    for (Long id : ids) {
+      loadsPerId.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      String name = names.get(id);
+      if (name != null) {
+        found.add(new Product(id, name));
+      }
+    }
+    Collections.shuffle(found);
+    return found;
+  }
+
+  /** The ids of each {@link #findAll} query, in the order the queries ran. */
+  public List<List<Long>> batchQueries() {
+    return batchQueries;
+  }
+
+  /** How many times each id was asked of {@link #findAll}. */
+  public Map<Long, AtomicInteger> loadsPerId() {
+    return loadsPerId;
   }
 
   public List<Product> all() {

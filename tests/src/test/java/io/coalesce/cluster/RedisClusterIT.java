@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coalesce.cluster.ProductDb.Product;
 import io.coalesce.test.RedisCluster;
+import io.coalesce.test.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,6 +25,11 @@ class RedisClusterIT {
   @BeforeAll
   static void startCluster() {
     cluster = RedisCluster.start(3);
+  }
+
+  @org.junit.jupiter.api.BeforeEach
+  void flush() {
+    cluster.nodes().forEach(RedisServer::flushAll);
   }
 
   @AfterAll
@@ -70,6 +76,36 @@ class RedisClusterIT {
       assertThat(instances.service(0).all()).hasSize(20);
       assertThat(instances.service(1).all()).hasSize(20);
       assertThat(db.queries()).isEqualTo(before + 1);
+      for (int i = 0; i < instances.size(); i++) {
+        assertThat(instances.context(i).getBean(RedisTiers.class).health().failures()).isZero();
+      }
+    }
+  }
+
+  /** A batch read groups its ids by slot: one script per slot, each touching only its own keys. */
+  @Test
+  void batchReadsAndWriteBacksSpanEverySlot() {
+    ProductDb db = new ProductDb();
+    for (long id = 1; id <= 150; id++) {
+      db.put(id, "product-" + id);
+    }
+    try (Instances instances = Instances.start(2, db,
+        "spring.data.redis.cluster.nodes=" + cluster.nodeList(),
+        "spring.data.redis.timeout=2s")) {
+      List<Long> first = java.util.stream.LongStream.rangeClosed(1, 100).boxed().toList();
+      List<Long> all = java.util.stream.LongStream.rangeClosed(1, 200).boxed().toList();
+
+      assertThat(instances.service(0).findAll(first)).hasSize(100);
+      assertThat(instances.service(1).findAll(all)).hasSize(150)
+          .allSatisfy(p -> assertThat(p.name()).isEqualTo("product-" + p.id()));
+
+      assertThat(db.batchQueries()).hasSize(2);
+      assertThat(db.batchQueries().get(1)).as("the other instance found the first 100 in Redis").hasSize(100)
+          .allSatisfy(id -> assertThat(id).isGreaterThan(100L));
+      int before = db.queries();
+      assertThat(instances.service(0).find(150)).isEqualTo(new Product(150, "product-150"));
+      assertThat(instances.service(0).find(170)).isNull();
+      assertThat(db.queries()).isEqualTo(before);
       for (int i = 0; i < instances.size(); i++) {
         assertThat(instances.context(i).getBean(RedisTiers.class).health().failures()).isZero();
       }

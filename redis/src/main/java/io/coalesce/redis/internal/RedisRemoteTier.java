@@ -10,6 +10,7 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -93,6 +94,55 @@ final class RedisRemoteTier implements RemoteTier {
     } catch (RuntimeException e) {
       return new ReadOrLock(Read.UNAVAILABLE, Lease.UNAVAILABLE);
     }
+    return readOrLock(key, type, token, reply);
+  }
+
+  @Override
+  public List<ReadOrLock> readAll(List<String> names, Type type, long now, boolean lock) {
+    List<ReadOrLock> found = new ArrayList<>(names.size());
+    if (!lock) {
+      byte[][] keysToRead = new byte[names.size() * 2][];
+      for (int i = 0; i < names.size(); i++) {
+        keysToRead[i * 2] = keys.value(cache, names.get(i));
+        keysToRead[i * 2 + 1] = keys.version(cache, names.get(i));
+      }
+      byte[][] values;
+      try {
+        values = store.read(keysToRead);
+      } catch (RuntimeException e) {
+        names.forEach(name -> found.add(new ReadOrLock(Read.UNAVAILABLE, null)));
+        return found;
+      }
+      for (int i = 0; i < names.size(); i++) {
+        found.add(new ReadOrLock(decode(names.get(i), type, values[i * 2], values[i * 2 + 1]), null));
+      }
+      return found;
+    }
+    List<byte[]> keysToRead = new ArrayList<>(names.size() * 3);
+    List<String> tokenTexts = new ArrayList<>(names.size());
+    List<byte[]> tokenBytes = new ArrayList<>(names.size());
+    for (String name : names) {
+      keysToRead.add(keys.value(cache, name));
+      keysToRead.add(keys.version(cache, name));
+      keysToRead.add(keys.lock(cache, name));
+      String token = tokens.next();
+      tokenTexts.add(token);
+      tokenBytes.add(token.getBytes(StandardCharsets.UTF_8));
+    }
+    List<RedisStore.ReadOrLockReply> replies;
+    try {
+      replies = store.readOrLockAll(keysToRead, tokenBytes, now, leaseMillis);
+    } catch (RuntimeException e) {
+      names.forEach(name -> found.add(new ReadOrLock(Read.UNAVAILABLE, Lease.UNAVAILABLE)));
+      return found;
+    }
+    for (int i = 0; i < names.size(); i++) {
+      found.add(readOrLock(names.get(i), type, tokenTexts.get(i), replies.get(i)));
+    }
+    return found;
+  }
+
+  private ReadOrLock readOrLock(String key, Type type, String token, RedisStore.ReadOrLockReply reply) {
     Lease lease = switch (reply.locked()) {
       case 1 -> Lease.acquired(key, token);
       case 0 -> Lease.heldElsewhere(key);
@@ -100,6 +150,42 @@ final class RedisRemoteTier implements RemoteTier {
     };
     boolean ours = lease != null && lease.state() == Lease.State.ACQUIRED;
     return new ReadOrLock(decode(key, type, reply.value(), reply.version(), !ours), lease);
+  }
+
+  @Override
+  public List<Stored> writeBackAll(List<WriteBack> writeBacks, Type type) {
+    Stored[] outcomes = new Stored[writeBacks.size()];
+    List<Integer> sent = new ArrayList<>(writeBacks.size());
+    List<RedisStore.WriteBackArgs> args = new ArrayList<>(writeBacks.size());
+    for (int i = 0; i < writeBacks.size(); i++) {
+      WriteBack w = writeBacks.get(i);
+      boolean locked = w.lease() != null && w.lease().state() == Lease.State.ACQUIRED;
+      byte[] bytes = encode(w.key(), w.entry(), type);
+      if (bytes == null || w.readVersion() == UNKNOWN_VERSION) {
+        if (locked) {
+          release(w.lease());
+        }
+        outcomes[i] = bytes == null ? Stored.UNENCODABLE : Stored.UNAVAILABLE;
+        continue;
+      }
+      sent.add(i);
+      args.add(new RedisStore.WriteBackArgs(keys.value(cache, w.key()), keys.lock(cache, w.key()),
+          keys.version(cache, w.key()), bytes, physicalTtl(w.entry()), locked ? token(w.lease()) : NO_TOKEN,
+          w.readVersion(), events.loaded(cache, w.key(), w.readVersion()), events.released(cache, w.key())));
+    }
+    if (!args.isEmpty()) {
+      long[] replies;
+      try {
+        replies = store.writeBackAll(args, events.rawChannel());
+      } catch (RuntimeException e) {
+        replies = null; // the locks, if any, expire by themselves
+      }
+      for (int s = 0; s < sent.size(); s++) {
+        outcomes[sent.get(s)] = replies == null || replies[s] == -2 ? Stored.UNAVAILABLE
+            : replies[s] == 1 ? Stored.STORED : Stored.SUPERSEDED;
+      }
+    }
+    return List.of(outcomes);
   }
 
   /** The entry in {@code value} (a miss when it cannot be decoded, which deletes it) at {@code version}. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.springframework.data.redis.connection.ClusterSlotHashUtil;
 import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.RedisClusterNode;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -69,66 +70,99 @@ final class RedisStore {
       return version""");
 
   /**
-   * A load's write-back, in one round trip: only while the key's version is the one the load read
-   * and, with a token, while that token holds the lock. Whatever happens, a held lock is released and
-   * the waiting instances are told the outcome at once: "loaded" with the value, "released" without
-   * (the key changed, the lock was lost, or Redis refused the value for lack of memory: then the
-   * error is returned after the release). Returns 1 (stored), 0 (the key changed), -1 (the lock of
-   * the token is gone).
+   * A load's write-back, as a Lua function of one key (its value, lock and version keys, then the
+   * value, its TTL, the lock token, the version the load read, the channel and the two messages):
+   * only while the key's version is the one the load read and, with a token, while that token holds
+   * the lock. Whatever happens, a held lock is released and the waiting instances are told the
+   * outcome at once: "loaded" with the value, "released" without (the key changed, the lock was
+   * lost, or Redis refused the value for lack of memory: then the error is returned after the
+   * release). Returns 1 (stored), 0 (the key changed), -1 (the lock of the token is gone) or the
+   * error.
    */
-  private static final byte[] WRITE_BACK = RedisKeys.bytes("""
-      local locked = ARGV[3] ~= ''
-      if locked and redis.call('GET', KEYS[2]) ~= ARGV[3] then
-        redis.call('PUBLISH', ARGV[5], ARGV[7])
-        return -1
-      end
-      if tonumber(redis.call('GET', KEYS[3]) or '0') ~= tonumber(ARGV[4]) then
-        if locked then
-          redis.call('DEL', KEYS[2])
-          redis.call('PUBLISH', ARGV[5], ARGV[7])
+  private static final String WRITE_BACK_ONE = """
+      local function writeBack(key, lockKey, versionKey, value, ttl, token, readVersion, channel, loaded, released)
+        local locked = token ~= ''
+        if locked and redis.call('GET', lockKey) ~= token then
+          redis.call('PUBLISH', channel, released)
+          return -1
         end
-        return 0
+        if tonumber(redis.call('GET', versionKey) or '0') ~= tonumber(readVersion) then
+          if locked then
+            redis.call('DEL', lockKey)
+            redis.call('PUBLISH', channel, released)
+          end
+          return 0
+        end
+        local stored = redis.pcall('SET', key, value, 'PX', ttl)
+        if locked then redis.call('DEL', lockKey) end
+        if type(stored) == 'table' and stored.err then
+          if locked then redis.call('PUBLISH', channel, released) end
+          return stored
+        end
+        redis.call('PUBLISH', channel, loaded)
+        return 1
       end
-      local stored = redis.pcall('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-      if locked then redis.call('DEL', KEYS[2]) end
-      if type(stored) == 'table' and stored.err then
-        if locked then redis.call('PUBLISH', ARGV[5], ARGV[7]) end
-        return stored
-      end
-      redis.call('PUBLISH', ARGV[5], ARGV[6])
-      return 1""");
+      """;
+
+  /** {@link #WRITE_BACK_ONE} of one key; a refused value's error is the script's error. */
+  private static final byte[] WRITE_BACK = RedisKeys.bytes(WRITE_BACK_ONE + """
+      return writeBack(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])""");
 
   /**
-   * A leader's read, in one round trip: the value and its version, and, when there is no value that
-   * may still serve at {@code ARGV[1]} (the caller's clock, epoch millis), {@code SET lock token NX
-   * PX lease}. Whether a value may serve is read from its envelope's {@code staleUntil} (bytes 20-27,
-   * big-endian; see {@code Envelope}); a value in another format is returned without trying the
-   * lock, for the caller to judge. Returns {value or nil, version or nil, 1 locked / 0 held
-   * elsewhere / -1 not tried}.
+   * {@link #WRITE_BACK_ONE} of several keys in one call (of one Redis Cluster slot): KEYS in threes,
+   * ARGV[1] the channel, then six arguments per key. Returns one reply per key, -2 for a value Redis
+   * refused.
+   */
+  private static final byte[] WRITE_BACK_MANY = RedisKeys.bytes(WRITE_BACK_ONE + """
+      local replies = {}
+      for i = 1, #KEYS / 3 do
+        local k, a = (i - 1) * 3, 1 + (i - 1) * 6
+        local reply = writeBack(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
+          ARGV[a + 4], ARGV[1], ARGV[a + 5], ARGV[a + 6])
+        if type(reply) == 'table' then reply = -2 end
+        replies[i] = reply
+      end
+      return replies""");
+
+  /**
+   * A leader's read of several keys (of one Redis Cluster slot) in one call; KEYS in threes (value,
+   * version, lock), ARGV[1] the caller's clock (epoch millis), ARGV[2] the lease, then one lock token
+   * per key. For each key: the value and its version, and, when there is no value that may still
+   * serve at {@code ARGV[1]}, {@code SET lock token NX PX lease}. Whether a value may serve is read
+   * from its envelope's {@code staleUntil} (bytes 20-27, big-endian; see {@code Envelope}); a value in
+   * another format is returned without trying the lock, for the caller to judge. Returns, per key,
+   * {value or nil, version or nil, 1 locked / 0 held elsewhere / -1 not tried}, one flat list.
    */
   private static final byte[] READ_OR_LOCK = RedisKeys.bytes("""
-      local value = redis.call('GET', KEYS[1])
-      local version = redis.call('GET', KEYS[2])
-      local servable = false
-      if value then
-        servable = true
-        if #value >= 35 and string.byte(value, 1) == 67 and string.byte(value, 2) == 1 then
-          local staleUntil = 0
-          for i = 20, 27 do
-            staleUntil = staleUntil * 256 + string.byte(value, i)
+      local replies = {}
+      for i = 1, #KEYS / 3 do
+        local k = (i - 1) * 3
+        local value = redis.call('GET', KEYS[k + 1])
+        local version = redis.call('GET', KEYS[k + 2])
+        local servable = false
+        if value then
+          servable = true
+          if #value >= 35 and string.byte(value, 1) == 67 and string.byte(value, 2) == 1 then
+            local staleUntil = 0
+            for b = 20, 27 do
+              staleUntil = staleUntil * 256 + string.byte(value, b)
+            end
+            servable = staleUntil > tonumber(ARGV[1])
           end
-          servable = staleUntil > tonumber(ARGV[1])
         end
-      end
-      local locked = -1
-      if not servable then
-        if redis.call('SET', KEYS[3], ARGV[2], 'NX', 'PX', ARGV[3]) then
-          locked = 1
-        else
-          locked = 0
+        local locked = -1
+        if not servable then
+          if redis.call('SET', KEYS[k + 3], ARGV[2 + i], 'NX', 'PX', ARGV[2]) then
+            locked = 1
+          else
+            locked = 0
+          end
         end
+        replies[k + 1] = value or false
+        replies[k + 2] = version or false
+        replies[k + 3] = locked
       end
-      return {value or false, version or false, locked}""");
+      return replies""");
 
   /** Deletes the lock only when the caller owns it, and tells the waiting instances they may try it. */
   private static final byte[] RELEASE = RedisKeys.bytes("""
@@ -218,15 +252,111 @@ final class RedisStore {
       long leaseMillis) {
     List<Object> reply = execute("get", true, (RedisCallback<List<Object>>) c -> Scripts.eval(c,
         READ_OR_LOCK, ReturnType.MULTI, 3, key, versionKey, lockKey, RedisKeys.bytes(Long.toString(nowMillis)),
-        token, RedisKeys.bytes(Long.toString(leaseMillis))));
+        RedisKeys.bytes(Long.toString(leaseMillis)), token));
     if (reply == null || reply.size() < 3) {
       throw new IllegalStateException("Unexpected reply to the read-or-lock script: " + reply);
     }
     return new ReadOrLockReply((byte[]) reply.get(0), (byte[]) reply.get(1), ((Number) reply.get(2)).intValue());
   }
 
-  /** What {@link #READ_OR_LOCK} returned. */
+  /** What {@link #READ_OR_LOCK} returned for one key. */
   record ReadOrLockReply(byte[] value, byte[] version, int locked) {}
+
+  /**
+   * {@link #READ_OR_LOCK} of many keys: {@code keys} holds each key's value, version and lock key in
+   * turn, {@code tokens} one lock token per key. One call, or on Redis Cluster one per slot.
+   */
+  List<ReadOrLockReply> readOrLockAll(List<byte[]> keys, List<byte[]> tokens, long nowMillis, long leaseMillis) {
+    byte[] now = RedisKeys.bytes(Long.toString(nowMillis));
+    byte[] lease = RedisKeys.bytes(Long.toString(leaseMillis));
+    return execute("get", true, (RedisCallback<List<ReadOrLockReply>>) c -> {
+      ReadOrLockReply[] replies = new ReadOrLockReply[tokens.size()];
+      for (List<Integer> group : bySlot(c, keys, 3)) {
+        byte[][] keysAndArgs = new byte[group.size() * 4 + 2][];
+        int n = group.size() * 3;
+        keysAndArgs[n] = now;
+        keysAndArgs[n + 1] = lease;
+        for (int g = 0; g < group.size(); g++) {
+          int i = group.get(g);
+          keysAndArgs[g * 3] = keys.get(i * 3);
+          keysAndArgs[g * 3 + 1] = keys.get(i * 3 + 1);
+          keysAndArgs[g * 3 + 2] = keys.get(i * 3 + 2);
+          keysAndArgs[n + 2 + g] = tokens.get(i);
+        }
+        List<Object> reply = Scripts.eval(c, READ_OR_LOCK, ReturnType.MULTI, n, keysAndArgs);
+        if (reply == null || reply.size() < n) {
+          throw new IllegalStateException("Unexpected reply to the read-or-lock script: " + reply);
+        }
+        for (int g = 0; g < group.size(); g++) {
+          replies[group.get(g)] = new ReadOrLockReply((byte[]) reply.get(g * 3), (byte[]) reply.get(g * 3 + 1),
+              ((Number) reply.get(g * 3 + 2)).intValue());
+        }
+      }
+      return List.of(replies);
+    });
+  }
+
+  /** One load's write-back, for {@link #writeBackAll}: the arguments of {@link #writeBack}. */
+  record WriteBackArgs(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, byte[] token,
+      long readVersion, byte[] loadedMessage, byte[] releasedMessage) {}
+
+  /**
+   * {@link #WRITE_BACK_MANY}: the reply of each write-back, as {@link #writeBack}'s, -2 for a value
+   * Redis refused. One call, or on Redis Cluster one per slot.
+   */
+  long[] writeBackAll(List<WriteBackArgs> writeBacks, byte[] channel) {
+    List<byte[]> keys = new ArrayList<>(writeBacks.size());
+    writeBacks.forEach(w -> keys.add(w.key()));
+    return execute("put", true, (RedisCallback<long[]>) c -> {
+      long[] replies = new long[writeBacks.size()];
+      for (List<Integer> group : bySlot(c, keys, 1)) {
+        byte[][] keysAndArgs = new byte[group.size() * 9 + 1][];
+        int n = group.size() * 3;
+        keysAndArgs[n] = channel;
+        for (int g = 0; g < group.size(); g++) {
+          WriteBackArgs w = writeBacks.get(group.get(g));
+          keysAndArgs[g * 3] = w.key();
+          keysAndArgs[g * 3 + 1] = w.lockKey();
+          keysAndArgs[g * 3 + 2] = w.versionKey();
+          int a = n + 1 + g * 6;
+          keysAndArgs[a] = w.value();
+          keysAndArgs[a + 1] = RedisKeys.bytes(Long.toString(w.ttlMillis()));
+          keysAndArgs[a + 2] = w.token();
+          keysAndArgs[a + 3] = RedisKeys.bytes(Long.toString(w.readVersion()));
+          keysAndArgs[a + 4] = w.loadedMessage();
+          keysAndArgs[a + 5] = w.releasedMessage();
+        }
+        List<Object> reply = Scripts.eval(c, WRITE_BACK_MANY, ReturnType.MULTI, n, keysAndArgs);
+        if (reply == null || reply.size() < group.size()) {
+          throw new IllegalStateException("Unexpected reply to the write-back script: " + reply);
+        }
+        for (int g = 0; g < group.size(); g++) {
+          replies[group.get(g)] = ((Number) reply.get(g)).longValue();
+        }
+      }
+      return replies;
+    });
+  }
+
+  /**
+   * The indexes of the items whose first key ({@code keys.get(i * stride)}) is in one Redis Cluster
+   * slot, slot by slot; all of them at once on a single Redis, where a script may touch any key.
+   */
+  private static List<List<Integer>> bySlot(RedisConnection c, List<byte[]> keys, int stride) {
+    int items = keys.size() / stride;
+    if (!(c instanceof RedisClusterConnection)) {
+      List<Integer> all = new ArrayList<>(items);
+      for (int i = 0; i < items; i++) {
+        all.add(i);
+      }
+      return List.of(all);
+    }
+    Map<Integer, List<Integer>> slots = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < items; i++) {
+      slots.computeIfAbsent(ClusterSlotHashUtil.calculateSlot(keys.get(i * stride)), s -> new ArrayList<>()).add(i);
+    }
+    return List.copyOf(slots.values());
+  }
 
   /** {@link #PUT}; returns the key's new version. */
   long put(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, long versionTtlMillis,
