@@ -310,10 +310,11 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       Map<?, ?> loaded = loader.load(Collections.unmodifiableSet(new LinkedHashSet<>(asked.values())));
       Map<Object, Object> byKey = new HashMap<>();
       if (loaded != null) {
+        Map<String, Object> askedByText = new HashMap<>();
         loaded.forEach((key, value) -> {
           if (key != null) {
-            Object k = normalize(key);
-            if (asked.containsKey(k)) {
+            Object k = heldKeyOf(key, asked, askedByText);
+            if (k != null) {
               byKey.put(k, value);
             }
           }
@@ -321,6 +322,40 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       }
       return byKey;
     });
+  }
+
+  /**
+   * The held key a loader's {@code key} stands for, or {@code null} when it was not asked: the same
+   * key, or one of another type with the same string form (an entity's {@code Long} id for an
+   * {@code Integer} asked, a {@code String} read from the element), as keys in Redis are named.
+   */
+  private Object heldKeyOf(Object key, Map<Object, ?> asked, Map<String, Object> askedByText) {
+    try {
+      Object k = normalize(key);
+      if (asked.containsKey(k)) {
+        return k;
+      }
+    } catch (IllegalArgumentException e) {
+      return null; // no string form: it cannot name a key of this cache
+    }
+    if (askedByText.isEmpty()) {
+      for (Object held : asked.keySet()) {
+        String text = textOf(held);
+        if (text != null) {
+          askedByText.put(text, held);
+        }
+      }
+    }
+    String text = textOf(key);
+    return text == null ? null : askedByText.get(text);
+  }
+
+  private static String textOf(Object key) {
+    try {
+      return key instanceof String s ? s : KeyFormat.format(key);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** {@code loader} for one key: how a batch-loaded key is refreshed, or loaded when another instance gave up. */

@@ -15,7 +15,8 @@ import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelCompilerMode;
 import org.springframework.expression.spel.SpelParserConfiguration;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
-import org.springframework.expression.spel.support.SimpleEvaluationContext;
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.spel.support.StandardEvaluationContext;
 
 /**
  * How a batch method ({@code batch = true}) is cached per id: how its ids are read from its argument
@@ -168,18 +169,20 @@ final class BatchShape {
       });
       return byId;
     }
+    // One context per result (not per element): it holds no state of its own between evaluations.
+    EvaluationContext context = new StandardEvaluationContext();
     for (Object element : (Iterable<?>) result) {
       if (element != null) {
-        byId.put(idOf(element), element);
+        byId.put(idOf(context, element), element);
       }
     }
     return byId;
   }
 
-  private Object idOf(Object element) {
+  private Object idOf(EvaluationContext context, Object element) {
     Object id;
     try {
-      id = elementId.getValue(SimpleEvaluationContext.forReadOnlyDataBinding().withInstanceMethods().build(), element);
+      id = elementId.getValue(context, element);
     } catch (EvaluationException e) {
       throw new IllegalStateException(where + ": elementId '" + elementIdSource + "' cannot read the id of "
           + element.getClass().getName() + ": " + e.getMessage(), e);

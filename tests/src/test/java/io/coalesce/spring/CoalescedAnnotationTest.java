@@ -277,6 +277,81 @@ class CoalescedAnnotationTest {
         .run(context -> assertStartupFailure(context, "ReadAndEvict.find(String)", "Split it"));
   }
 
+  @Test
+  void batchMisdeclarationsFailStartUpNamingTheMethodAndTheFix() {
+    String[][] cases = {
+        {"TwoArguments", "TwoArguments.find(List, String)", "only argument"},
+        {"NotIds", "NotIds.find(String)", "only argument"},
+        {"NoElementId", "NoElementId.find(List)", "no elementId", "elementId = \"id\""},
+        {"ElementIdWithoutBatch", "ElementIdWithoutBatch.find(String)", "without batch = true"},
+        {"BatchWithKey", "BatchWithKey.find(List)", "Remove the key"},
+        {"BatchOptional", "BatchOptional.find(List)", "returns java.util.Optional"},
+        {"RawList", "RawList.find(List)", "does not say the type of its values"},
+        {"BadElementId", "BadElementId.find(List)", "elementId that does not parse"},
+    };
+    for (String[] c : cases) {
+      Class<?> bean;
+      try {
+        bean = Class.forName(Misdeclared.class.getName() + "$" + c[0]);
+      } catch (ClassNotFoundException e) {
+        throw new AssertionError(e);
+      }
+      new ApplicationContextRunner()
+          .withConfiguration(Boot.coalesce())
+          .withBean(bean)
+          .run(context -> assertStartupFailure(context, java.util.Arrays.copyOfRange(c, 1, c.length)));
+    }
+  }
+
+  /** Without Redis: an array and a Set as the ids, a Set as the result; each id cached once. */
+  @Test
+  void batchMethodsTakeArraysAndSetsAndShareEntriesWithTheSingleIdMethod() {
+    new ApplicationContextRunner()
+        .withConfiguration(Boot.coalesce())
+        .withBean(Skus.class)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Skus skus = context.getBean(Skus.class);
+          assertThat(skus.byIds(new long[] {3, 1, 3, 2})).containsExactly("sku-3", "sku-1", "sku-2");
+          assertThat(skus.queried()).containsExactly(List.of(3L, 1L, 2L));
+          assertThat(skus.bySet(java.util.Set.of(1L, 2L, 4L))).containsExactlyInAnyOrder("sku-1", "sku-2", "sku-4");
+          assertThat(skus.queried()).hasSize(2);
+          assertThat(skus.queried().get(1)).containsExactly(4L);
+          assertThat(skus.one(4L)).isEqualTo("sku-4");
+          assertThat(skus.one(5L)).isEqualTo("sku-5");
+          assertThat(skus.queried()).hasSize(3);
+          assertThat(skus.byIds(new long[] {5, 4})).containsExactly("sku-5", "sku-4");
+          assertThat(skus.queried()).hasSize(3);
+        });
+  }
+
+  public static class Skus {
+    final List<List<Long>> queried = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A method, not the field: the bean seen by the test is a class proxy. */
+    public List<List<Long>> queried() {
+      return queried;
+    }
+
+    @io.coalesce.annotation.Coalesced(cache = "skus", batch = true, elementId = "substring(4)")
+    public List<String> byIds(long[] ids) {
+      queried.add(java.util.Arrays.stream(ids).boxed().toList());
+      return java.util.Arrays.stream(ids).mapToObj(id -> "sku-" + id).toList();
+    }
+
+    @io.coalesce.annotation.Coalesced(cache = "skus", batch = true, elementId = "T(Long).valueOf(substring(4))")
+    public java.util.Set<String> bySet(java.util.Set<Long> ids) {
+      queried.add(List.copyOf(ids));
+      return ids.stream().map(id -> "sku-" + id).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @io.coalesce.annotation.Coalesced(cache = "skus")
+    public String one(Long id) {
+      queried.add(List.of(id));
+      return "sku-" + id;
+    }
+  }
+
   private static void assertStartupFailure(AssertableApplicationContext context, String... fragments) {
     assertThat(context).hasFailed();
     StringBuilder all = new StringBuilder();
@@ -350,6 +425,63 @@ class CoalescedAnnotationTest {
       @io.coalesce.annotation.Coalesced(cache = "counts")
       public long count(String id) {
         return id.length();
+      }
+    }
+
+    public static class TwoArguments {
+      @io.coalesce.annotation.Coalesced(cache = "x", batch = true, elementId = "id")
+      public List<String> find(List<Long> ids, String tenant) {
+        return List.of();
+      }
+    }
+
+    public static class NotIds {
+      @io.coalesce.annotation.Coalesced(cache = "x", batch = true, elementId = "id")
+      public List<String> find(String ids) {
+        return List.of();
+      }
+    }
+
+    public static class NoElementId {
+      @io.coalesce.annotation.Coalesced(cache = "x", batch = true)
+      public List<String> find(List<Long> ids) {
+        return List.of();
+      }
+    }
+
+    public static class ElementIdWithoutBatch {
+      @io.coalesce.annotation.Coalesced(cache = "x", elementId = "id")
+      public String find(String id) {
+        return id;
+      }
+    }
+
+    public static class BatchWithKey {
+      @io.coalesce.annotation.Coalesced(cache = "x", key = "#ids", batch = true, elementId = "id")
+      public List<String> find(List<Long> ids) {
+        return List.of();
+      }
+    }
+
+    public static class BatchOptional {
+      @io.coalesce.annotation.Coalesced(cache = "x", batch = true, elementId = "id")
+      public Optional<List<String>> find(List<Long> ids) {
+        return Optional.empty();
+      }
+    }
+
+    @SuppressWarnings("rawtypes")
+    public static class RawList {
+      @io.coalesce.annotation.Coalesced(cache = "x", batch = true, elementId = "id")
+      public List find(List<Long> ids) {
+        return List.of();
+      }
+    }
+
+    public static class BadElementId {
+      @io.coalesce.annotation.Coalesced(cache = "x", batch = true, elementId = "id +")
+      public List<String> find(List<Long> ids) {
+        return List.of();
       }
     }
 
