@@ -1,6 +1,7 @@
 package io.coalesce.sample;
 
 import java.math.BigDecimal;
+import java.util.List;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -20,6 +21,19 @@ public class ProductController {
   @GetMapping("/products/{id}")
   public Product get(@PathVariable long id) {
     return products.find(id).orElseThrow(() -> new ProductNotFoundException(id));
+  }
+
+  /**
+   * {@code curl 'localhost:8080/products?ids=1,2,3'}: the products that exist, in the order asked;
+   * the ids not cached yet are read in one query ({@code /demo/queries} counts them).
+   */
+  @GetMapping("/products")
+  public List<Product> getAll(@RequestParam List<Long> ids) {
+    if (ids.size() > 1_000) {
+      throw new org.springframework.web.server.ResponseStatusException(
+          org.springframework.http.HttpStatus.BAD_REQUEST, "at most 1000 ids, but " + ids.size() + " were asked");
+    }
+    return products.findAll(ids);
   }
 
   @PutMapping("/products/{id}")

@@ -1,6 +1,8 @@
 package io.coalesce.sample;
 
 import io.coalesce.annotation.Coalesced;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Query;
@@ -19,6 +21,14 @@ public interface ProductRepository extends JpaRepository<Product, Long> {
   @Coalesced(cache = "products", key = "#id")
   @Query(value = FIND, nativeQuery = true)
   Optional<Product> findCached(@Param("id") long id);
+
+  /**
+   * Many products in one query ({@code WHERE id IN (...)}), cached per id in the same cache as
+   * {@link #findCached}: only the ids cached nowhere reach the database, in one query, and each
+   * product it returns is then a hit for {@code findCached} too (and back).
+   */
+  @Coalesced(cache = "products", batch = true, elementId = "id")
+  List<Product> findAllByIdIn(Collection<Long> ids);
 
   /** The same query without protection, for the stampede demo. */
   @Query(value = FIND, nativeQuery = true)

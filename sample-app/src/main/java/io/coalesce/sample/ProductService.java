@@ -3,6 +3,8 @@ package io.coalesce.sample;
 import io.coalesce.annotation.CoalescedEvict;
 import io.coalesce.annotation.CoalescedPut;
 import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -23,6 +25,11 @@ public class ProductService {
 
   public Optional<Product> find(long id) {
     return products.findCached(id);
+  }
+
+  /** The products of {@code ids} that exist, in the order asked; each id cached on its own. */
+  public List<Product> findAll(Collection<Long> ids) {
+    return products.findAllByIdIn(ids);
   }
 
   /** Stores the saved product as the cached value: the next read needs no query. */

@@ -83,6 +83,46 @@ class ProductCachingTest {
     assertThat(queries.sinceLast()).isZero();
   }
 
+  /**
+   * {@code findAllByIdIn} of 100 ids, 60 of them cached by {@code findCached}: one SQL statement for
+   * the 40 others, then every one of the 100 is a hit for the single-id query.
+   */
+  @Test
+  void aBatchQueriesOnlyTheMissingIdsInOneStatementAndFillsTheSingleIdCache() {
+    for (long id = 1_001; id <= 1_060; id++) {
+      get(id);
+    }
+    queries.sinceLast();
+
+    com.fasterxml.jackson.databind.JsonNode found = http.get("/products?ids=" + ids(1_001, 1_100)).json();
+
+    assertThat(found).hasSize(100);
+    for (int i = 0; i < 100; i++) {
+      assertThat(found.get(i).get("id").asLong()).isEqualTo(1_001 + i); // in the order asked
+    }
+    assertThat(queries.sinceLast()).as("one statement for the 40 ids not cached").isEqualTo(1);
+    for (long id = 1_001; id <= 1_100; id++) {
+      assertThat(get(id).getName()).isEqualTo("Product " + id);
+    }
+    assertThat(queries.sinceLast()).as("findCached of any of the 100 makes no query").isZero();
+    assertThat(http.get("/products?ids=" + ids(1_050, 1_150)).json()).hasSize(101);
+    assertThat(queries.sinceLast()).as("only 1,101 to 1,150 were missing").isEqualTo(1);
+  }
+
+  @Test
+  void idsThatDoNotExistAreLeftOutAndCachedAsNotFound() {
+    assertThat(http.get("/products?ids=4100000,1200,4100001").json()).hasSize(1);
+    assertThat(queries.sinceLast()).isEqualTo(1);
+    assertThat(status(4_100_000)).isEqualTo(404);
+    assertThat(http.get("/products?ids=4100001,1200").json()).hasSize(1);
+    assertThat(queries.sinceLast()).isZero();
+  }
+
+  private static String ids(long from, long to) {
+    return java.util.stream.LongStream.rangeClosed(from, to).mapToObj(Long::toString)
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+
   private Product get(long id) {
     return http.get("/products/" + id).as(Product.class);
   }

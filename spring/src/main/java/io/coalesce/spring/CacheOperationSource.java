@@ -120,7 +120,7 @@ final class CacheOperationSource {
       if (read.getBoolean("batch")) {
         BatchShape batch = BatchShape.ofRead(declared, read.getString("key"), read.getString("elementId"), at);
         CacheOperation operation = operation(at, read.getString("cache"), "", declared, false, shape, valueType);
-        return new MethodOperations(operation.perId(batch, elementType(at, genericReturnType)), null, null);
+        return new MethodOperations(operation.perId(batch, elementType(at, declared, targetClass)), null, null);
       }
       refuseElementId(at, read.getString("elementId"));
       CacheOperation operation = operation(at, read.getString("cache"), read.getString("key"),
@@ -136,7 +136,7 @@ final class CacheOperationSource {
       if (put.getBoolean("batch")) {
         BatchShape batch = BatchShape.ofPut(declared, put.getString("key"), put.getString("elementId"), at);
         putOperation = operation(at, put.getString("cache"), "", declared, true, shape, valueType)
-            .perId(batch, elementType(at, genericReturnType));
+            .perId(batch, elementType(at, declared, targetClass));
       } else {
         refuseElementId(at, put.getString("elementId"));
         putOperation = operation(at, put.getString("cache"), put.getString("key"), declared, true,
@@ -190,7 +190,11 @@ final class CacheOperationSource {
    * The type of one value of a batch method's result: {@code V} of {@code Map<ID, V>}, {@code E} of
    * a collection of {@code E}; entries are decoded as it.
    */
-  private static Type elementType(String at, Type genericReturnType) {
+  private static Type elementType(String at, Method declared, Class<?> targetClass) {
+    // From the method that carries the annotation: a JDK proxy's own methods (a Spring Data
+    // repository's) keep no generic signature.
+    Type genericReturnType = GenericTypeResolver.resolveType(declared.getGenericReturnType(),
+        targetClass != null ? targetClass : declared.getDeclaringClass());
     // Every return type a batch method may have (Map, Iterable, Collection, List, Set, ArrayList, ...)
     // names its value type as its last type argument: Map<K, V>, List<E>.
     Type element = genericReturnType instanceof ParameterizedType parameterized

@@ -3,6 +3,7 @@ package io.coalesce.spring.jpa;
 import io.coalesce.annotation.Coalesced;
 import io.coalesce.annotation.CoalescedEvict;
 import io.coalesce.annotation.CoalescedPut;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 
@@ -14,6 +15,11 @@ public interface ProductRepository extends JpaRepository<Product, Long> {
   @Override
   @Coalesced(cache = "products", key = "#id")
   Optional<Product> findById(Long id);
+
+  /** JpaRepository's own findAllById, cached per id in the cache of findById. */
+  @Override
+  @Coalesced(cache = "products", batch = true, elementId = "id")
+  List<Product> findAllById(Iterable<Long> ids);
 
   @CoalescedEvict(cache = "products", key = "#product.id")
   default Product update(Product product) {

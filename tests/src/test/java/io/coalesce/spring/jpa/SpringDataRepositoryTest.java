@@ -54,6 +54,24 @@ class SpringDataRepositoryTest {
   }
 
   @Test
+  void anAnnotatedRedeclaredFindAllByIdIsCachedPerIdAndSharedWithFindById() {
+    // ids of their own: the context, and so the cache, is shared by the tests of this class
+    repository.save(new Product(11L, "SKU-11", "eleven"));
+    repository.save(new Product(12L, "SKU-12", "twelve"));
+    repository.save(new Product(13L, "SKU-13", "thirteen"));
+    assertThat(repository.findById(11L)).isPresent();
+    statistics.clear();
+
+    assertThat(repository.findAllById(List.of(13L, 11L, 19L, 12L))).extracting(Product::getName)
+        .containsExactly("thirteen", "eleven", "twelve");
+    assertThat(statistics.getPrepareStatementCount()).as("one query for 13, 19 and 12").isEqualTo(1);
+    assertThat(repository.findById(12L)).map(Product::getName).contains("twelve");
+    assertThat(repository.findById(19L)).isEmpty();
+    assertThat(repository.findAllById(List.of(11L, 12L, 13L, 19L))).hasSize(3);
+    assertThat(statistics.getPrepareStatementCount()).isEqualTo(1);
+  }
+
+  @Test
   void anAnnotatedRedeclaredCrudMethodIsCached() {
     assertThat(repository.findById(2L)).map(Product::getName).contains("two");
     assertThat(repository.findById(2L)).map(Product::getName).contains("two");
