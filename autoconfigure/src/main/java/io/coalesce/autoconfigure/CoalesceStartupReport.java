@@ -12,8 +12,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
- * Says in one INFO line, once the singletons exist, which caches the application has and what each
- * uses, so that "is Redis used?" has an answer in the log:
+ * Once the singletons exist, builds the caches their annotations name, then says in one INFO line
+ * which caches the application has and what each uses, so that "is Redis used?" has an answer in the log:
  *
  * <pre>
  * Coalesce: 2 caches, Redis at 10.0.0.5:6379: books (L1 max 10000, Redis, lock, Bloom), prices (L1 max 500, Redis, lock)
@@ -42,6 +42,10 @@ final class CoalesceStartupReport implements SmartInitializingSingleton {
 
   @Override
   public void afterSingletonsInstantiated() {
+    // Builds the caches the annotations name now rather than on their first call, which may come on a
+    // thread that must not block (a reactive method's subscriber: building a cache reads the random
+    // source of its lock tokens and may seed its Bloom filter).
+    advisor.ifAvailable(a -> manager.ifAvailable(m -> a.annotatedCacheNames().forEach(m::getCache)));
     LOG.log(Level.INFO, describe());
   }
 

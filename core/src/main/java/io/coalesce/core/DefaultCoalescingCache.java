@@ -81,7 +81,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     this.keyNames = new KeyNames(settings.local().maximumSize());
     this.guard = new KeyGuard(penetrationGuard, listener);
     this.lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry);
-    this.runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker);
+    this.runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker, refreshExecutor);
     remote.onInvalidation(this);
   }
 
@@ -148,9 +148,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     if (held != null && beingRefreshed(k, held, now)) {
       return CompletableFuture.completedFuture((T) held.value());
     }
-    if (held == null && guard.certainlyAbsent(k)) {
-      return CompletableFuture.completedFuture(null);
-    }
+    // The Bloom guard is asked by the leader, on the refresh executor: a shared filter is a Redis call.
     CompletableFuture<CacheEntry> outcome = start(k, type, load, held, true);
     // A dependent future: cancelling it never cancels the shared load.
     return outcome.handle((entry, error) -> {
@@ -417,10 +415,17 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
     }
     endWhenDone(key, mine);
     if (async) {
+      Runnable lead = () -> {
+        if (expired == null && guard.certainlyAbsent(key)) {
+          complete(mine, policy.entryFor(null, clock.millis(), 0)); // "not found", not stored
+        } else {
+          leadSafely(key, type, mine, load, expired);
+        }
+      };
       try {
-        refreshExecutor.execute(() -> leadSafely(key, type, mine, load, expired));
+        refreshExecutor.execute(lead);
       } catch (RejectedExecutionException busy) {
-        leadSafely(key, type, mine, load, expired); // the pool is full: do it here rather than not at all
+        lead.run(); // the pool is full: do it here rather than not at all
       }
     } else {
       leadSafely(key, type, mine, load, expired);

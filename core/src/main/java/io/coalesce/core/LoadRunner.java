@@ -9,6 +9,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -33,9 +37,22 @@ final class LoadRunner {
   private final Clock clock;
   private final Ticker ticker;
   private final long unfencedWriteBackNanos;
+  private final Executor settleExecutor;
 
+  /**
+   * @param executor where the outcome of a load that completes later (an asynchronous loader's) is
+   *     settled, so that its Redis write-back never runs on the thread that completed it (a reactive
+   *     driver's event loop); a rejected task runs on that thread rather than not at all
+   */
   LoadRunner(String cache, CacheSettings settings, EntryPolicy policy, RemoteTier remote, LocalStore l1,
-      CacheListener listener, KeyGuard guard, Clock clock, Ticker ticker) {
+      CacheListener listener, KeyGuard guard, Clock clock, Ticker ticker, Executor executor) {
+    this.settleExecutor = task -> {
+      try {
+        executor.execute(task);
+      } catch (RejectedExecutionException e) {
+        task.run();
+      }
+    };
     this.cache = cache;
     this.settings = settings;
     this.policy = policy;
@@ -60,7 +77,7 @@ final class LoadRunner {
   void run(Object key, Type type, Flight flight, Load load, CacheEntry fallback, Lease lease) {
     long startMillis = clock.millis();
     long startNanos = ticker.read();
-    bulkhead.limit(load).start().whenComplete((value, error) -> {
+    whenDone(bulkhead.limit(load).start(), (value, error) -> {
       try {
         settle(key, type, flight, value, error, startMillis, startNanos, fallback, lease);
       } catch (Throwable unexpected) {
@@ -86,7 +103,7 @@ final class LoadRunner {
   void runBatch(List<BatchItem> items, Type type, Load load) {
     long startMillis = clock.millis();
     long startNanos = ticker.read();
-    bulkhead.limit(load).start().whenComplete((values, error) -> {
+    whenDone(bulkhead.limit(load).start(), (values, error) -> {
       try {
         if (error != null) {
           for (BatchItem item : items) {
@@ -107,6 +124,18 @@ final class LoadRunner {
         }
       }
     });
+  }
+
+  /**
+   * Runs {@code settle} when {@code load} completes: here if it already has (a synchronous loader,
+   * on the leader's thread), otherwise on the settle executor.
+   */
+  private void whenDone(CompletableFuture<Object> load, BiConsumer<Object, Throwable> settle) {
+    if (load.isDone()) {
+      load.whenComplete(settle);
+    } else {
+      load.whenCompleteAsync(settle, settleExecutor);
+    }
   }
 
   private void settleBatch(List<BatchItem> items, Type type, Map<?, ?> values, long startMillis, long startNanos) {

@@ -241,6 +241,7 @@ class ExpiryTest {
     runQueued(); // the leader's work (Redis, lock, bulkhead) runs on the refresh executor, not the caller's thread
     first.cancel(true); // a caller giving up does not cancel the shared load
     pending.complete("v");
+    runQueued(); // the load's outcome is settled (and written back) on the refresh executor too
     assertThat(second.get()).isEqualTo("v");
     assertThat(loads.get()).isEqualTo(1);
 

@@ -9,6 +9,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -110,7 +111,9 @@ final class CacheOperationSource {
     ValueShape shape = ValueShape.of(returnType);
     Type valueType = switch (shape) {
       case PLAIN -> returnType.isPrimitive() ? ClassUtils.resolvePrimitiveIfNecessary(returnType) : genericReturnType;
-      case OPTIONAL, FUTURE -> typeArgument(genericReturnType);
+      case OPTIONAL, FUTURE, MONO -> typeArgument(genericReturnType);
+      case FLUX -> ResolvableType.forClassWithGenerics(List.class,
+          ResolvableType.forType(typeArgument(genericReturnType))).getType();
     };
 
     if (read.isPresent()) {
@@ -247,9 +250,10 @@ final class CacheOperationSource {
       throw new InvalidCacheDeclarationException(at + " returns " + returnType.getName()
           + ", which Coalesce cannot wait for", "Return CompletableFuture<T> or CompletionStage<T>.");
     }
-    if (isReactive(returnType)) {
+    if (isReactive(returnType) && !ValueShape.of(returnType).isReactive()) {
       throw new InvalidCacheDeclarationException(at + " returns the reactive type " + returnType.getName()
-          + ", which is not supported", "Return T, Optional<T> or CompletableFuture<T>.");
+          + ", which is not supported", "Return Reactor's Mono<T> or Flux<T>, or T, Optional<T> or "
+          + "CompletableFuture<T>.");
     }
   }
 

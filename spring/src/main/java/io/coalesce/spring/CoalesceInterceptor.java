@@ -64,7 +64,7 @@ final class CoalesceInterceptor implements MethodInterceptor {
     }
     Object returned = invocation.proceed();
     if (found.put() != null || found.evict() != null) {
-      afterWrite(found, invocation.getArguments(), target, returned);
+      return afterWrite(found, invocation.getArguments(), target, returned);
     }
     return returned;
   }
@@ -92,6 +92,10 @@ final class CoalesceInterceptor implements MethodInterceptor {
     Object key = read.key().resolve(args, target, null);
     CoalescingCache cache = read.cache(manager());
     ValueShape shape = read.shape();
+    if (shape.isReactive()) {
+      return ReactiveCalls.read(cache, key, read.valueType(), shape == ValueShape.FLUX,
+          () -> proceed(invocableCopy(invocation)));
+    }
     if (shape == ValueShape.FUTURE) {
       Supplier<CompletionStage<Object>> loader = () -> {
         try {
@@ -121,13 +125,18 @@ final class CoalesceInterceptor implements MethodInterceptor {
     return batch.assemble(values);
   }
 
-  private void afterWrite(MethodOperations ops, Object[] args, Object target, Object returned) {
+  /** Runs the put and evict after the method; returns what the caller gets (a reactive type is wrapped). */
+  private Object afterWrite(MethodOperations ops, Object[] args, Object target, Object returned) {
     ValueShape shape = ops.put() != null ? ops.put().shape() : ops.evict().shape();
+    if (shape.isReactive()) {
+      return ReactiveCalls.afterWrite(returned, shape == ValueShape.FLUX, value -> write(ops, args, target, value));
+    }
     if (shape == ValueShape.FUTURE && returned instanceof CompletionStage<?> stage) {
       stage.thenAccept(value -> write(ops, args, target, value));
     } else {
       write(ops, args, target, shape.unwrap(returned));
     }
+    return returned;
   }
 
   private void write(MethodOperations ops, Object[] args, Object target, Object value) {

@@ -11,7 +11,16 @@ enum ValueShape {
   /** {@code Optional<T>}: empty = not found. */
   OPTIONAL,
   /** {@code CompletableFuture<T>} or {@code CompletionStage<T>}: loaded asynchronously. */
-  FUTURE;
+  FUTURE,
+  /** Reactor's {@code Mono<T>}: cached as its value, empty = not found; see {@link ReactiveCalls}. */
+  MONO,
+  /** Reactor's {@code Flux<T>}: cached as the list of its elements; see {@link ReactiveCalls}. */
+  FLUX;
+
+  /** Whether values of this shape come through Reactor (which is then on the classpath). */
+  boolean isReactive() {
+    return this == MONO || this == FLUX;
+  }
 
   static ValueShape of(Class<?> returnType) {
     if (returnType == Optional.class) {
@@ -19,6 +28,13 @@ enum ValueShape {
     }
     if (returnType == CompletableFuture.class || returnType == CompletionStage.class) {
       return FUTURE;
+    }
+    // By name: Reactor is optional, and this runs for every annotated method.
+    if (returnType.getName().equals("reactor.core.publisher.Mono")) {
+      return MONO;
+    }
+    if (returnType.getName().equals("reactor.core.publisher.Flux")) {
+      return FLUX;
     }
     return PLAIN;
   }

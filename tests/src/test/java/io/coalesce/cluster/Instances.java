@@ -23,6 +23,11 @@ public final class Instances implements AutoCloseable {
     ProductService productService(ProductDb db) {
       return new ProductService(db);
     }
+
+    @Bean
+    ReactiveProductService reactiveProductService(ProductDb db) {
+      return new ReactiveProductService(db);
+    }
   }
 
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
@@ -42,6 +47,10 @@ public final class Instances implements AutoCloseable {
           .run());
     }
     return instances;
+  }
+
+  public ReactiveProductService reactive(int instance) {
+    return contexts.get(instance).getBean(ReactiveProductService.class);
   }
 
   public ProductService service(int instance) {

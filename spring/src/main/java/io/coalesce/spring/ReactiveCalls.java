@@ -1,0 +1,85 @@
+package io.coalesce.spring;
+
+import io.coalesce.core.CoalescingCache;
+import java.lang.reflect.Type;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * {@code Mono} and {@code Flux} methods, through the asynchronous read of the cache: the only class
+ * that names Reactor, loaded only for a method that returns one of its types.
+ *
+ * <p>Nothing blocks the subscribing thread: a hit completes at once; on a miss, the Redis read, the
+ * rebuild lock (and the wait for another instance's value), the bulkhead and the write-back run on
+ * the cache's refresh executor, and the method's publisher is subscribed to from there. A put or
+ * evict after the method runs on Reactor's {@code boundedElastic} scheduler. A subscriber that
+ * cancels only stops waiting: the load goes on for the others, and its error reaches each of them.
+ */
+final class ReactiveCalls {
+
+  private ReactiveCalls() {}
+
+  /**
+   * The cached value of {@code key} as a {@code Mono} (empty for "not found") or, for
+   * {@code flux}, a {@code Flux} of the cached list; {@code call} invokes the method. Deferred: the
+   * cache is read when, and each time, it is subscribed to.
+   */
+  static Object read(CoalescingCache cache, Object key, Type type, boolean flux, Callable<Object> call) {
+    Mono<Object> value = Mono.defer(() -> Mono.fromFuture(cache.getAsync(key, type, () -> load(call, flux))));
+    return flux ? value.flatMapIterable(ReactiveCalls::asList) : value;
+  }
+
+  private static CompletionStage<Object> load(Callable<Object> call, boolean flux) {
+    Object publisher;
+    try {
+      publisher = call.call();
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (publisher == null) {
+      return CompletableFuture.failedFuture(new NullPointerException(
+          "The cached method returned null instead of a " + (flux ? "Flux" : "Mono")));
+    }
+    return flux
+        ? Flux.from(asPublisher(publisher)).collectList().<Object>map(list -> list).toFuture()
+        : Mono.from(asPublisher(publisher)).toFuture();
+  }
+
+  /**
+   * The method's publisher, followed by {@code write} of its value (a {@code Flux}'s list; {@code null}
+   * for an empty {@code Mono}) on the {@code boundedElastic} scheduler, before the value is passed
+   * on; an error skips the write, as a method that throws does.
+   */
+  static Object afterWrite(Object returned, boolean flux, Consumer<Object> write) {
+    if (returned == null) {
+      return null;
+    }
+    if (flux) {
+      return Flux.from(asPublisher(returned)).collectList()
+          .flatMapMany(list -> writeThen(write, list).thenMany(Flux.fromIterable(list)));
+    }
+    return Mono.from(asPublisher(returned))
+        .flatMap(value -> writeThen(write, value).thenReturn(value))
+        .switchIfEmpty(Mono.defer(() -> writeThen(write, null).then(Mono.empty())));
+  }
+
+  private static Mono<Void> writeThen(Consumer<Object> write, Object value) {
+    return Mono.<Void>fromRunnable(() -> write.accept(value)).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static org.reactivestreams.Publisher<Object> asPublisher(Object publisher) {
+    return (org.reactivestreams.Publisher<Object>) publisher;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Iterable<Object> asList(Object list) {
+    return (List<Object>) list;
+  }
+}

@@ -1,0 +1,207 @@
+package io.coalesce.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.coalesce.cluster.ProductDb.Product;
+import io.coalesce.test.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockHound;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.ReactorBlockHoundIntegration;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * {@code Mono} and {@code Flux} methods on four instances sharing a real Redis, every subscriber on
+ * Reactor's {@code parallel} scheduler, whose threads BlockHound watches: a Redis call, a lock wait,
+ * a bulkhead wait or a load on the subscribing thread would be reported. Runs in a JVM of its own
+ * (the {@code blockhound} failsafe execution), since BlockHound stays installed.
+ */
+class ReactiveBlockHoundIT {
+
+  /** Blocking calls BlockHound saw on a non-blocking thread. */
+  static final List<String> BLOCKING_CALLS = new CopyOnWriteArrayList<>();
+
+  static RedisServer redis;
+  ProductDb db;
+  Instances instances;
+
+  @BeforeAll
+  static void installBlockHoundAndStartRedis() {
+    // Reactor's own integration only: its parallel and single schedulers are the non-blocking threads.
+    BlockHound.builder()
+        .with(new ReactorBlockHoundIntegration())
+        .blockingMethodCallback(method -> {
+          BLOCKING_CALLS.add(method + " on " + Thread.currentThread().getName());
+          throw new Error("Blocking call " + method + " on " + Thread.currentThread().getName());
+        })
+        .install();
+    redis = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void start() {
+    redis.flushAll();
+    BLOCKING_CALLS.clear();
+    db = new ProductDb();
+    db.put(1, "phone");
+    db.put(2, "tablet");
+    instances = Instances.start(4, db,
+        "spring.data.redis.port=" + redis.port(),
+        "spring.data.redis.timeout=2s",
+        "coalesce.defaults.ttl=10m",
+        "coalesce.defaults.lock.lease=5s",
+        "coalesce.defaults.lock.wait=10s",
+        "coalesce.defaults.load-timeout=20s");
+  }
+
+  @AfterEach
+  void stop() {
+    instances.close();
+  }
+
+  /** Each Mono subscribed on the parallel scheduler; all are merged and awaited by the test thread. */
+  private static <T> List<Object> onParallel(List<Mono<T>> monos) {
+    List<Mono<Object>> all = new ArrayList<>();
+    for (Mono<T> mono : monos) {
+      all.add(mono.<Object>map(v -> v).defaultIfEmpty("empty").onErrorResume(e -> Mono.just(e))
+          .subscribeOn(Schedulers.parallel()));
+    }
+    return Flux.merge(all).collectList().block(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void blockHoundReportsABlockingCallOnTheParallelScheduler() {
+    // The check itself can fail: a sleep on a parallel thread is reported.
+    Object outcome = onParallel(List.of(Mono.fromCallable(() -> {
+      Thread.sleep(1);
+      return "slept";
+    }))).get(0);
+    assertThat(outcome).isInstanceOf(Error.class);
+    assertThat(BLOCKING_CALLS).singleElement().asString().contains("sleep").contains("parallel");
+  }
+
+  @Test
+  void twoHundredSubscribersOfAColdMonoOnFourInstancesShareOneLoadWithoutBlocking() {
+    db.latency(300); // every subscriber arrives while the one load runs
+    List<Mono<Product>> monos = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ReactiveProductService service = instances.reactive(i);
+      for (int s = 0; s < 50; s++) {
+        monos.add(service.find(1));
+      }
+    }
+
+    List<Object> results = onParallel(monos);
+
+    assertThat(results).hasSize(200).allSatisfy(r -> assertThat(r).isEqualTo(new Product(1, "phone")));
+    assertThat(db.queries()).isEqualTo(1);
+    assertThat(BLOCKING_CALLS).isEmpty();
+  }
+
+  @Test
+  void anEmptyMonoIsCachedAsNotFound() {
+    assertThat(onParallel(List.of(instances.reactive(0).find(99)))).containsExactly("empty");
+    assertThat(onParallel(List.of(instances.reactive(0).find(99), instances.reactive(1).find(99))))
+        .containsExactly("empty", "empty");
+    assertThat(db.queries()).isEqualTo(1);
+    assertThat(BLOCKING_CALLS).isEmpty();
+  }
+
+  @Test
+  void aFluxRoundTripsThroughRedisAsAList() {
+    List<Object> first = Flux.defer(() -> instances.reactive(0).all()).subscribeOn(Schedulers.parallel())
+        .collectList().<Object>map(l -> l).block(Duration.ofSeconds(30)) instanceof List<?> l ? List.copyOf(l) : null;
+    List<Product> fromRedis = instances.reactive(1).all().subscribeOn(Schedulers.parallel())
+        .collectList().block(Duration.ofSeconds(30));
+
+    assertThat(first).containsExactly(new Product(1, "phone"), new Product(2, "tablet"));
+    assertThat(fromRedis).containsExactly(new Product(1, "phone"), new Product(2, "tablet"));
+    assertThat(db.queries()).as("the second instance read the list from Redis").isEqualTo(1);
+    assertThat(redis.text("GET", "it:reactive-lists:{=}")).as("stored in Redis as one entry").isNotEmpty();
+    assertThat(BLOCKING_CALLS).isEmpty();
+  }
+
+  @Test
+  void aSubscriberThatCancelsDoesNotCancelTheLoadOfTheOthers() throws InterruptedException {
+    CountDownLatch release = new CountDownLatch(1);
+    db.holdQueriesUntil(release);
+    Disposable cancelled = instances.reactive(0).find(2).subscribeOn(Schedulers.parallel()).subscribe();
+    List<Object> others = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(3);
+    for (int i = 0; i < 3; i++) {
+      instances.reactive(0).find(2).subscribeOn(Schedulers.parallel())
+          .subscribe(others::add, e -> done.countDown(), done::countDown);
+    }
+    waitUntil(() -> db.queries() == 1);
+    cancelled.dispose();
+    release.countDown();
+
+    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(others).hasSize(3).allSatisfy(p -> assertThat(p).isEqualTo(new Product(2, "tablet")));
+    assertThat(db.queries()).isEqualTo(1);
+    assertThat(onParallel(List.of(instances.reactive(0).find(2)))).containsExactly(new Product(2, "tablet"));
+    assertThat(db.queries()).as("the cancelled subscriber's load was stored").isEqualTo(1);
+    assertThat(BLOCKING_CALLS).isEmpty();
+  }
+
+  @Test
+  void anErrorReachesEverySubscriberUnchangedAndNothingIsCached() {
+    IllegalStateException failure = new IllegalStateException("database down");
+    db.latency(200);
+    instances.reactive(0).failWith(failure);
+    List<Mono<Product>> monos = new ArrayList<>();
+    for (int s = 0; s < 20; s++) {
+      monos.add(instances.reactive(0).find(1));
+    }
+
+    List<Object> results = onParallel(monos);
+
+    assertThat(results).hasSize(20).allSatisfy(r -> assertThat(r).isSameAs(failure));
+    assertThat(db.queries()).isEqualTo(1);
+    instances.reactive(0).failWith(null);
+    assertThat(onParallel(List.of(instances.reactive(0).find(1)))).containsExactly(new Product(1, "phone"));
+    assertThat(BLOCKING_CALLS).isEmpty();
+  }
+
+  @Test
+  void aReactivePutAndEvictReachEveryInstance() {
+    onParallel(List.of(instances.reactive(0).find(1), instances.reactive(1).find(1)));
+    int before = db.queries();
+
+    assertThat(onParallel(List.of(instances.reactive(0).save(1, "new phone")))).containsExactly(new Product(1, "new phone"));
+    assertThat(onParallel(List.of(instances.reactive(1).find(1)))).containsExactly(new Product(1, "new phone"));
+    assertThat(db.queries()).as("the put stored the value: no query").isEqualTo(before);
+
+    assertThat(onParallel(List.<Mono<Void>>of(instances.reactive(1).rename(1, "renamed phone")))).containsExactly("empty");
+    assertThat(onParallel(List.of(instances.reactive(0).find(1)))).containsExactly(new Product(1, "renamed phone"));
+    assertThat(db.queries()).isEqualTo(before + 1);
+    assertThat(BLOCKING_CALLS).isEmpty();
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(5);
+    }
+  }
+}
