@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Backend {
 
   private final AtomicLong calls = new AtomicLong();
+  private final AtomicLong rows = new AtomicLong();
   private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long delayMillis;
@@ -21,6 +22,7 @@ public final class Backend {
 
   public Product load(String sku) {
     calls.incrementAndGet();
+    rows.incrementAndGet();
     peak.accumulateAndGet(running.incrementAndGet(), Math::max);
     try {
       long delay = delayMillis;
@@ -38,6 +40,38 @@ public final class Backend {
     }
   }
 
+  /** One query for many SKUs (a {@code findAllById}): one call, one delay, the rows that exist. */
+  public java.util.List<Product> loadAll(java.util.Collection<String> skus) {
+    calls.incrementAndGet();
+    rows.addAndGet(skus.size());
+    peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+    try {
+      long delay = delayMillis;
+      if (delay > 0) {
+        try {
+          TimeUnit.MILLISECONDS.sleep(delay);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
+      }
+      java.util.List<Product> found = new java.util.ArrayList<>(skus.size());
+      for (String sku : skus) {
+        if (!sku.startsWith("absent-")) {
+          found.add(new Product(sku, "Product " + sku, 1999));
+        }
+      }
+      return found;
+    } finally {
+      running.decrementAndGet();
+    }
+  }
+
+  /** Rows asked ({@link #load}: one, {@link #loadAll}: each SKU) since the last {@link #reset}. */
+  public long rows() {
+    return rows.get();
+  }
+
   /** The most calls that ran at once since the last {@link #reset}. */
   public int peakConcurrency() {
     return peak.get();
@@ -50,6 +84,7 @@ public final class Backend {
   public void reset(long newDelayMillis) {
     delayMillis = newDelayMillis;
     calls.set(0);
+    rows.set(0);
     peak.set(0);
   }
 }

@@ -34,6 +34,8 @@ public class BenchApp {
 
   static final String CAFFEINE = "caffeineCacheManager";
   static final String REDIS = "redisCacheManager";
+  /** The Spring cache of a whole batch's list (its values are lists, not products). */
+  static final String BATCH_LIST = "batchList";
   static final String REDIS_LOCKING = "redisLockingCacheManager";
 
   @Bean
@@ -73,7 +75,12 @@ public class BenchApp {
   @Bean(REDIS)
   RedisCacheManager redisCacheManager(RedisConnectionFactory connections, JsonMapper mapper,
       @Value("${bench.spring.ttl:10m}") Duration ttl) {
-    return RedisCacheManager.builder(connections).cacheDefaults(redisConfig(mapper, ttl)).build();
+    return RedisCacheManager.builder(connections).cacheDefaults(redisConfig(mapper, ttl))
+        .withCacheConfiguration(BATCH_LIST, RedisCacheConfiguration.defaultCacheConfig().entryTtl(ttl)
+            .prefixCacheNameWith("spring:").serializeValuesWith(SerializationPair.fromSerializer(
+                new JacksonJsonRedisSerializer<>(mapper,
+                    mapper.getTypeFactory().constructCollectionType(List.class, Product.class)))))
+        .build();
   }
 
   /** The same, over the locking writer (a lock per cache name, taken around every load and put). */

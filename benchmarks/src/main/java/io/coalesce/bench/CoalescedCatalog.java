@@ -66,6 +66,18 @@ public class CoalescedCatalog {
     return backend.load(sku);
   }
 
+  /** The batch scenario's findAllById: cached per SKU in the cache {@link #oneOfBatch} reads. */
+  @Coalesced(cache = "batch", batch = true, elementId = "sku")
+  public java.util.List<Product> bySkus(java.util.List<String> skus) {
+    return backend.loadAll(skus);
+  }
+
+  /** The batch scenario's findById. */
+  @Coalesced(cache = "batch")
+  public Product oneOfBatch(String sku) {
+    return backend.load(sku);
+  }
+
   /** An update, then the evict that follows it. */
   @io.coalesce.annotation.CoalescedEvict(cache = "mix")
   public void mixEvict(String sku) {}

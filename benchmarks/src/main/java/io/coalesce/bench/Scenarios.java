@@ -35,7 +35,7 @@ public final class Scenarios {
 
   public static void main(String[] args) throws Exception {
     Set<String> chosen = args.length == 0
-        ? Set.of("stampede", "cluster", "sustained", "penetration", "outage", "mix", "storm")
+        ? Set.of("stampede", "cluster", "sustained", "penetration", "outage", "mix", "storm", "batch")
         : Set.of(args);
     System.out.println("Coalesce scenarios: " + Runtime.getRuntime().availableProcessors() + " CPUs, "
         + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", load: "
@@ -62,6 +62,9 @@ public final class Scenarios {
       }
       if (chosen.contains("storm")) {
         scenarios.storm();
+      }
+      if (chosen.contains("batch")) {
+        scenarios.batch();
       }
       System.out.println();
       System.out.println("load after the run: " + loadAverage());
@@ -431,6 +434,120 @@ public final class Scenarios {
     } finally {
       contexts.forEach(ConfigurableApplicationContext::close);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 8. Batch reads (issue 15): 100 ids per request, 90 of them cached, 10 never asked before.
+
+  private static final int BATCH_SIZE = 100;
+  private static final int BATCH_CACHED = 90;
+  private static final int BATCH_WARM_KEYS = 2_000;
+  private static final int BATCH_REQUESTS = 300;
+  private static final int BATCH_COUNTED_REQUESTS = 20;
+  private static final long BATCH_QUERY_MILLIS = 2;
+
+  /** One request of the batch scenario: the ids to ask, in order. */
+  private static List<List<String>> batchRequests(String stack, int count, long seed) {
+    Random random = new Random(seed);
+    List<List<String>> requests = new ArrayList<>();
+    for (int r = 0; r < count; r++) {
+      java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+      while (ids.size() < BATCH_CACHED) {
+        ids.add("warm-" + random.nextInt(BATCH_WARM_KEYS));
+      }
+      for (int n = 0; n < BATCH_SIZE - BATCH_CACHED; n++) {
+        ids.add("new-" + stack + "-" + seed + "-" + r + "-" + n);
+      }
+      List<String> shuffled = new ArrayList<>(ids);
+      Collections.shuffle(shuffled, random);
+      requests.add(shuffled);
+    }
+    return requests;
+  }
+
+  private void batch() throws Exception {
+    System.out.println("batch: " + BATCH_REQUESTS + " requests of " + BATCH_SIZE + " ids, " + BATCH_CACHED
+        + " of them among " + BATCH_WARM_KEYS + " cached ids, " + (BATCH_SIZE - BATCH_CACHED)
+        + " never asked before; a query (one id or many) takes " + BATCH_QUERY_MILLIS + " ms");
+    redis.flushAll();
+    try (ConfigurableApplicationContext a = BenchApp.start(redis, backend, "batch-a");
+        ConfigurableApplicationContext b = BenchApp.start(redis, backend, "batch-b",
+            "coalesce.caches.batch.local.enabled=false")) {
+      CoalescedCatalog here = a.getBean(CoalescedCatalog.class);
+      CoalescedCatalog redisOnly = b.getBean(CoalescedCatalog.class);
+      SpringCatalog spring = a.getBean(SpringCatalog.class);
+      backend.reset(0);
+      for (int k = 0; k < BATCH_WARM_KEYS; k++) {
+        here.oneOfBatch("warm-" + k); // in instance a's L1 and in Redis
+        spring.oneOfBatch("warm-" + k);
+      }
+      String scenario = "batch of 100 ids, 90 cached";
+      batchRun(scenario, "Coalesce @Coalesced(batch), warm L1", "cb", ids -> here.bySkus(ids));
+      batchRun(scenario, "Coalesce @Coalesced(batch), cached in Redis only", "cr", ids -> redisOnly.bySkus(ids));
+      batchRun(scenario, "Coalesce, loop of @Coalesced findById, warm L1", "cl", ids -> {
+        List<Product> found = new ArrayList<>(ids.size());
+        ids.forEach(id -> found.add(here.oneOfBatch(id)));
+        return found;
+      });
+      batchRun(scenario, "Coalesce, loop of @Coalesced findById, cached in Redis only", "clr", ids -> {
+        List<Product> found = new ArrayList<>(ids.size());
+        ids.forEach(id -> found.add(redisOnly.oneOfBatch(id)));
+        return found;
+      });
+      batchRun(scenario, "Spring @Cacheable(sync) Redis, loop of findById", "sl", ids -> {
+        List<Product> found = new ArrayList<>(ids.size());
+        ids.forEach(id -> found.add(spring.oneOfBatch(id)));
+        return found;
+      });
+      batchRun(scenario, "Spring @Cacheable Redis on the batch method (one entry per list)", "sb",
+          ids -> spring.bySkus(ids));
+    }
+  }
+
+  /**
+   * A warm-up pass, a timed pass of {@link #BATCH_REQUESTS} requests, then a pass of
+   * {@link #BATCH_COUNTED_REQUESTS} under {@code MONITOR} counting the commands clients sent.
+   */
+  private void batchRun(String scenario, String stack, String name,
+      java.util.function.Function<List<String>, List<Product>> call) throws Exception {
+    for (List<String> ids : batchRequests(name + "-warm-up", 50, 1)) {
+      call.apply(ids);
+    }
+    backend.reset(BATCH_QUERY_MILLIS);
+    List<List<String>> requests = batchRequests(name, BATCH_REQUESTS, 2);
+    long[] nanos = new long[requests.size()];
+    int errors = 0;
+    long start = System.nanoTime();
+    for (int r = 0; r < requests.size(); r++) {
+      long t = System.nanoTime();
+      try {
+        List<Product> found = call.apply(requests.get(r));
+        if (found.size() != BATCH_SIZE) {
+          errors++;
+        }
+      } catch (RuntimeException e) {
+        errors++;
+      }
+      nanos[r] = System.nanoTime() - t;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long queries = backend.calls();
+    Latencies l = Latencies.merge(new long[][] {nanos}, new int[] {nanos.length});
+    long commands;
+    try (RoundTrips roundTrips = RoundTrips.count(redis)) {
+      roundTrips.commands(200);
+      long before = roundTrips.commands(50);
+      for (List<String> ids : batchRequests(name + "-counted", BATCH_COUNTED_REQUESTS, 3)) {
+        call.apply(ids);
+      }
+      commands = roundTrips.commands(200) - before;
+    }
+    table.add(new Table.Row(scenario, stack, l.count(), queries, errors, l.percentileMillis(50),
+        l.percentileMillis(99), l.maxMillis(), l.count() / seconds,
+        String.format(java.util.Locale.ROOT, "queries per request %.2f, rows per request %.1f; "
+            + "Redis commands sent per request %.1f", queries / (double) requests.size(),
+            backend.rows() / (double) requests.size(),
+            commands / (double) BATCH_COUNTED_REQUESTS)));
   }
 
   private static LongFunction<Object> call(ConfigurableApplicationContext context, String which, String key) {

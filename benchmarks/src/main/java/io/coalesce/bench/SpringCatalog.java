@@ -18,6 +18,21 @@ public class SpringCatalog {
     this.backend = backend;
   }
 
+  /**
+   * The batch method under {@code @Cacheable}: the whole list is one entry, keyed by the whole list
+   * of SKUs, so a batch is a hit only when exactly the same list was asked before.
+   */
+  @Cacheable(cacheNames = BenchApp.BATCH_LIST, cacheManager = BenchApp.REDIS)
+  public java.util.List<Product> bySkus(java.util.List<String> skus) {
+    return backend.loadAll(skus);
+  }
+
+  /** The batch scenario's findById over Redis. */
+  @Cacheable(cacheNames = "batchOne", cacheManager = BenchApp.REDIS, sync = true)
+  public Product oneOfBatch(String sku) {
+    return backend.load(sku);
+  }
+
   @Cacheable(cacheNames = "hot", cacheManager = BenchApp.CAFFEINE, sync = true)
   public Product bySku(String sku) {
     return backend.load(sku);
