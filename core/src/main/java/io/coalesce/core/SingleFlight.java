@@ -17,9 +17,19 @@ final class SingleFlight {
   private final ConcurrentHashMap<Object, Flight> joinable = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Object, Set<Flight>> detached = new ConcurrentHashMap<>();
 
-  /** The flight of {@code key} to join, or {@code null} when {@code mine} now leads it. */
+  /**
+   * The flight of {@code key} to join, or {@code null} when {@code mine} now leads it. A flight whose
+   * load has failed is not joined even while it is still in the map (its callers are being told):
+   * a caller that comes after the failure starts a new load instead of receiving the old error.
+   */
   Flight joinOrLead(Object key, Flight mine) {
-    return joinable.putIfAbsent(key, mine);
+    while (true) {
+      Flight running = joinable.putIfAbsent(key, mine);
+      if (running == null || !running.result.isCompletedExceptionally()) {
+        return running;
+      }
+      joinable.remove(key, running);
+    }
   }
 
   /** The joinable flight of {@code key}, or {@code null}. */

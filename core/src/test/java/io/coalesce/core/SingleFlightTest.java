@@ -229,4 +229,32 @@ class SingleFlightTest {
         () -> CompletableFuture.failedFuture(thrown)).join())
         .isInstanceOf(CompletionException.class).cause().isSameAs(thrown);
   }
+
+  /**
+   * A caller that arrives once a load has failed starts a new load instead of receiving the old
+   * failure: here the second read runs inside a follower's callback, while the failed flight's
+   * callers are still being told (before the flight has left the map).
+   */
+  @Test
+  void aReadAfterALoadFailedLoadsAgainInsteadOfJoiningTheFailedLoad() throws Exception {
+    CoalescingCache cache = CoalescingCacheBuilder.named("products").settings(CacheSettings.builder()
+            .staleIfError(false).build()).listener(listener).refreshExecutor(Runnable::run)
+        .localTier(CaffeineLocalTier.create(100_000, Clock.systemUTC())).build();
+    CompletableFuture<String> failing = new CompletableFuture<>();
+    CompletableFuture<String> first = cache.getAsync("k", String.class, () -> failing);
+    CompletableFuture<Object> second = new CompletableFuture<>();
+    cache.<String>getAsync("k", String.class, () -> CompletableFuture.completedFuture("not this one"))
+        .whenComplete((value, error) -> {
+          try {
+            second.complete(cache.get("k", String.class, () -> "loaded again"));
+          } catch (Throwable t) {
+            second.complete(t);
+          }
+        });
+
+    failing.completeExceptionally(new IllegalStateException("database down"));
+
+    assertThatThrownBy(first::join).hasCauseInstanceOf(IllegalStateException.class);
+    assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("loaded again");
+  }
 }
