@@ -532,6 +532,7 @@ public final class Scenarios {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long queries = backend.calls();
+    long rows = backend.rows(); // before the counted pass below, which queries too
     Latencies l = Latencies.merge(new long[][] {nanos}, new int[] {nanos.length});
     long commands;
     try (RoundTrips roundTrips = RoundTrips.count(redis)) {
@@ -546,7 +547,7 @@ public final class Scenarios {
         l.percentileMillis(99), l.maxMillis(), l.count() / seconds,
         String.format(java.util.Locale.ROOT, "queries per request %.2f, rows per request %.1f; "
             + "Redis commands sent per request %.1f", queries / (double) requests.size(),
-            backend.rows() / (double) requests.size(),
+            rows / (double) requests.size(),
             commands / (double) BATCH_COUNTED_REQUESTS)));
   }
 
