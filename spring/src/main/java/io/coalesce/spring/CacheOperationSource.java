@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.core.BridgeMethodResolver;
 import org.springframework.core.GenericTypeResolver;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.ResolvableType;
@@ -195,9 +196,11 @@ final class CacheOperationSource {
    */
   private static Type elementType(String at, Method declared, Class<?> targetClass) {
     // From the method that carries the annotation: a JDK proxy's own methods (a Spring Data
-    // repository's) keep no generic signature.
-    Type genericReturnType = GenericTypeResolver.resolveType(declared.getGenericReturnType(),
-        targetClass != null ? targetClass : declared.getDeclaringClass());
+    // repository's) keep no generic signature, and neither does the bridge method javac adds where
+    // an interface narrows an inherited return type (List<T> findAllById over Iterable<T>).
+    Method source = BridgeMethodResolver.findBridgedMethod(declared);
+    Type genericReturnType = GenericTypeResolver.resolveType(source.getGenericReturnType(),
+        targetClass != null ? targetClass : source.getDeclaringClass());
     // Every return type a batch method may have (Map, Iterable, Collection, List, Set, ArrayList, ...)
     // names its value type as its last type argument: Map<K, V>, List<E>.
     Type element = genericReturnType instanceof ParameterizedType parameterized
