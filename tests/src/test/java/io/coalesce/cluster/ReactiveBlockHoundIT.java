@@ -39,6 +39,11 @@ class ReactiveBlockHoundIT {
 
   @BeforeAll
   static void installBlockHoundAndStartRedis() {
+    // Only in the failsafe execution made for it, which starts the JVM with the flag BlockHound
+    // needs; another execution that -Dit.test points here skips it rather than failing to install.
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.lang.management.ManagementFactory.getRuntimeMXBean()
+        .getInputArguments().contains("-XX:+AllowRedefinitionToAddDeleteMethods"),
+        "runs in the 'blockhound' failsafe execution (its own JVM)");
     // Reactor's own integration only: its parallel and single schedulers are the non-blocking threads.
     BlockHound.builder()
         .with(new ReactorBlockHoundIntegration())
@@ -52,7 +57,9 @@ class ReactiveBlockHoundIT {
 
   @AfterAll
   static void stopRedis() {
-    redis.close();
+    if (redis != null) {
+      redis.close();
+    }
   }
 
   @BeforeEach
@@ -181,17 +188,18 @@ class ReactiveBlockHoundIT {
   }
 
   @Test
-  void aReactivePutAndEvictReachEveryInstance() {
+  void aReactivePutAndEvictReachEveryInstance() throws InterruptedException {
     onParallel(List.of(instances.reactive(0).find(1), instances.reactive(1).find(1)));
     int before = db.queries();
 
     assertThat(onParallel(List.of(instances.reactive(0).save(1, "new phone")))).containsExactly(new Product(1, "new phone"));
-    assertThat(onParallel(List.of(instances.reactive(1).find(1)))).containsExactly(new Product(1, "new phone"));
-    assertThat(db.queries()).as("the put stored the value: no query").isEqualTo(before);
+    // The other instance drops its copy when the put's message arrives (pub/sub: shortly after).
+    waitUntil(() -> onParallel(List.of(instances.reactive(1).find(1))).equals(List.of(new Product(1, "new phone"))));
+    assertThat(db.queries()).as("the put stored the value in Redis: no query").isEqualTo(before);
 
     assertThat(onParallel(List.<Mono<Void>>of(instances.reactive(1).rename(1, "renamed phone")))).containsExactly("empty");
-    assertThat(onParallel(List.of(instances.reactive(0).find(1)))).containsExactly(new Product(1, "renamed phone"));
-    assertThat(db.queries()).isEqualTo(before + 1);
+    waitUntil(() -> onParallel(List.of(instances.reactive(0).find(1))).equals(List.of(new Product(1, "renamed phone"))));
+    assertThat(db.queries()).as("the evict removed it: one query").isEqualTo(before + 1);
     assertThat(BLOCKING_CALLS).isEmpty();
   }
 
