@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.random.RandomGenerator;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -37,15 +38,22 @@ public final class CoalescingCacheBuilder {
   };
 
   /**
-   * Runs delayed second deletes for caches built without their own scheduler: one daemon thread,
-   * created on first use, shared by every cache.
+   * Runs delayed work (second deletes, the load-timeout of asynchronous callers) for caches built
+   * without their own scheduler: one daemon thread shared by every cache, started with the class, so
+   * that no caller's first timer starts a thread under the pool's lock.
    */
   private static final class SharedScheduler {
-    static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "coalesce-scheduler");
-      thread.setDaemon(true);
-      return thread;
-    });
+    static final ScheduledExecutorService INSTANCE = start();
+
+    private static ScheduledExecutorService start() {
+      ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+        Thread thread = new Thread(runnable, "coalesce-scheduler");
+        thread.setDaemon(true);
+        return thread;
+      });
+      scheduler.prestartAllCoreThreads();
+      return Executors.unconfigurableScheduledExecutorService(scheduler);
+    }
   }
 
   /** How often an instance waiting for another's load retries the lock, to replace a holder that died. */
@@ -121,8 +129,8 @@ public final class CoalescingCacheBuilder {
   }
 
   /**
-   * Runs delayed work: the second delete of {@code evict-delay}. By default one daemon thread shared
-   * by every cache.
+   * Runs delayed work: the second delete of {@code evict-delay} and the {@code load-timeout} of
+   * asynchronous callers that joined a load. By default one daemon thread shared by every cache.
    */
   public CoalescingCacheBuilder scheduler(ScheduledExecutorService scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");

@@ -149,7 +149,7 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
       return CompletableFuture.completedFuture((T) held.value());
     }
     // The Bloom guard is asked by the leader, on the refresh executor: a shared filter is a Redis call.
-    CompletableFuture<CacheEntry> outcome = start(k, type, load, held, true);
+    CompletableFuture<CacheEntry> outcome = startAsync(k, type, load, held);
     // A dependent future: cancelling it never cancels the shared load.
     return outcome.handle((entry, error) -> {
       if (error != null) {
@@ -394,41 +394,32 @@ final class DefaultCoalescingCache implements CoalescingCache, RemoteTier.Invali
   }
 
   /**
-   * Joins the key's flight, or leads a new one; the caller's outcome, bounded by {@code load-timeout}
-   * for a caller that joined (a leader ran the load itself). An asynchronous leader does its work on
-   * the refresh executor, so that no Redis read, lock wait or bulkhead wait blocks the caller.
+   * Joins the key's flight, or leads a new one, without blocking the caller: a leader does its work
+   * on the refresh executor, so that no Redis read, lock wait or bulkhead wait runs on the caller's
+   * thread; a caller that joined is released after {@code load-timeout} ({@link Flight#followAsync}).
    *
    * @param expired an expired L1 entry kept for {@code stale-if-error}, or {@code null}
    */
-  private CompletableFuture<CacheEntry> start(Object key, Type type, Load load, CacheEntry expired, boolean async) {
+  private CompletableFuture<CacheEntry> startAsync(Object key, Type type, Load load, CacheEntry expired) {
     Flight mine = new Flight();
     Flight running = flights.joinOrLead(key, mine);
     if (running != null) {
       listener.onGet(GetResult.MISS);
       listener.onCoalesced();
-      return running.result.copy().orTimeout(settings.loadTimeout().toNanos(), TimeUnit.NANOSECONDS)
-          .whenComplete((entry, error) -> {
-            if (error instanceof TimeoutException) {
-              timedOut(key, running);
-            }
-          });
+      return running.followAsync(scheduler, settings.loadTimeout().toNanos(), () -> timedOut(key, running));
     }
     endWhenDone(key, mine);
-    if (async) {
-      Runnable lead = () -> {
-        if (expired == null && guard.certainlyAbsent(key)) {
-          complete(mine, policy.entryFor(null, clock.millis(), 0)); // "not found", not stored
-        } else {
-          leadSafely(key, type, mine, load, expired);
-        }
-      };
-      try {
-        refreshExecutor.execute(lead);
-      } catch (RejectedExecutionException busy) {
-        lead.run(); // the pool is full: do it here rather than not at all
+    Runnable lead = () -> {
+      if (expired == null && guard.certainlyAbsent(key)) {
+        complete(mine, policy.entryFor(null, clock.millis(), 0)); // "not found", not stored
+      } else {
+        leadSafely(key, type, mine, load, expired);
       }
-    } else {
-      leadSafely(key, type, mine, load, expired);
+    };
+    try {
+      refreshExecutor.execute(lead);
+    } catch (RejectedExecutionException busy) {
+      lead.run(); // the pool is full: do it here rather than not at all
     }
     return mine.result;
   }

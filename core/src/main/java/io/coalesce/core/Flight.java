@@ -1,12 +1,19 @@
 package io.coalesce.core;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One load of one key, shared by every caller that arrives while it runs. {@link #result} is
  * completed once by the leader with the loaded entry (or the loader's exception) and is never
- * completed by a timeout: callers bound their own waits, so a flight arms no timer.
+ * completed by a timeout: a waiting thread bounds its own wait, and asynchronous callers share one
+ * bounded view of it ({@link #followAsync}), so a load has at most one timer.
  *
  * <p>A put or evict of the key while the load runs {@linkplain #supersede() supersedes} it: its
  * result still goes to its own callers but is not stored, so it cannot outlive the write. Another
@@ -22,6 +29,7 @@ final class Flight {
   private final CacheEntry refreshed;
   private final AtomicBoolean recorded = new AtomicBoolean();
   private final AtomicBoolean timedOut = new AtomicBoolean();
+  private final AtomicReference<CompletableFuture<CacheEntry>> asyncFollowers = new AtomicReference<>();
   private volatile boolean superseded;
   private volatile long readVersion = RemoteTier.UNKNOWN_VERSION;
   /** The newest version another instance's write reported before this load's read answered. */
@@ -91,6 +99,39 @@ final class Flight {
   /** True exactly once per flight: whoever wins records the load's outcome. */
   boolean claimRecord() {
     return recorded.compareAndSet(false, true);
+  }
+
+  /**
+   * The outcome as asynchronous callers that joined this load see it: {@link #result}, or a
+   * {@link TimeoutException} once {@code timeoutNanos} have passed since the first of them joined,
+   * after which {@code onTimeout} runs once. One timer for the load however many join, on
+   * {@code scheduler}: not {@code CompletableFuture.orTimeout}, whose JDK-wide timer takes a pool
+   * lock on first use on JDK 25, on the joining thread (a reactive subscriber's). Its cancellation
+   * when the load ends in time takes no lock either (the task stays queued until its delay).
+   * Callers get a dependent of it, so one caller's cancellation reaches no other.
+   */
+  CompletableFuture<CacheEntry> followAsync(ScheduledExecutorService scheduler, long timeoutNanos, Runnable onTimeout) {
+    CompletableFuture<CacheEntry> followers = asyncFollowers.get();
+    if (followers != null) {
+      return followers;
+    }
+    CompletableFuture<CacheEntry> mine = result.copy();
+    if (!asyncFollowers.compareAndSet(null, mine)) {
+      return asyncFollowers.get();
+    }
+    if (!mine.isDone()) {
+      try {
+        ScheduledFuture<?> timer = scheduler.schedule(() -> {
+          if (mine.completeExceptionally(new TimeoutException())) {
+            onTimeout.run();
+          }
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        mine.whenComplete((entry, error) -> timer.cancel(false));
+      } catch (RejectedExecutionException shutDown) {
+        // no timer (the scheduler is shut down): they wait for the load itself
+      }
+    }
+    return mine;
   }
 
   /** True for the first caller released by {@code load-timeout} only. */

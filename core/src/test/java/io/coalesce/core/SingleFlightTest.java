@@ -14,10 +14,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.RepeatedTest;
@@ -256,5 +258,77 @@ class SingleFlightTest {
 
     assertThatThrownBy(first::join).hasCauseInstanceOf(IllegalStateException.class);
     assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("loaded again");
+  }
+
+  /**
+   * Asynchronous callers that join a load are released after {@code load-timeout} by one timer for
+   * the load, on the cache's scheduler, however many join. (They used to arm one timer each with
+   * {@code CompletableFuture.orTimeout}, on the JDK's shared timer, which on JDK 25 takes a lock of
+   * the common pool the first time it is used: BlockHound caught that on a reactive subscriber's
+   * thread.)
+   */
+  @Test
+  void asyncFollowersAreReleasedByOneTimerOnTheCachesScheduler() throws Exception {
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+    try {
+      CoalescingCache cache = CoalescingCacheBuilder.named("products").scheduler(scheduler)
+          .settings(CacheSettings.builder().loadTimeout(Duration.ofMinutes(10)).build())
+          .listener(listener).refreshExecutor(Runnable::run)
+          .localTier(CaffeineLocalTier.create(100, Clock.systemUTC())).build();
+      CompletableFuture<String> never = new CompletableFuture<>();
+      CompletableFuture<String> leader = cache.getAsync("stuck", String.class, () -> never);
+      List<CompletableFuture<String>> followers = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        followers.add(cache.getAsync("stuck", String.class, () -> CompletableFuture.completedFuture("other")));
+      }
+
+      assertThat(scheduler.getQueue()).as("one timer for the load").hasSize(1);
+      Delayed timer = (Delayed) scheduler.getQueue().peek();
+      assertThat(timer.getDelay(TimeUnit.SECONDS)).isBetween(590L, 600L);
+      assertThat(followers).noneMatch(CompletableFuture::isDone);
+
+      runScheduledNow(scheduler); // ten minutes have passed
+
+      assertThat(followers).allSatisfy(f -> assertThatThrownBy(f::join)
+          .cause().isInstanceOf(LoadTimeoutException.class).hasMessageContaining("stuck"));
+      assertThat(listener.count(LoadOutcome.TIMEOUT)).isEqualTo(1);
+      assertThat(cache.getAsync("stuck", String.class, () -> CompletableFuture.completedFuture("fresh")).join())
+          .as("the next caller loads on its own").isEqualTo("fresh");
+      assertThat(leader).as("a leader waits for its own loader").isNotDone();
+      never.complete("late");
+      assertThat(leader.join()).isEqualTo("late");
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
+  void asyncFollowersOfALoadThatEndsInTimeGetItsValueAndItsTimerIsCancelled() throws Exception {
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+    try {
+      CoalescingCache cache = CoalescingCacheBuilder.named("products").scheduler(scheduler)
+          .listener(listener).refreshExecutor(Runnable::run)
+          .localTier(CaffeineLocalTier.create(100, Clock.systemUTC())).build();
+      CompletableFuture<String> slow = new CompletableFuture<>();
+      cache.getAsync("k", String.class, () -> slow);
+      CompletableFuture<String> follower = cache.getAsync("k", String.class, () -> CompletableFuture.completedFuture("x"));
+
+      slow.complete("v");
+
+      assertThat(follower.join()).isEqualTo("v");
+      assertThat(scheduler.getQueue()).singleElement()
+          .satisfies(timer -> assertThat(((Future<?>) timer).isCancelled()).isTrue());
+      assertThat(listener.count(LoadOutcome.TIMEOUT)).isZero();
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  /** Runs what the scheduler holds now, as if its delays had passed. */
+  private static void runScheduledNow(ScheduledThreadPoolExecutor scheduler) {
+    for (Runnable task : scheduler.getQueue().toArray(new Runnable[0])) {
+      scheduler.remove(task);
+      task.run();
+    }
   }
 }

@@ -48,8 +48,12 @@ class ReactiveBlockHoundIT {
     BlockHound.builder()
         .with(new ReactorBlockHoundIntegration())
         .blockingMethodCallback(method -> {
-          BLOCKING_CALLS.add(method + " on " + Thread.currentThread().getName());
-          throw new Error("Blocking call " + method + " on " + Thread.currentThread().getName());
+          Error report = new Error("Blocking call " + method + " on " + Thread.currentThread().getName());
+          // the whole stack, so that a failure names the code that blocked
+          java.io.StringWriter stack = new java.io.StringWriter();
+          report.printStackTrace(new java.io.PrintWriter(stack));
+          BLOCKING_CALLS.add(stack.toString());
+          throw report;
         })
         .install();
     redis = RedisServer.start();
@@ -116,6 +120,7 @@ class ReactiveBlockHoundIT {
     }
 
     List<Object> results = onParallel(monos);
+    assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
 
     assertThat(results).hasSize(200).allSatisfy(r -> assertThat(r).isEqualTo(new Product(1, "phone")));
     assertThat(db.queries()).isEqualTo(1);
@@ -179,6 +184,7 @@ class ReactiveBlockHoundIT {
     }
 
     List<Object> results = onParallel(monos);
+    assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
 
     assertThat(results).hasSize(20).allSatisfy(r -> assertThat(r).isSameAs(failure));
     assertThat(db.queries()).isEqualTo(1);
