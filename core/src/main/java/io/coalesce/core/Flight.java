@@ -104,7 +104,7 @@ final class Flight {
   /**
    * The outcome as asynchronous callers that joined this load see it: {@link #result}, or a
    * {@link TimeoutException} once {@code timeoutNanos} have passed since the first of them joined,
-   * after which {@code onTimeout} runs once. One timer for the load however many join, on
+   * just after {@code onTimeout} has run. One timer for the load however many join, on
    * {@code scheduler}: not {@code CompletableFuture.orTimeout}, whose JDK-wide timer takes a pool
    * lock on first use on JDK 25, on the joining thread (a reactive subscriber's). Its cancellation
    * when the load ends in time takes no lock either (the task stays queued until its delay).
@@ -122,8 +122,9 @@ final class Flight {
     if (!mine.isDone()) {
       try {
         ScheduledFuture<?> timer = scheduler.schedule(() -> {
-          if (mine.completeExceptionally(new TimeoutException())) {
-            onTimeout.run();
+          if (!mine.isDone()) {
+            onTimeout.run(); // first, so that a caller arriving from now on starts a load of its own
+            mine.completeExceptionally(new TimeoutException());
           }
         }, timeoutNanos, TimeUnit.NANOSECONDS);
         mine.whenComplete((entry, error) -> timer.cancel(false));
