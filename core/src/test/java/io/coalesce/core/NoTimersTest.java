@@ -1,7 +1,6 @@
 package io.coalesce.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.coalesce.local.CaffeineLocalTier;
 import io.coalesce.test.TestClock;
@@ -15,33 +14,42 @@ import org.junit.jupiter.api.Test;
 /**
  * Callers that find a load of their key under way arm no timer: a hot key's stale reads during a
  * refresh used to leave one {@code load-timeout} timer each on the JDK's single delayer thread.
- * Counted on that thread's queue, which only JDKs that have it expose (17 to 21; the build opens
- * {@code java.util.concurrent} to the tests for it); skipped where the JDK schedules timeouts
- * elsewhere.
+ * Counted on the cache's scheduler, where Coalesce arms its timers, on every JDK; and also on the
+ * JDK's delayer where the JDK has one to look at (17 to 21; the build opens
+ * {@code java.util.concurrent} to the tests for it).
  */
 class NoTimersTest {
 
   @Test
   void staleReadsDuringARefreshArmNoTimers() throws Exception {
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
     ScheduledThreadPoolExecutor delayer = jdkDelayer();
-    assumeTrue(delayer != null, "this JDK has no CompletableFuture.Delayer to count timers on");
-    TestClock clock = new TestClock();
-    Queue<Runnable> neverRun = new ArrayDeque<>();
-    CoalescingCache cache = CoalescingCacheBuilder.named("products").clock(clock).refreshExecutor(neverRun::add)
-        .settings(CacheSettings.builder().ttl(Duration.ofMinutes(1)).jitter(0).staleTtl(Duration.ofMinutes(10))
-            .earlyRefreshBeta(0).build())
-        .localTier(CaffeineLocalTier.create(100, clock)).build();
-    cache.get("hot", String.class, () -> "v1");
-    clock.advance(Duration.ofMinutes(2)); // stale: every read serves it and finds the refresh under way
+    try {
+      TestClock clock = new TestClock();
+      Queue<Runnable> neverRun = new ArrayDeque<>();
+      CoalescingCache cache = CoalescingCacheBuilder.named("products").clock(clock).refreshExecutor(neverRun::add)
+          .scheduler(scheduler)
+          .settings(CacheSettings.builder().ttl(Duration.ofMinutes(1)).jitter(0).staleTtl(Duration.ofMinutes(10))
+              .earlyRefreshBeta(0).build())
+          .localTier(CaffeineLocalTier.create(100, clock)).build();
+      cache.get("hot", String.class, () -> "v1");
+      clock.advance(Duration.ofMinutes(2)); // stale: every read serves it and finds the refresh under way
 
-    int before = delayer.getQueue().size();
-    for (int i = 0; i < 100_000; i++) {
-      assertThat(cache.get("hot", String.class, () -> "v2")).isEqualTo("v1");
+      int before = delayer == null ? 0 : delayer.getQueue().size();
+      for (int i = 0; i < 100_000; i++) {
+        assertThat(cache.get("hot", String.class, () -> "v2")).isEqualTo("v1");
+      }
+      assertThat(neverRun).hasSize(1);
+      assertThat(scheduler.getQueue()).as("timers armed on the cache's scheduler by 100,000 stale reads").isEmpty();
+      if (delayer != null) {
+        assertThat(delayer.getQueue().size() - before).as("timers left armed by 100,000 stale reads").isLessThan(10);
+      }
+    } finally {
+      scheduler.shutdownNow();
     }
-    assertThat(neverRun).hasSize(1);
-    assertThat(delayer.getQueue().size() - before).as("timers left armed by 100,000 stale reads").isLessThan(10);
   }
 
+  /** The JDK's CompletableFuture timer thread, or {@code null} where this JDK has none to look at. */
   private static ScheduledThreadPoolExecutor jdkDelayer() {
     try {
       Field field = Class.forName("java.util.concurrent.CompletableFuture$Delayer").getDeclaredField("delayer");

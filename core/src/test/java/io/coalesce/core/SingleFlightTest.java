@@ -287,7 +287,7 @@ class SingleFlightTest {
       assertThat(timer.getDelay(TimeUnit.SECONDS)).isBetween(590L, 600L);
       assertThat(followers).noneMatch(CompletableFuture::isDone);
 
-      runScheduledNow(scheduler); // ten minutes have passed
+      ScheduledTasks.runNow(scheduler); // ten minutes have passed
 
       assertThat(followers).allSatisfy(f -> assertThatThrownBy(f::join)
           .cause().isInstanceOf(LoadTimeoutException.class).hasMessageContaining("stuck"));
@@ -321,14 +321,6 @@ class SingleFlightTest {
       assertThat(listener.count(LoadOutcome.TIMEOUT)).isZero();
     } finally {
       scheduler.shutdownNow();
-    }
-  }
-
-  /** Runs what the scheduler holds now, as if its delays had passed. */
-  private static void runScheduledNow(ScheduledThreadPoolExecutor scheduler) {
-    for (Runnable task : scheduler.getQueue().toArray(new Runnable[0])) {
-      scheduler.remove(task);
-      task.run();
     }
   }
 }

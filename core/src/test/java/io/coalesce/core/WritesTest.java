@@ -12,7 +12,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,18 +141,10 @@ class WritesTest {
       assertThat(((java.util.concurrent.Delayed) scheduler.getQueue().peek()).getDelay(TimeUnit.MILLISECONDS))
           .isBetween(1L, 2_000L);
 
-      runScheduled(scheduler);
+      ScheduledTasks.runNow(scheduler);
       assertThat(remote.evicts.get()).as("first delete and the delayed second one").isEqualTo(2);
     } finally {
       scheduler.shutdownNow();
-    }
-  }
-
-  /** Runs what the scheduler holds now, without waiting for its delay. */
-  private static void runScheduled(ScheduledExecutorService scheduler) {
-    for (Runnable task : ((ScheduledThreadPoolExecutor) scheduler).getQueue().toArray(new Runnable[0])) {
-      ((ScheduledThreadPoolExecutor) scheduler).remove(task);
-      task.run();
     }
   }
 
