@@ -34,7 +34,11 @@ public class CacheProperties {
   /** How long a "not found" result (null or empty Optional) is cached; 0 disables null caching. */
   private Duration nullTtl;
 
-  /** Longest a caller waits for a load started by another caller. */
+  /**
+   * Longest a load keeps its callers and its bulkhead slot, the caller whose thread runs it excepted:
+   * past it they get LoadTimeoutException and the next caller starts a new load, while the load goes
+   * on and its value is still stored if no write replaced it.
+   */
   private Duration loadTimeout;
 
   /** Whether an older value is served when the loader fails, instead of the exception. */
@@ -48,6 +52,13 @@ public class CacheProperties {
    * old value before the write stores it after the first delete); 0 disables it.
    */
   private Duration evictDelay;
+
+  /**
+   * Fraction of L1 hits whose copy is compared, in the background, with the key's version in Redis;
+   * copies found older than Redis's (and still held a second later) are counted as coalesce.l1.drift.
+   * 0 disables the check.
+   */
+  private Double driftSampleRate;
 
   private final Local local = new Local();
 
@@ -70,6 +81,7 @@ public class CacheProperties {
     set(staleIfError, b::staleIfError);
     set(staleIfErrorMaxAge, b::staleIfErrorMaxAge);
     set(evictDelay, b::evictDelay);
+    set(driftSampleRate, b::driftSampleRate);
     return b.local(local::applyTo).remote(remote::applyTo).lock(lock::applyTo).bloom(bloom::applyTo)
         .bulkhead(bulkhead::applyTo);
   }
@@ -154,6 +166,14 @@ public class CacheProperties {
 
   public void setEvictDelay(Duration evictDelay) {
     this.evictDelay = evictDelay;
+  }
+
+  public Double getDriftSampleRate() {
+    return driftSampleRate;
+  }
+
+  public void setDriftSampleRate(Double driftSampleRate) {
+    this.driftSampleRate = driftSampleRate;
   }
 
   public Local getLocal() {

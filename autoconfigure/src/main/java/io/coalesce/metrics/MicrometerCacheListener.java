@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Records one cache's engine events as the pinned meters {@code coalesce.gets},
  * {@code coalesce.loads}, {@code coalesce.coalesced}, {@code coalesce.lock} and
- * {@code coalesce.refreshes} (plus {@code coalesce.stale.served.on.error}). Every meter is registered
+ * {@code coalesce.refreshes} (plus {@code coalesce.stale.served.on.error} and {@code coalesce.l1.drift}).
+ * Every meter is registered
  * up front, so a dashboard sees zeros rather than gaps, and a hit costs one array read and one
  * counter increment.
  */
@@ -22,6 +23,7 @@ final class MicrometerCacheListener implements CacheListener {
   private final Counter[] refreshes;
   private final Counter coalesced;
   private final Counter staleServedOnError;
+  private final Counter drift;
 
   MicrometerCacheListener(MeterRegistry registry, String cache) {
     gets = new Counter[GetResult.values().length];
@@ -60,6 +62,11 @@ final class MicrometerCacheListener implements CacheListener {
         .description("Loader failures answered with a stale value (stale-if-error)")
         .tag("cache", cache)
         .register(registry);
+    drift = Counter.builder("coalesce.l1.drift")
+        .description("Sampled L1 copies found older than Redis's version of their key a second after being "
+            + "served (drift-sample-rate): copies that missed a write; zero in a healthy cluster")
+        .tag("cache", cache)
+        .register(registry);
   }
 
   /** {@code L1_HIT} → {@code l1_hit}: the pinned tag values. */
@@ -95,5 +102,10 @@ final class MicrometerCacheListener implements CacheListener {
   @Override
   public void onStaleServedOnError() {
     staleServedOnError.increment();
+  }
+
+  @Override
+  public void onDrift() {
+    drift.increment();
   }
 }

@@ -93,7 +93,7 @@ public class BenchEnvironment {
     l1Tier = CaffeineLocalTier.create(10_000, Clock.systemUTC());
     long now = System.currentTimeMillis();
     l1Tier.put(HOT_SKU, new CacheEntry(new Product(HOT_SKU, "Product " + HOT_SKU, 1999), now,
-        now + 600_000, now + 600_000, 0), now + 600_000);
+        now + 600_000, now + 600_000, 0), 0, io.coalesce.core.RemoteTier.NO_DATA_VERSION, now + 600_000);
     caffeine.put(HOT_SKU, new Product(HOT_SKU, "Product " + HOT_SKU, 1999));
 
     lettuceClient = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));

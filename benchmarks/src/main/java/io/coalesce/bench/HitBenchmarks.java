@@ -66,10 +66,10 @@ public class HitBenchmarks {
     return env.caffeine.getIfPresent(BenchEnvironment.HOT_SKU);
   }
 
-  /** Coalesce's L1 tier alone: Caffeine with per-entry expiry, which reads the clock on every get. */
+  /** Coalesce's L1 tier alone: Caffeine, its deadline checked against the clock read here. */
   @Benchmark
   public Object l1_coalesceL1Tier_get(BenchEnvironment env) {
-    return env.l1Tier.get(BenchEnvironment.HOT_SKU);
+    return env.l1Tier.get(BenchEnvironment.HOT_SKU, System.currentTimeMillis());
   }
 
   /** One read of the wall clock, which Caffeine's expiry and the engine's freshness check each need. */

@@ -58,4 +58,10 @@ public interface CacheListener {
 
   /** The loader failed and a stale value was served instead of the exception. */
   default void onStaleServedOnError() {}
+
+  /**
+   * A sampled L1 copy was found older than the shared tier's version of its key, and still held a
+   * while later ({@code drift-sample-rate}): a consistency failure to alert on.
+   */
+  default void onDrift() {}
 }

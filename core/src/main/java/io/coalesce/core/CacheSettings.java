@@ -20,10 +20,13 @@ import java.util.function.UnaryOperator;
  * @param staleTtl how long after its ttl a value may still be served while one refresh runs
  * @param earlyRefreshBeta how early a hot key is refreshed, in multiples of its last load time; 0 disables it
  * @param nullTtl how long "not found" is cached; zero disables null caching
- * @param loadTimeout the longest a caller waits for a load started by another caller
+ * @param loadTimeout the longest a load keeps its callers and its bulkhead slot (a synchronous leader,
+ *     whose own thread runs the loader, excepted); the load goes on past it
  * @param staleIfError whether an older value is served when the loader fails
  * @param staleIfErrorMaxAge how long past its ttl a value may still be served when its loader fails
  * @param evictDelay when positive, an evict deletes the key a second time after this delay; zero is off
+ * @param driftSampleRate fraction of L1 hits whose copy is compared, in the background, with the
+ *     shared tier's version of the key ({@code coalesce.l1.drift} counts copies found older); 0 disables it
  * @param local the in-process L1 tier
  * @param remote the shared L2 tier
  * @param lock the cluster-wide rebuild lock
@@ -32,10 +35,10 @@ import java.util.function.UnaryOperator;
  */
 public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, double earlyRefreshBeta,
     Duration nullTtl, Duration loadTimeout, boolean staleIfError, Duration staleIfErrorMaxAge, Duration evictDelay,
-    Local local, Remote remote, Lock lock, Bloom bloom, Bulkhead bulkhead) {
+    double driftSampleRate, Local local, Remote remote, Lock lock, Bloom bloom, Bulkhead bulkhead) {
 
   private static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 0.1, Duration.ZERO, 1.0,
-      Duration.ofMinutes(1), Duration.ofSeconds(10), true, Duration.ofMinutes(10), Duration.ZERO,
+      Duration.ofMinutes(1), Duration.ofSeconds(10), true, Duration.ofMinutes(10), Duration.ZERO, 0.001,
       Local.DEFAULTS, Remote.DEFAULTS, Lock.DEFAULTS, Bloom.DEFAULTS, Bulkhead.DEFAULTS);
 
   public CacheSettings {
@@ -47,6 +50,9 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
     positive("load-timeout", loadTimeout);
     nonNegative("stale-if-error-max-age", staleIfErrorMaxAge);
     nonNegative("evict-delay", evictDelay);
+    if (!(driftSampleRate >= 0 && driftSampleRate <= 1)) {
+      throw new InvalidSettingException("drift-sample-rate", "must be in [0, 1], but was " + driftSampleRate);
+    }
     required("local", local);
     required("remote", remote);
     required("lock", lock);
@@ -227,6 +233,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
     private boolean staleIfError;
     private Duration staleIfErrorMaxAge;
     private Duration evictDelay;
+    private double driftSampleRate;
     private Local local;
     private Remote remote;
     private Lock lock;
@@ -243,6 +250,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
       staleIfError = from.staleIfError;
       staleIfErrorMaxAge = from.staleIfErrorMaxAge;
       evictDelay = from.evictDelay;
+      driftSampleRate = from.driftSampleRate;
       local = from.local;
       remote = from.remote;
       lock = from.lock;
@@ -295,6 +303,11 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
       return this;
     }
 
+    public Builder driftSampleRate(double rate) {
+      this.driftSampleRate = rate;
+      return this;
+    }
+
     /** Changes the L1 settings: {@code local(l -> l.withMaximumSize(5_000))}. */
     public Builder local(UnaryOperator<Local> change) {
       this.local = change.apply(local);
@@ -326,7 +339,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
      */
     public CacheSettings build() {
       return new CacheSettings(ttl, jitter, staleTtl, earlyRefreshBeta, nullTtl, loadTimeout, staleIfError,
-          staleIfErrorMaxAge, evictDelay, local, remote, lock, bloom, bulkhead);
+          staleIfErrorMaxAge, evictDelay, driftSampleRate, local, remote, lock, bloom, bulkhead);
     }
   }
 

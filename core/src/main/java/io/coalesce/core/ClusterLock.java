@@ -27,8 +27,11 @@ final class ClusterLock {
    */
   record Load(Lease lease) implements Decision {}
 
-  /** Another instance's value arrived, or one was already there: no load. */
-  record Served(CacheEntry entry) implements Decision {}
+  /**
+   * Another instance's value arrived, or one was already there, at {@code version}: no load. A
+   * refresh that heard nothing is served the entry it refreshes, at {@link RemoteTier#UNKNOWN_VERSION}.
+   */
+  record Served(CacheEntry entry, long version) implements Decision {}
 
   /** Give up (lock.on-timeout = fail). */
   record Failed(Throwable error) implements Decision {}
@@ -67,12 +70,6 @@ final class ClusterLock {
    * @param fallback the value a failed load may fall back to (and that a refresh keeps serving), or
    *     {@code null}
    * @param refreshing whether this is a background refresh (which never waits)
-   */
-  Decision acquire(Object key, Type type, Flight flight, CacheEntry fallback, boolean refreshing) {
-    return acquire(key, type, flight, fallback, refreshing, null);
-  }
-
-  /**
    * @param tried the outcome of trying the lock atomically with the leader's read
    *     ({@link RemoteTier#readOrLock}), or {@code null} when it was not tried yet
    */
@@ -98,13 +95,13 @@ final class ClusterLock {
         if (remaining <= 0) {
           listener.onLock(LockResult.GAVE_UP);
           // A refresh that heard nothing keeps serving what it has; the next read past it retries.
-          return refreshing && fallback != null ? new Served(fallback) : giveUp(id);
+          return refreshing && fallback != null ? new Served(fallback, RemoteTier.UNKNOWN_VERSION) : giveUp(id);
         }
         Read theirs = remote.awaitLoaded(id, type, Duration.ofNanos(Math.min(remaining, retryNanos)), newerThan);
         if (theirs.hit()) {
           listener.onLock(LockResult.WAITED);
           flights.read(key, flight, theirs.version());
-          return new Served(theirs.entry());
+          return new Served(theirs.entry(), theirs.version());
         }
         lease = remote.tryLock(id);
       }
@@ -118,7 +115,7 @@ final class ClusterLock {
     flights.read(key, flight, shared.version());
     if (shared.hit() && shared.entry().isFresh(clock.millis()) && shared.entry().writtenAt() > newerThan) {
       remote.release(lease);
-      return new Served(shared.entry());
+      return new Served(shared.entry(), shared.version());
     }
     return new Load(lease);
   }

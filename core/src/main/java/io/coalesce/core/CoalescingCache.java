@@ -94,8 +94,20 @@ public interface CoalescingCache {
   /**
    * Stores {@code value} (which may be {@code null}, cached as "not found") under {@code key},
    * replacing the cached value; a load of the key already under way keeps its result to itself.
+   * Racing puts and evicts of one key, on one instance or many, leave every instance serving what the
+   * shared tier holds: the one that reached it last.
    */
   void put(Object key, Object value);
+
+  /**
+   * {@link #put(Object, Object)} of a value that carries its own version ({@code @CoalescedPut(version
+   * = "#result.version")}): a put of a lower version than the one stored loses, so that racing puts
+   * from any number of instances leave the highest version everywhere, whatever order they arrive in.
+   *
+   * @param dataVersion the value's version (an entity's {@code @Version}, a timestamp in a
+   *     monotonic unit); higher is newer
+   */
+  void put(Object key, Object value, long dataVersion);
 
   /**
    * Removes {@code key}; a load of the key already under way returns its result to its own
@@ -112,6 +124,15 @@ public interface CoalescingCache {
   default void evictAll(Collection<?> keys) {
     keys.forEach(this::evict);
   }
+
+  /**
+   * Runs {@code write} (puts, evicts, a clear of this cache) off the caller's thread, on the cache's
+   * executor: the returned future completes when it has, so that a caller that waits for it reads
+   * what it wrote; it fails with what {@code write} threw. For asynchronous methods, whose future must
+   * not complete before the cache write, nor make the thread that completed the method's future (a
+   * driver's event loop) do Redis I/O.
+   */
+  CompletableFuture<Void> writeAsync(Runnable write);
 
   /**
    * {@link #evict(Object) Evicts} the key whose {@link KeyFormat string form} is {@code formattedKey}:

@@ -52,6 +52,9 @@ public final class CoalescingCacheBuilder {
         return thread;
       });
       scheduler.prestartAllCoreThreads();
+      // Every flight has a load-timeout timer that is cancelled when it ends, mostly long before it
+      // fires: removed at once, or a miss storm would keep a queue of cancelled timers load-timeout long.
+      scheduler.setRemoveOnCancelPolicy(true);
       return Executors.unconfigurableScheduledExecutorService(scheduler);
     }
   }
@@ -129,8 +132,10 @@ public final class CoalescingCacheBuilder {
   }
 
   /**
-   * Runs delayed work: the second delete of {@code evict-delay} and the {@code load-timeout} of
-   * asynchronous callers that joined a load. By default one daemon thread shared by every cache.
+   * Runs delayed work: the {@code load-timeout} timer of every load, the second delete of
+   * {@code evict-delay} and the re-check of the drift meter. By default one daemon thread shared by
+   * every cache. Give it a remove-on-cancel policy ({@code ScheduledThreadPoolExecutor
+   * .setRemoveOnCancelPolicy(true)}): a load's timer is cancelled when the load ends.
    */
   public CoalescingCacheBuilder scheduler(ScheduledExecutorService scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -164,8 +169,9 @@ public final class CoalescingCacheBuilder {
   }
 
   public CoalescingCache build() {
-    EntryPolicy policy = new EntryPolicy(settings, random != null ? random : THREAD_LOCAL_RANDOM);
-    return new DefaultCoalescingCache(name, settings, policy,
+    RandomGenerator randomness = random != null ? random : THREAD_LOCAL_RANDOM;
+    EntryPolicy policy = new EntryPolicy(settings, randomness);
+    return new DefaultCoalescingCache(name, settings, policy, randomness,
         settings.local().enabled() ? localTier : LocalTier.NONE,
         settings.remote().enabled() ? remoteTier : RemoteTier.NONE,
         GuardedListener.guard(listener, name), FailOpenGuard.of(penetrationGuard, name), clock, ticker,

@@ -5,15 +5,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One load of one key, shared by every caller that arrives while it runs. {@link #result} is
- * completed once by the leader with the loaded entry (or the loader's exception) and is never
- * completed by a timeout: a waiting thread bounds its own wait, and asynchronous callers share one
- * bounded view of it ({@link #followAsync}), so a load has at most one timer.
+ * One load of one key, shared by every caller that arrives while it runs. {@link #result} is what
+ * its callers see: completed once, with the loaded entry (or the loader's exception), or by the
+ * flight's timer when {@code load-timeout} has passed since it was led ({@link #armTimeout}), so that
+ * no caller — leader, follower, synchronous or asynchronous — waits longer. A load that outlives its
+ * timer goes on; its outcome is still settled (and stored, if no write superseded it), and a
+ * synchronous leader, whose own thread ran the loader, gets it from {@link #settled}.
  *
  * <p>A put or evict of the key while the load runs {@linkplain #supersede() supersedes} it: its
  * result still goes to its own callers but is not stored, so it cannot outlive the write. Another
@@ -22,14 +23,30 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Flight {
 
+  /**
+   * The outcome of a flight that ended before its load started (the refresh pool rejected it): its
+   * callers start over rather than receive an error that no loader raised.
+   */
+  static final class Abandoned extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Abandoned() {
+      super("the flight was abandoned before its load started", null, false, false);
+    }
+  }
+
   private static final long NO_WRITE = Long.MIN_VALUE;
 
+  /** What the flight's callers see. */
   final CompletableFuture<CacheEntry> result = new CompletableFuture<>();
+  /** The load's own outcome, once settled, whether or not the timer completed {@link #result} first. */
+  final CompletableFuture<CacheEntry> settled = new CompletableFuture<>();
   /** The entry a background refresh replaces, or {@code null} for a load that callers wait for. */
   private final CacheEntry refreshed;
   private final AtomicBoolean recorded = new AtomicBoolean();
   private final AtomicBoolean timedOut = new AtomicBoolean();
-  private final AtomicReference<CompletableFuture<CacheEntry>> asyncFollowers = new AtomicReference<>();
+  /** Frees what the load holds (its bulkhead slot) when the timer fires first; set once it holds one. */
+  private final AtomicReference<Runnable> onTimeout = new AtomicReference<>();
   private volatile boolean superseded;
   private volatile long readVersion = RemoteTier.UNKNOWN_VERSION;
   /** The newest version another instance's write reported before this load's read answered. */
@@ -102,41 +119,52 @@ final class Flight {
   }
 
   /**
-   * The outcome as asynchronous callers that joined this load see it: {@link #result}, or a
-   * {@link TimeoutException} once {@code timeoutNanos} have passed since the first of them joined,
-   * just after {@code onTimeout} has run. One timer for the load however many join, on
-   * {@code scheduler}: not {@code CompletableFuture.orTimeout}, whose JDK-wide timer takes a pool
-   * lock on first use on JDK 25, on the joining thread (a reactive subscriber's). Its cancellation
-   * when the load ends in time takes no lock either (the task stays queued until its delay).
-   * Callers get a dependent of it, so one caller's cancellation reaches no other.
+   * Completes {@link #result} with {@code timeout} after {@code timeoutNanos}, unless it completes
+   * first; {@code expired} runs first, so that a caller arriving from then on starts a load of its
+   * own. One timer per flight, on {@code scheduler}; a scheduler that is shut down leaves the flight
+   * without one (its callers then wait for the load itself).
    */
-  CompletableFuture<CacheEntry> followAsync(ScheduledExecutorService scheduler, long timeoutNanos, Runnable onTimeout) {
-    CompletableFuture<CacheEntry> followers = asyncFollowers.get();
-    if (followers != null) {
-      return followers;
-    }
-    CompletableFuture<CacheEntry> mine = result.copy();
-    if (!asyncFollowers.compareAndSet(null, mine)) {
-      return asyncFollowers.get();
-    }
-    if (!mine.isDone()) {
-      try {
-        ScheduledFuture<?> timer = scheduler.schedule(() -> {
-          if (!mine.isDone()) {
-            onTimeout.run(); // first, so that a caller arriving from now on starts a load of its own
-            mine.completeExceptionally(new TimeoutException());
+  void armTimeout(ScheduledExecutorService scheduler, long timeoutNanos, Runnable expired, Runnable timeout) {
+    try {
+      ScheduledFuture<?> timer = scheduler.schedule(() -> {
+        if (!result.isDone() && timedOut.compareAndSet(false, true)) {
+          expired.run();
+          Runnable free = onTimeout.getAndSet(() -> {});
+          if (free != null) {
+            free.run();
           }
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
-        mine.whenComplete((entry, error) -> timer.cancel(false));
-      } catch (RejectedExecutionException shutDown) {
-        // no timer (the scheduler is shut down): they wait for the load itself
-      }
+          timeout.run();
+        }
+      }, timeoutNanos, TimeUnit.NANOSECONDS);
+      result.whenComplete((entry, error) -> timer.cancel(false));
+    } catch (RejectedExecutionException shutDown) {
+      // no timer: the callers wait for the load itself
     }
-    return mine;
   }
 
-  /** True for the first caller released by {@code load-timeout} only. */
-  boolean markTimedOut() {
-    return timedOut.compareAndSet(false, true);
+  /**
+   * {@code free} runs once: when the timer fires, or at once if it already has. The load calls it
+   * when it takes its bulkhead slot, so that a load that hangs does not keep it.
+   */
+  void onTimeoutFree(Runnable free) {
+    if (!onTimeout.compareAndSet(null, free)) {
+      free.run(); // the timer fired before the slot was taken
+    }
+  }
+
+  /** Whether the flight's timer fired before its load ended. */
+  boolean hasTimedOut() {
+    return timedOut.get();
+  }
+
+  /** Ends the flight before its load started: its callers start over. */
+  void abandon() {
+    claimRecord();
+    result.completeExceptionally(new Abandoned());
+  }
+
+  /** Whether {@code error} is a flight's {@link #abandon() abandonment}. */
+  static boolean isAbandoned(Throwable error) {
+    return LoadRunner.unwrap(error) instanceof Abandoned;
   }
 }

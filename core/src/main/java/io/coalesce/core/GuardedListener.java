@@ -79,6 +79,15 @@ final class GuardedListener implements CacheListener {
     }
   }
 
+  @Override
+  public void onDrift() {
+    try {
+      delegate.onDrift();
+    } catch (Throwable t) {
+      failed(t);
+    }
+  }
+
   private void failed(Throwable t) {
     if (!warned) {
       warned = true;

@@ -18,9 +18,10 @@ import java.util.concurrent.CompletionException;
 /**
  * Runs a leader's load of one cache and settles its outcome: records it, falls back to an older
  * value when {@code stale-if-error} allows, stores a new value (Redis first, fenced by the key's
- * version and the rebuild lock; then L1) unless a write superseded the load, and completes the
- * flight. The flight is completed whatever happens while storing, so no caller ever waits for a load
- * that has ended.
+ * version and the rebuild lock; then L1, at the version the load read) unless a write superseded the
+ * load, and completes the flight. The flight is completed whatever happens while storing, so no
+ * caller ever waits for a load that has ended; a load that outlived its flight's {@code load-timeout}
+ * is settled all the same (its value stored if nothing superseded it), for later callers.
  */
 final class LoadRunner {
 
@@ -75,21 +76,40 @@ final class LoadRunner {
    * @param lease the rebuild lock this load holds, or {@code null}
    */
   void run(Object key, Type type, Flight flight, Load load, CacheEntry fallback, Lease lease) {
+    run(key, type, flight, load, fallback, lease, true);
+  }
+
+  /**
+   * @param shared whether the value may be written back to the shared tier: not when the tier holds
+   *     a value of another type for the key that may still serve ({@link RemoteTier.Read#foreign()});
+   *     the value is then kept in L1 only
+   */
+  void run(Object key, Type type, Flight flight, Load load, CacheEntry fallback, Lease lease, boolean shared) {
     long startMillis = clock.millis();
     long startNanos = ticker.read();
-    whenDone(bulkhead.limit(load).start(), (value, error) -> {
+    whenDone(bulkhead.limit(load, flight).start(), (value, error) -> {
       try {
-        settle(key, type, flight, value, error, startMillis, startNanos, fallback, lease);
+        settle(key, type, flight, value, error, startMillis, startNanos, fallback, lease, shared);
       } catch (Throwable unexpected) {
         // Never leave the flight's callers waiting: whatever went wrong storing, they get the outcome.
         LOG.log(Level.WARNING, "Settling the load of key '" + key + "' in cache '" + cache + "' failed", unexpected);
         if (error != null) {
-          flight.result.completeExceptionally(unwrap(error));
+          fail(flight, unwrap(error));
         } else {
-          flight.result.complete(policy.entryFor(value, clock.millis(), Math.max(0, clock.millis() - startMillis)));
+          succeed(flight, policy.entryFor(value, clock.millis(), Math.max(0, clock.millis() - startMillis)));
         }
       }
     });
+  }
+
+  private static void succeed(Flight flight, CacheEntry entry) {
+    flight.settled.complete(entry);
+    flight.result.complete(entry);
+  }
+
+  private static void fail(Flight flight, Throwable error) {
+    flight.settled.completeExceptionally(error);
+    flight.result.completeExceptionally(error);
   }
 
   /** One key of a batch load: its flight, the value it may fall back to and the lock it holds. */
@@ -103,11 +123,12 @@ final class LoadRunner {
   void runBatch(List<BatchItem> items, Type type, Load load) {
     long startMillis = clock.millis();
     long startNanos = ticker.read();
-    whenDone(bulkhead.limit(load).start(), (values, error) -> {
+    whenDone(bulkhead.limit(load, items.get(0).flight()).start(), (values, error) -> {
       try {
         if (error != null) {
           for (BatchItem item : items) {
-            settle(item.key(), type, item.flight(), null, error, startMillis, startNanos, item.fallback(), item.lease());
+            settle(item.key(), type, item.flight(), null, error, startMillis, startNanos, item.fallback(), item.lease(),
+                true);
           }
         } else {
           settleBatch(items, type, (Map<?, ?>) values, startMillis, startNanos);
@@ -116,10 +137,10 @@ final class LoadRunner {
         LOG.log(Level.WARNING, "Settling a batch load of cache '" + cache + "' failed", unexpected);
         for (BatchItem item : items) {
           if (error != null) {
-            item.flight().result.completeExceptionally(unwrap(error));
+            fail(item.flight(), unwrap(error));
           } else {
             Object value = values == null ? null : ((Map<?, ?>) values).get(item.key());
-            item.flight().result.complete(policy.entryFor(value, clock.millis(), Math.max(0, clock.millis() - startMillis)));
+            succeed(item.flight(), policy.entryFor(value, clock.millis(), Math.max(0, clock.millis() - startMillis)));
           }
         }
       }
@@ -177,14 +198,14 @@ final class LoadRunner {
     for (int i = 0; i < items.size(); i++) {
       BatchItem item = items.get(i);
       if (keep[i] && !item.flight().isSuperseded()) {
-        l1.store(item.key(), entries[i], item.flight());
+        l1.store(item.key(), entries[i], item.flight().readVersion(), item.flight());
       }
-      item.flight().result.complete(entries[i]);
+      succeed(item.flight(), entries[i]);
     }
   }
 
   private void settle(Object key, Type type, Flight flight, Object value, Throwable error, long startMillis,
-      long startNanos, CacheEntry fallback, Lease lease) {
+      long startNanos, CacheEntry fallback, Lease lease, boolean shared) {
     long nanos = ticker.read() - startNanos;
     if (error != null) {
       release(lease);
@@ -196,9 +217,9 @@ final class LoadRunner {
         listener.onStaleServedOnError();
         LOG.log(Level.DEBUG, () -> "Loader of cache '" + cache + "' failed for key '" + key
             + "'; serving the value written at " + fallback.writtenAt(), cause);
-        flight.result.complete(fallback);
+        succeed(flight, fallback);
       } else {
-        flight.result.completeExceptionally(cause);
+        fail(flight, cause);
       }
       return;
     }
@@ -212,13 +233,16 @@ final class LoadRunner {
     }
     if (!policy.isCacheable(value) || flight.isSuperseded()) {
       release(lease);
+    } else if (!shared) {
+      release(lease);
+      l1.storeUnshared(key, entry, flight.readVersion(), flight);
     } else if (writeBack(key, type, flight, entry, lease, nanos)) {
-      l1.store(key, entry, flight);
+      l1.store(key, entry, flight.readVersion(), flight);
     } else {
       LOG.log(Level.DEBUG, () -> "Loaded value of key '" + key + "' in cache '" + cache
           + "' was not stored: the key was written, or its rebuild lock lost, while it loaded");
     }
-    flight.result.complete(entry);
+    succeed(flight, entry);
   }
 
   /**

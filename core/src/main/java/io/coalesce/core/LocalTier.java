@@ -5,18 +5,46 @@ import java.util.Set;
 /**
  * The in-process tier (L1). Implementations are bounded and thread-safe; an entry may vanish at any
  * time (eviction), which the engine treats as a miss.
+ *
+ * <p><b>Versions.</b> Every entry is held with the version of the key it was written or read under
+ * (the shared tier's write version, see {@link RemoteTier}; a counter of this instance without one),
+ * and a store never replaces a newer version with an older one: so two writes of one key that race
+ * here, or a write and an older read, leave the newer one, whatever order their threads reach L1 in.
+ * A write can also leave a <em>mark</em> without a value ({@link #written}): older stores are
+ * refused while it is held, and a read finds nothing. {@link RemoteTier#UNKNOWN_VERSION} means "no
+ * version known" (the shared tier did not answer): such a store is not ordered against others and
+ * keeps the version held.
+ *
+ * <p>A key may also carry a data version, the value's own ({@code @CoalescedPut(version = ...)}):
+ * a put with one is refused while a higher one is held, and a store without one keeps the one held.
  */
 public interface LocalTier {
+
+  /** The version of a key nothing is held for. */
+  long NO_VERSION = Long.MIN_VALUE;
 
   /** A tier that holds nothing: every read is a miss. */
   LocalTier NONE = new LocalTier() {
     @Override
-    public CacheEntry get(Object key) {
+    public CacheEntry get(Object key, long now) {
       return null;
     }
 
     @Override
-    public void put(Object key, CacheEntry entry, long retainUntil) {}
+    public boolean put(Object key, CacheEntry entry, long version, long dataVersion, long retainUntil) {
+      return false;
+    }
+
+    @Override
+    public void written(Object key, long version, long retainUntil) {}
+
+    @Override
+    public void dropUpTo(Object key, long version) {}
+
+    @Override
+    public long version(Object key) {
+      return NO_VERSION;
+    }
 
     @Override
     public boolean remove(Object key, CacheEntry entry) {
@@ -35,31 +63,47 @@ public interface LocalTier {
     }
   };
 
-  /** The entry held for {@code key}, or {@code null}. */
-  CacheEntry get(Object key);
-
   /**
    * The entry held for {@code key} at {@code now} (epoch millis of the engine's clock), or
-   * {@code null}: the read of the hit path, given the time the engine has read anyway so that the
-   * tier need not read the clock again.
+   * {@code null} (nothing held, only a write's mark, or past its retention): the read of the hit
+   * path, given the time the engine has read anyway so that the tier need not read the clock again.
    */
-  default CacheEntry get(Object key, long now) {
-    return get(key);
-  }
+  CacheEntry get(Object key, long now);
 
-  /** Holds {@code entry} until at most {@code retainUntil} (epoch millis of the engine's clock). */
-  void put(Object key, CacheEntry entry, long retainUntil);
+  /**
+   * Holds {@code entry} at {@code version} until at most {@code retainUntil} (epoch millis of the
+   * engine's clock), unless the key holds a newer version, or a higher data version.
+   *
+   * @param version the key's version the entry was written or read under, or
+   *     {@link RemoteTier#UNKNOWN_VERSION} to keep the version held
+   * @param dataVersion the value's own version, or {@link RemoteTier#NO_DATA_VERSION} (keeps the one held)
+   * @return whether it is held now
+   */
+  boolean put(Object key, CacheEntry entry, long version, long dataVersion, long retainUntil);
+
+  /**
+   * {@code key} was written (put elsewhere, or evicted) at {@code version}: anything held of an older
+   * version is replaced by a mark of {@code version}, kept until {@code retainUntil}, so that a store
+   * of an older version arriving later is refused. Nothing changes when a newer version is held.
+   */
+  void written(Object key, long version, long retainUntil);
+
+  /** Drops what is held for {@code key} if its version is at most {@code version}. */
+  void dropUpTo(Object key, long version);
+
+  /** The version held for {@code key} (entry or mark), or {@link #NO_VERSION}. */
+  long version(Object key);
 
   /** Removes {@code key} only while it still maps to {@code entry}. */
   boolean remove(Object key, CacheEntry entry);
 
-  /** Removes {@code key}. */
+  /** Removes {@code key}, its version included. */
   void evict(Object key);
 
-  /** Removes every entry. */
+  /** Removes every entry and mark. */
   void clear();
 
-  /** An estimate of the number of entries held. */
+  /** An estimate of the number of entries held, marks included. */
   long size();
 
   /**

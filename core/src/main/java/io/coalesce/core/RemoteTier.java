@@ -10,11 +10,15 @@ import java.util.List;
  * single flight that goes with it. The engine calls it from the leader of a load and from puts and
  * evicts; keys are already in their {@link KeyFormat string form}.
  *
- * <p><b>Write versions.</b> Every put and evict of a key bumps that key's version in the shared tier
- * and reports it to the other instances ({@link Invalidations#invalidated(String, long)}). A load
- * remembers the version it read ({@link Read#version()}) and its write-back succeeds only while the
- * version is unchanged, so a load that read before a write can never store its result after the
- * write — fenced by the rebuild lock or not, timed out or not.
+ * <p><b>Write versions.</b> Every put, evict and clear of a key gives that key a new, higher version
+ * in the shared tier and reports it to every instance ({@link Invalidations#written(String, long)}).
+ * A load remembers the version it read ({@link Read#version()}) and its write-back succeeds only
+ * while the version is unchanged, so a load that read before a write can never store its result
+ * after the write — fenced by the rebuild lock or not, timed out or not. The engine stores every L1
+ * copy with the version it was written or read under and never lets an older version replace a
+ * newer one, so the order of the writes in the shared tier is the order in every L1. A version lives
+ * at least as long as any value stored under it and at least {@code local.ttl}; a key that has none
+ * reads as version {@code 0}.
  *
  * <p>Implementations never throw to the engine for an I/O failure: an unreachable store is a miss on
  * read, {@link Stored#UNAVAILABLE} on write and {@link Lease#UNAVAILABLE} for a lock, because a cache
@@ -33,8 +37,8 @@ public interface RemoteTier {
     }
 
     @Override
-    public Stored put(String key, CacheEntry entry, Type type) {
-      return Stored.UNAVAILABLE;
+    public Written put(String key, CacheEntry entry, Type type, long dataVersion) {
+      return Written.UNAVAILABLE;
     }
 
     @Override
@@ -56,10 +60,14 @@ public interface RemoteTier {
     }
 
     @Override
-    public void evict(String key) {}
+    public Written evict(String key) {
+      return Written.UNAVAILABLE;
+    }
 
     @Override
-    public void clear() {}
+    public Written clear() {
+      return Written.UNAVAILABLE;
+    }
 
     @Override
     public void onInvalidation(Invalidations listener) {}
@@ -75,11 +83,20 @@ public interface RemoteTier {
    *
    * @param entry the stored entry, or {@code null} on a miss (or when the tier did not answer)
    * @param version the key's write version when it was read, or {@link #UNKNOWN_VERSION}
+   * @param foreign whether the tier holds a value for the key that this instance cannot decode
+   *     because an instance with another type for it wrote it (a rolling deploy that changed the
+   *     type): a miss here, but a value the other instances serve, so the load that follows takes no
+   *     lock and writes nothing back while it may still serve
    */
-  record Read(CacheEntry entry, long version) {
+  record Read(CacheEntry entry, long version, boolean foreign) {
 
     /** The tier did not answer. */
     public static final Read UNAVAILABLE = new Read(null, UNKNOWN_VERSION);
+
+    /** What a read found, nothing foreign. */
+    public Read(CacheEntry entry, long version) {
+      this(entry, version, false);
+    }
 
     public boolean hit() {
       return entry != null;
@@ -110,6 +127,21 @@ public interface RemoteTier {
     /** Not written: the tier did not answer. */
     UNAVAILABLE
   }
+
+  /**
+   * What became of a put, evict or clear, and the version it gave the key (for a clear: the version
+   * below which every key of the cache now is), or {@link #UNKNOWN_VERSION} when the tier did not
+   * take it. A put refused because the tier holds a higher data version is {@link Stored#SUPERSEDED},
+   * with the key's current version.
+   */
+  record Written(Stored stored, long version) {
+
+    /** The tier did not answer (or there is none). */
+    public static final Written UNAVAILABLE = new Written(Stored.UNAVAILABLE, UNKNOWN_VERSION);
+  }
+
+  /** A put without a data version ({@code @CoalescedPut} without {@code version}). */
+  long NO_DATA_VERSION = Long.MIN_VALUE;
 
   /** The entry stored for {@code key}, decoded as {@code type}, with the key's version. */
   Read read(String key, Type type);
@@ -157,12 +189,21 @@ public interface RemoteTier {
   record WriteBack(String key, CacheEntry entry, long readVersion, Lease lease) {}
 
   /**
-   * A put: stores {@code entry} whatever is there, bumps the key's version (so a load under way
-   * elsewhere that read older data cannot write back over it), and tells other instances to drop
-   * their L1 copy. Attempted even while reads skip the tier (an open circuit breaker): a write that
-   * fails is remembered and replayed, as an evict, once the tier answers again.
+   * A put: stores {@code entry}, gives the key a new version (so a load under way elsewhere that
+   * read older data cannot write back over it), and tells every instance, with that version.
+   * Attempted even while reads skip the tier (an open circuit breaker): a write that fails is
+   * remembered and replayed, as an evict, once the tier answers again.
+   *
+   * @param dataVersion the value's own version ({@code @CoalescedPut(version = ...)}), or
+   *     {@link #NO_DATA_VERSION}: with one, the put is refused ({@link Stored#SUPERSEDED}) while the
+   *     tier holds the key at a higher data version, so racing puts keep the latest
    */
-  Stored put(String key, CacheEntry entry, Type type);
+  Written put(String key, CacheEntry entry, Type type, long dataVersion);
+
+  /** {@link #put(String, CacheEntry, Type, long)} without a data version. */
+  default Written put(String key, CacheEntry entry, Type type) {
+    return put(key, entry, type, NO_DATA_VERSION);
+  }
 
   /**
    * A load's write-back: stores {@code entry} only while the key's version is still
@@ -192,13 +233,25 @@ public interface RemoteTier {
   Read awaitLoaded(String key, Type type, Duration wait, long newerThan);
 
   /**
-   * Removes {@code key} and its rebuild lock, bumps its version and tells every instance to drop its
-   * L1 copy. Attempted even while reads skip the tier; a failure is replayed once the tier answers.
+   * Removes {@code key} and its rebuild lock, gives it a new version and tells every instance.
+   * Attempted even while reads skip the tier; a failure is replayed once the tier answers.
    */
-  void evict(String key);
+  Written evict(String key);
 
-  /** Removes every key of this cache and tells every instance to drop its L1 copies. */
-  void clear();
+  /**
+   * Removes every key of this cache and tells every instance; every key then reads at a version at
+   * least the one returned, so that a load that read before the clear cannot write back after it.
+   */
+  Written clear();
+
+  /**
+   * The version {@code key} has now, without its value ({@link #UNKNOWN_VERSION} when the tier does
+   * not answer): how the engine checks, off the read path, that a sample of its L1 copies is as new as
+   * the shared tier. The default reads the entry too.
+   */
+  default long currentVersion(String key) {
+    return read(key, Object.class).version();
+  }
 
   /** Registers the engine's receiver of other instances' invalidations. */
   void onInvalidation(Invalidations listener);
@@ -217,17 +270,29 @@ public interface RemoteTier {
     return isPresent();
   }
 
-  /** What the shared tier tells the engine about other instances' writes. */
+  /**
+   * What the shared tier tells the engine about writes, this instance's own included (applying one
+   * twice, or after a newer one, changes nothing: versions order them).
+   */
   interface Invalidations {
 
     /**
-     * Another instance changed {@code key}, making it {@code version}: drop the L1 copy, and keep no
-     * load that read an older version ({@link RemoteTier#UNKNOWN_VERSION}: of any version).
+     * {@code key} was put or evicted, making it {@code version}: forget L1 copies older than that, and
+     * keep no load that read an older version ({@link RemoteTier#UNKNOWN_VERSION}: of any version).
      */
-    void invalidated(String key, long version);
+    void written(String key, long version);
 
-    /** L1 may have missed invalidations (a reconnect, a cleared cache): drop every L1 copy. */
-    void invalidatedAll();
+    /**
+     * Another instance loaded {@code key} and stored it at {@code version}: an L1 copy of that version
+     * or older may be older than what it loaded, so it is dropped; loads under way are not affected.
+     */
+    default void loaded(String key, long version) {}
+
+    /** The cache was cleared, every key now at {@code version} or above ({@link RemoteTier#UNKNOWN_VERSION}: unknown). */
+    void cleared(long version);
+
+    /** L1 may have missed invalidations (a reconnect of the subscription): drop every L1 copy. */
+    void resubscribed();
 
     /**
      * The shared tier answers again after failing: invalidations reach this instance again, so L1

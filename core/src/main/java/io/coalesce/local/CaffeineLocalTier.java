@@ -4,13 +4,14 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.coalesce.core.CacheEntry;
 import io.coalesce.core.LocalTier;
+import io.coalesce.core.RemoteTier;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.Set;
 
 /**
- * The L1 tier: a Caffeine cache bounded by {@code local.maximum-size}, each entry held until the
- * deadline the engine gives it. Thread-safe.
+ * The L1 tier: a Caffeine cache bounded by {@code local.maximum-size}, each entry held with its
+ * version until the deadline the engine gives it. Thread-safe.
  *
  * <p>Deadlines are checked here, on the engine's clock, when an entry is read, rather than by
  * Caffeine's per-entry expiry: that expiry reads the clock and reorders a timer wheel on every read,
@@ -19,11 +20,18 @@ import java.util.Set;
  * that is never read again leaves when the size bound pushes it out (W-TinyLFU evicts such cold
  * entries first) or when its key is written again. So the tier never holds more than
  * {@code maximumSize} entries, but some of them may be dead, and {@link #size()} counts those.
+ *
+ * <p>Stores that must respect versions run in {@code asMap().compute}, atomically per key, as
+ * Caffeine's own {@code compute} serialises writers of one key: two stores of one key can never
+ * leave the older version behind. The hit path is a plain {@code getIfPresent}.
  */
 public final class CaffeineLocalTier implements LocalTier {
 
-  /** An entry with the deadline the engine chose for it. */
-  private record Held(CacheEntry entry, long retainUntil) {}
+  /**
+   * What is held for a key: an entry ({@code null}: only a write's mark) with the key's version and
+   * data version, until {@code retainUntil}.
+   */
+  private record Held(CacheEntry entry, long version, long dataVersion, long retainUntil) {}
 
   private final Cache<Object, Held> cache;
   private final Clock clock;
@@ -51,11 +59,6 @@ public final class CaffeineLocalTier implements LocalTier {
   }
 
   @Override
-  public CacheEntry get(Object key) {
-    return get(key, clock.millis());
-  }
-
-  @Override
   public CacheEntry get(Object key, long now) {
     Held held = cache.getIfPresent(key);
     if (held == null) {
@@ -69,10 +72,50 @@ public final class CaffeineLocalTier implements LocalTier {
   }
 
   @Override
-  public void put(Object key, CacheEntry entry, long retainUntil) {
-    if (retainUntil > clock.millis()) {
-      cache.put(key, new Held(entry, retainUntil));
+  public boolean put(Object key, CacheEntry entry, long version, long dataVersion, long retainUntil) {
+    long now = clock.millis();
+    if (retainUntil <= now) {
+      return false;
     }
+    Held[] stored = new Held[1];
+    cache.asMap().compute(key, (k, held) -> {
+      Held current = held == null || held.retainUntil() <= now ? null : held;
+      if (current != null && version != RemoteTier.UNKNOWN_VERSION && current.version() > version) {
+        return current; // a newer write or read is held
+      }
+      if (current != null && dataVersion != RemoteTier.NO_DATA_VERSION && current.dataVersion() > dataVersion) {
+        return current; // a put of a later version of the value is held
+      }
+      long v = version != RemoteTier.UNKNOWN_VERSION ? version : current == null ? 0 : current.version();
+      long dv = dataVersion != RemoteTier.NO_DATA_VERSION || current == null ? dataVersion : current.dataVersion();
+      stored[0] = new Held(entry, v, dv, retainUntil);
+      return stored[0];
+    });
+    return stored[0] != null;
+  }
+
+  @Override
+  public void written(Object key, long version, long retainUntil) {
+    long now = clock.millis();
+    cache.asMap().compute(key, (k, held) -> {
+      Held current = held == null || held.retainUntil() <= now ? null : held;
+      if (current != null && current.version() >= version) {
+        return current; // already that write, or a newer one
+      }
+      long dv = current == null ? RemoteTier.NO_DATA_VERSION : current.dataVersion();
+      return retainUntil > now ? new Held(null, version, dv, retainUntil) : null;
+    });
+  }
+
+  @Override
+  public void dropUpTo(Object key, long version) {
+    cache.asMap().computeIfPresent(key, (k, held) -> held.version() <= version ? null : held);
+  }
+
+  @Override
+  public long version(Object key) {
+    Held held = cache.getIfPresent(key);
+    return held == null || held.retainUntil() <= clock.millis() ? NO_VERSION : held.version();
   }
 
   @Override
@@ -94,7 +137,8 @@ public final class CaffeineLocalTier implements LocalTier {
   @Override
   public void capRetention(long until) {
     for (Object key : cache.asMap().keySet()) {
-      cache.asMap().computeIfPresent(key, (k, held) -> held.retainUntil() <= until ? held : new Held(held.entry(), until));
+      cache.asMap().computeIfPresent(key, (k, held) -> held.retainUntil() <= until ? held
+          : new Held(held.entry(), held.version(), held.dataVersion(), until));
     }
   }
 

@@ -263,15 +263,30 @@ class ExpiryTest {
     CacheEntry[] seenByReader = new CacheEntry[1];
     LocalTier readerLagsBehind = new LocalTier() {
       @Override
-      public CacheEntry get(Object key) {
+      public CacheEntry get(Object key, long now) {
         CacheEntry seen = seenByReader[0];
         seenByReader[0] = null;
-        return seen != null ? seen : l1.get(key);
+        return seen != null ? seen : l1.get(key, now);
       }
 
       @Override
-      public void put(Object key, CacheEntry entry, long retainUntil) {
-        l1.put(key, entry, retainUntil);
+      public boolean put(Object key, CacheEntry entry, long version, long dataVersion, long retainUntil) {
+        return l1.put(key, entry, version, dataVersion, retainUntil);
+      }
+
+      @Override
+      public void written(Object key, long version, long retainUntil) {
+        l1.written(key, version, retainUntil);
+      }
+
+      @Override
+      public void dropUpTo(Object key, long version) {
+        l1.dropUpTo(key, version);
+      }
+
+      @Override
+      public long version(Object key) {
+        return l1.version(key);
       }
 
       @Override
@@ -298,7 +313,7 @@ class ExpiryTest {
         .listener(listener).refreshExecutor(queued).localTier(readerLagsBehind).build();
     AtomicInteger loads = new AtomicInteger();
     cache.get("k", String.class, () -> "v" + loads.incrementAndGet());
-    CacheEntry first = l1.get("k");
+    CacheEntry first = l1.get("k", clock.millis());
     clock.advance(Duration.ofMinutes(2)); // stale
     cache.get("k", String.class, () -> "v" + loads.incrementAndGet());
     refreshes.poll().run(); // the first stale read's refresh stores v2

@@ -17,6 +17,11 @@ class FakeRemoteTier implements RemoteTier {
 
   final Map<String, CacheEntry> values = new ConcurrentHashMap<>();
   final Map<String, Long> versions = new ConcurrentHashMap<>();
+  final Map<String, Long> dataVersions = new ConcurrentHashMap<>();
+  /** Versions grow across keys, as the server clock's do in Redis. */
+  private final AtomicLong clock = new AtomicLong();
+  /** A clear's version: every key reads at least at it. */
+  volatile long cleared;
   final Map<String, String> locks = new ConcurrentHashMap<>();
   final AtomicInteger writeBacks = new AtomicInteger();
   final AtomicInteger stored = new AtomicInteger();
@@ -40,11 +45,13 @@ class FakeRemoteTier implements RemoteTier {
   volatile Runnable beforeReadAnswers = () -> {};
   /** Runs inside every put and evict, before it takes effect (a read racing this instance's write). */
   volatile Runnable beforeWrite = () -> {};
+  /** Runs inside every put and evict, after it took effect (another write, or a read, before this one returns). */
+  volatile Runnable afterWrite = () -> {};
   /** Whatever a waiting instance sleeps: a test passes its ticker's advance. */
   volatile LongConsumer waited = nanos -> {};
 
   long version(String key) {
-    return versions.getOrDefault(key, 0L);
+    return Math.max(versions.getOrDefault(key, 0L), cleared);
   }
 
   /** Another instance writes {@code key}: a new version, and the message to this instance. */
@@ -53,12 +60,15 @@ class FakeRemoteTier implements RemoteTier {
     values.remove(key);
     locks.remove(key);
     if (invalidations != null) {
-      invalidations.invalidated(key, version);
+      invalidations.written(key, version);
     }
   }
 
-  private long bump(String key) {
-    return versions.merge(key, 1L, Long::sum);
+  private synchronized long bump(String key) {
+    long version = Math.max(clock.incrementAndGet(), version(key) + 1);
+    clock.set(version);
+    versions.put(key, version);
+    return version;
   }
 
   @Override
@@ -74,13 +84,25 @@ class FakeRemoteTier implements RemoteTier {
   }
 
   @Override
-  public Stored put(String key, CacheEntry entry, Type type) {
+  public Written put(String key, CacheEntry entry, Type type, long dataVersion) {
     puts.incrementAndGet();
     beforeWrite.run();
-    bump(key);
-    locks.remove(key);
-    values.put(key, entry);
-    return Stored.STORED;
+    Written written;
+    synchronized (this) {
+      Long held = dataVersions.get(key);
+      if (dataVersion != NO_DATA_VERSION && held != null && held > dataVersion) {
+        return new Written(Stored.SUPERSEDED, version(key));
+      }
+      if (dataVersion != NO_DATA_VERSION) {
+        dataVersions.put(key, dataVersion);
+      }
+      long version = bump(key);
+      locks.remove(key);
+      values.put(key, entry);
+      written = new Written(Stored.STORED, version);
+    }
+    afterWrite.run();
+    return written;
   }
 
   @Override
@@ -134,18 +156,25 @@ class FakeRemoteTier implements RemoteTier {
   }
 
   @Override
-  public void evict(String key) {
+  public Written evict(String key) {
     evicts.incrementAndGet();
     beforeWrite.run();
-    bump(key);
-    values.remove(key);
-    locks.remove(key);
+    long version;
+    synchronized (this) {
+      version = bump(key);
+      values.remove(key);
+      locks.remove(key);
+    }
+    afterWrite.run();
+    return new Written(Stored.STORED, version);
   }
 
   @Override
-  public void clear() {
+  public synchronized Written clear() {
     values.clear();
     locks.clear();
+    cleared = clock.incrementAndGet();
+    return new Written(Stored.STORED, cleared);
   }
 
   @Override

@@ -31,7 +31,7 @@ class RemoteInvalidationDuringLoadTest {
   void aStaleMessageForAWriteTheLoadAlreadyReadDoesNotDiscardIt() {
     CoalescingCache cache = cache(true);
     remote.versions.put("k", 4L);
-    remote.beforeWriteBack = () -> remote.invalidations.invalidated("k", 4); // late news of version 4
+    remote.beforeWriteBack = () -> remote.invalidations.written("k", 4); // late news of version 4
     assertThat(cache.get("k", String.class, this::load)).isEqualTo("v1");
     assertThat(remote.stored.get()).isEqualTo(1);
     assertThat(cache.get("k", String.class, this::load)).isEqualTo("v1"); // served from L1

@@ -1,27 +1,19 @@
 package io.coalesce.redis;
 
 import io.coalesce.core.CacheEntry;
+import io.coalesce.redis.internal.EnvelopeLayout;
+import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 
 /**
  * The bytes of a cache entry in Redis, whatever encodes its value: a fixed binary header (format
- * version, null marker, the entry's times) followed by the value's payload. The Jackson 3 and the
- * Jackson 2 codec write the same envelope with the same JSON inside, so instances on Spring Boot 4
- * and on Boot 3.5 share one Redis during a rolling upgrade.
- *
- * <pre>
- *   byte 0      'C' (0x43), the format's magic
- *   byte 1      format version (1)
- *   byte 2      flags: bit 0 = "not found" (no payload)
- *   bytes 3-34  writtenAt, expiresAt, staleUntil, loadMillis (big-endian longs, epoch millis)
- *   bytes 35-   the value's payload (JSON, UTF-8)
- * </pre>
+ * version, null marker, the entry's times, the fingerprint of the writer's value type) followed by
+ * the value's payload; the layout is {@link EnvelopeLayout}'s. The Jackson 3 and the Jackson 2 codec
+ * write the same envelope with the same JSON inside, so instances on Spring Boot 4 and on Boot 3.5
+ * share one Redis during a rolling upgrade. Format 1 (no fingerprint) is still read.
  */
 final class Envelope {
 
-  static final byte MAGIC = 'C';
-  static final byte VERSION = 1;
-  static final int HEADER = 3 + 4 * Long.BYTES;
   private static final byte NULL_FLAG = 1;
 
   /** Reads the payload of an envelope as the value's type. */
@@ -33,40 +25,48 @@ final class Envelope {
 
   private Envelope() {}
 
-  /** The envelope of {@code entry} around {@code payload} (ignored for a "not found" entry). */
-  static byte[] wrap(CacheEntry entry, byte[] payload) {
+  /** The envelope of {@code entry}, a value of {@code type}, around {@code payload} (ignored for "not found"). */
+  static byte[] wrap(CacheEntry entry, Type type, byte[] payload) {
     byte[] body = entry.isNull() ? new byte[0] : payload;
-    ByteBuffer buffer = ByteBuffer.allocate(HEADER + body.length);
-    buffer.put(MAGIC).put(VERSION).put(entry.isNull() ? NULL_FLAG : 0)
+    ByteBuffer buffer = ByteBuffer.allocate(EnvelopeLayout.HEADER + body.length);
+    buffer.put(EnvelopeLayout.MAGIC).put(EnvelopeLayout.FORMAT).put(entry.isNull() ? NULL_FLAG : 0)
         .putLong(entry.writtenAt()).putLong(entry.expiresAt()).putLong(entry.staleUntil())
-        .putLong(entry.loadMillis()).put(body);
+        .putLong(entry.loadMillis()).putInt(TypeFingerprint.of(type)).put(body);
     return buffer.array();
   }
 
   /**
-   * The entry in {@code bytes}, its payload read by {@code reader}.
+   * The entry in {@code bytes}, its payload read by {@code reader} as a value of {@code type}.
    *
-   * @throws UndecodableValueException when the bytes are not an envelope of this version, or the
-   *     payload is not a value of the expected type
+   * @throws UndecodableValueException when the bytes are not an envelope of a known format, or the
+   *     payload is not a value of the expected type ({@link UndecodableValueException#isForeign()
+   *     foreign} when the writer's type had another fingerprint)
    */
-  static CacheEntry unwrap(byte[] bytes, String typeName, PayloadReader reader) {
-    if (bytes.length < HEADER || bytes[0] != MAGIC) {
+  static CacheEntry unwrap(byte[] bytes, Type type, PayloadReader reader) {
+    if (bytes.length < EnvelopeLayout.HEADER_V1 || bytes[0] != EnvelopeLayout.MAGIC) {
       throw new UndecodableValueException("not a Coalesce entry");
     }
-    if (bytes[1] != VERSION) {
-      throw new UndecodableValueException("entry format version " + bytes[1] + " is not " + VERSION);
+    byte format = bytes[1];
+    if (format < EnvelopeLayout.FIRST_FORMAT || format > EnvelopeLayout.FORMAT
+        || (format == EnvelopeLayout.FORMAT && bytes.length < EnvelopeLayout.HEADER)) {
+      throw new UndecodableValueException("entry format version " + format + " is not one this version reads");
     }
-    ByteBuffer buffer = ByteBuffer.wrap(bytes, 3, 4 * Long.BYTES);
+    ByteBuffer buffer = ByteBuffer.wrap(bytes, EnvelopeLayout.TIMES_OFFSET, 4 * Long.BYTES);
     long writtenAt = buffer.getLong();
     long expiresAt = buffer.getLong();
     long staleUntil = buffer.getLong();
     long loadMillis = buffer.getLong();
+    int header = format == EnvelopeLayout.FORMAT ? EnvelopeLayout.HEADER : EnvelopeLayout.HEADER_V1;
     Object value = null;
-    if ((bytes[2] & NULL_FLAG) == 0) {
+    if ((bytes[EnvelopeLayout.FLAGS_OFFSET] & NULL_FLAG) == 0) {
       try {
-        value = reader.read(bytes, HEADER, bytes.length - HEADER);
+        value = reader.read(bytes, header, bytes.length - header);
       } catch (Exception e) {
-        throw new UndecodableValueException("payload is not a " + typeName + ": " + e.getMessage(), e);
+        boolean foreign = format == EnvelopeLayout.FORMAT
+            && ByteBuffer.wrap(bytes, EnvelopeLayout.FINGERPRINT_OFFSET, Integer.BYTES).getInt() != TypeFingerprint.of(type);
+        throw new UndecodableValueException("payload is not a " + type.getTypeName()
+            + (foreign ? " (it was written by an instance with another version of the type)" : "") + ": "
+            + e.getMessage(), e, foreign);
       }
       if (value == null) {
         throw new UndecodableValueException("payload is JSON null but the entry is not marked \"not found\"");

@@ -71,10 +71,10 @@ public final class JacksonEntryCodec implements EntryCodec {
   @Override
   public byte[] encode(CacheEntry entry, Type type) {
     if (entry.isNull()) {
-      return Envelope.wrap(entry, null);
+      return Envelope.wrap(entry, type, null);
     }
     try {
-      return Envelope.wrap(entry, writer(type).writeValueAsBytes(entry.value()));
+      return Envelope.wrap(entry, type, writer(type).writeValueAsBytes(entry.value()));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("Cannot write a value of " + type.getTypeName()
           + " as JSON; make it serialisable by Jackson or configure another EntryCodec", e);
@@ -83,7 +83,7 @@ public final class JacksonEntryCodec implements EntryCodec {
 
   @Override
   public CacheEntry decode(byte[] bytes, Type type) {
-    return Envelope.unwrap(bytes, type.getTypeName(), (data, offset, length) -> reader(type).readValue(data, offset, length));
+    return Envelope.unwrap(bytes, type, (data, offset, length) -> reader(type).readValue(data, offset, length));
   }
 
   private ObjectReader reader(Type type) {

@@ -92,7 +92,7 @@ class JacksonCodecsReadEachOtherTest {
   @Test
   void theJackson3CodecRefusesClassHintsInStoredData() {
     EntryCodec codec = jackson3();
-    byte[] hostile = Envelope.wrap(new CacheEntry("x", 1, 2, 3, 0),
+    byte[] hostile = Envelope.wrap(new CacheEntry("x", 1, 2, 3, 0), Product.class,
         "{\"@class\":\"java.net.URL\",\"id\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> codec.decode(hostile, Product.class))
         .isInstanceOf(UndecodableValueException.class);
@@ -105,7 +105,7 @@ class JacksonCodecsReadEachOtherTest {
             .allowIfBaseType(Object.class).build(), tools.jackson.databind.DefaultTyping.NON_FINAL)
         .build();
     EntryCodec codec = new JacksonEntryCodec(risky);
-    byte[] hostile = Envelope.wrap(new CacheEntry("x", 1, 2, 3, 0),
+    byte[] hostile = Envelope.wrap(new CacheEntry("x", 1, 2, 3, 0), Object.class,
         "[\"java.util.concurrent.atomic.AtomicLong\",7]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     Object decoded = codec.decode(hostile, Object.class).value();
     assertThat(decoded).isInstanceOf(List.class); // plain JSON: the data chose no class

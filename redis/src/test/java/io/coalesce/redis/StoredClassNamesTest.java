@@ -49,7 +49,7 @@ class StoredClassNamesTest {
   }
 
   private static byte[] planted() {
-    return io.coalesce.redis.Envelope.wrap(new CacheEntry("x", 1, 2, 3, 0), PLANTED.getBytes(StandardCharsets.UTF_8));
+    return io.coalesce.redis.Envelope.wrap(new CacheEntry("x", 1, 2, 3, 0), Object.class, PLANTED.getBytes(StandardCharsets.UTF_8));
   }
 
   @ParameterizedTest(name = "{0}")

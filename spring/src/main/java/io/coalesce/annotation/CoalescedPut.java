@@ -40,4 +40,19 @@ public @interface CoalescedPut {
 
   /** For a {@link #batch()} method returning a collection: the SpEL expression reading a value's id. */
   String elementId() default "";
+
+  /**
+   * SpEL expression over the parameters and {@code #result} giving the value's own version: a number
+   * (an entity's {@code @Version}) or an instant ({@code Instant}, {@code Date}, {@code Timestamp}).
+   * With one, a put of a lower version than the one the cache holds for the key loses, in Redis and in
+   * every instance's L1, so that racing puts of one key from any number of instances leave the latest
+   * row everywhere, whatever order they arrive in. Empty (the default): the last put to reach Redis
+   * wins. Not with {@link #batch()}.
+   *
+   * <pre>{@code
+   * @CoalescedPut(cache = "products", key = "#result.id", version = "#result.version")
+   * Product save(Product p);
+   * }</pre>
+   */
+  String version() default "";
 }

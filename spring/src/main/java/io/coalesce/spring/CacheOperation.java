@@ -17,6 +17,7 @@ final class CacheOperation {
   private final boolean allEntries;
   private final BatchShape batch;
   private final boolean evictEach;
+  private final KeyResolver version;
   private volatile CoalescingCache cache;
 
   CacheOperation(String cacheName, KeyResolver key, ValueShape shape, Type valueType) {
@@ -27,7 +28,7 @@ final class CacheOperation {
    * @param allEntries whether the operation is an evict of every key ({@code key} is then unused)
    */
   CacheOperation(String cacheName, KeyResolver key, ValueShape shape, Type valueType, boolean allEntries) {
-    this(cacheName, key, shape, valueType, allEntries, null, false);
+    this(cacheName, key, shape, valueType, allEntries, null, false, null);
   }
 
   /**
@@ -35,7 +36,7 @@ final class CacheOperation {
    * @param evictEach whether the key of an evict is a collection of keys to evict each of
    */
   private CacheOperation(String cacheName, KeyResolver key, ValueShape shape, Type valueType, boolean allEntries,
-      BatchShape batch, boolean evictEach) {
+      BatchShape batch, boolean evictEach, KeyResolver version) {
     this.cacheName = cacheName;
     this.key = key;
     this.shape = shape;
@@ -43,16 +44,27 @@ final class CacheOperation {
     this.allEntries = allEntries;
     this.batch = batch;
     this.evictEach = evictEach;
+    this.version = version;
   }
 
   /** This operation cached per id, each value of type {@code elementType}. */
   CacheOperation perId(BatchShape batch, Type elementType) {
-    return new CacheOperation(cacheName, key, shape, elementType, allEntries, batch, false);
+    return new CacheOperation(cacheName, key, shape, elementType, allEntries, batch, false, null);
+  }
+
+  /** This put, ordered by the data version {@code version} gives ({@code @CoalescedPut(version)}). */
+  CacheOperation versionedBy(KeyResolver version) {
+    return new CacheOperation(cacheName, key, shape, valueType, allEntries, batch, evictEach, version);
+  }
+
+  /** What gives a put's data version, or {@code null}. */
+  KeyResolver version() {
+    return version;
   }
 
   /** This evict, of each key of the collection its key gives. */
   CacheOperation evictingEach() {
-    return new CacheOperation(cacheName, key, shape, valueType, allEntries, null, true);
+    return new CacheOperation(cacheName, key, shape, valueType, allEntries, null, true, null);
   }
 
   /** How a batch read or put is cached per id, or {@code null} for an operation on one key. */

@@ -3,6 +3,7 @@ package io.coalesce.spring;
 import io.coalesce.annotation.Coalesced;
 import io.coalesce.annotation.CoalescedEvict;
 import io.coalesce.annotation.CoalescedPut;
+import io.coalesce.core.KeyFormat;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.InvalidSettingException;
 import java.lang.annotation.Annotation;
@@ -137,7 +138,12 @@ final class CacheOperationSource {
       Method declared = declaringMethod(put);
       String at = "@CoalescedPut method " + describe(declared);
       checkReturnType(at, returnType);
+      String version = put.getString("version");
       if (put.getBoolean("batch")) {
+        if (!version.isEmpty()) {
+          throw new InvalidCacheDeclarationException(at + " sets version together with batch = true",
+              "Remove version, or put the values one by one with a @CoalescedPut(version = ...) method.");
+        }
         BatchShape batch = BatchShape.ofPut(declared, put.getString("key"), put.getString("elementId"), at);
         putOperation = operation(at, put.getString("cache"), "", declared, true, shape, valueType)
             .perId(batch, elementType(at, declared, targetClass));
@@ -145,6 +151,10 @@ final class CacheOperationSource {
         refuseElementId(at, put.getString("elementId"));
         putOperation = operation(at, put.getString("cache"), put.getString("key"), declared, true,
             shape, valueType);
+        if (!version.isEmpty()) {
+          putOperation = putOperation.versionedBy(
+              ExpressionKeyResolver.parse(version, declared, true, at + " (its version)"));
+        }
       }
     }
     CacheOperation evictOperation = null;
@@ -183,6 +193,9 @@ final class CacheOperationSource {
           + "under coalesce.caches (declared: " + declaredCaches + ")",
           "Declare it, fix the name, or set coalesce.strict-cache-names=false.");
     }
+    if (keyExpression.isEmpty()) {
+      checkArgumentsFormAKey(at, method);
+    }
     KeyResolver key = keyExpression.isEmpty()
         ? KeyResolver.ofArguments(method.getParameterCount())
         : ExpressionKeyResolver.parse(keyExpression, method, resultAvailable, at);
@@ -212,6 +225,23 @@ final class CacheOperationSource {
           + " does not say the type of its values", "Declare the element type, e.g. List<Product>.");
     }
     return element;
+  }
+
+  /**
+   * Without a key expression the arguments are the key: each must have a stable string form (the
+   * same on every instance, and distinct for unequal arguments), or every call would be a new key.
+   */
+  private static void checkArgumentsFormAKey(String at, Method method) {
+    Class<?>[] types = method.getParameterTypes();
+    for (int i = 0; i < types.length; i++) {
+      if (!KeyFormat.hasStableForm(types[i])) {
+        throw new InvalidCacheDeclarationException(at + " uses its arguments as the key, but argument " + i
+            + " is a " + types[i].getName() + ", which has no stable key form (it does not override toString(), "
+            + "so every instance would name the same argument differently)", "Set key to an expression "
+            + "that yields a String, number or record (e.g. key = \"#p" + i + ".id\"), make the type a record, "
+            + "or override its toString().");
+      }
+    }
   }
 
   private static void refuseElementId(String at, String elementId) {

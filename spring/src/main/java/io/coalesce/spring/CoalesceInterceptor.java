@@ -125,17 +125,24 @@ final class CoalesceInterceptor implements MethodInterceptor {
     return batch.assemble(values);
   }
 
-  /** Runs the put and evict after the method; returns what the caller gets (a reactive type is wrapped). */
+  /**
+   * Runs the put and evict after the method; returns what the caller gets. For an asynchronous
+   * method, a future or publisher that completes only once the cache write has (on the cache's
+   * executor, never on the thread that completed the method's own), and fails when the write does
+   * (a key expression that throws): a caller that waits for it then reads what it wrote.
+   */
   private Object afterWrite(MethodOperations ops, Object[] args, Object target, Object returned) {
-    ValueShape shape = ops.put() != null ? ops.put().shape() : ops.evict().shape();
+    CacheOperation first = ops.put() != null ? ops.put() : ops.evict();
+    ValueShape shape = first.shape();
     if (shape.isReactive()) {
-      return ReactiveCalls.afterWrite(returned, shape == ValueShape.FLUX, value -> write(ops, args, target, value));
+      return ReactiveCalls.afterWrite(returned, shape == ValueShape.FLUX,
+          value -> first.cache(manager()).writeAsync(() -> write(ops, args, target, value)));
     }
     if (shape == ValueShape.FUTURE && returned instanceof CompletionStage<?> stage) {
-      stage.thenAccept(value -> write(ops, args, target, value));
-    } else {
-      write(ops, args, target, shape.unwrap(returned));
+      return stage.toCompletableFuture().thenCompose(value ->
+          first.cache(manager()).writeAsync(() -> write(ops, args, target, value)).thenApply(written -> value));
     }
+    write(ops, args, target, shape.unwrap(returned));
     return returned;
   }
 
@@ -148,6 +155,9 @@ final class CoalesceInterceptor implements MethodInterceptor {
     CacheOperation put = ops.put();
     if (put != null && put.batch() != null) {
       put.cache(caches).putAll(put.batch().split(value));
+    } else if (put != null && put.version() != null) {
+      put.cache(caches).put(put.key().resolve(args, target, value), value,
+          DataVersions.of(put.version().resolve(args, target, value), put));
     } else if (put != null) {
       put.cache(caches).put(put.key().resolve(args, target, value), value);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coalesce.core.CacheEntry;
 import io.coalesce.redis.EntryCodec;
+import io.coalesce.redis.internal.EnvelopeLayout;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ class RollingUpgradeCodecTest {
 
   static final List<String> LINES = List.of("3.5", "4.0", "4.1");
 
-  private static final int HEADER = 3 + 4 * Long.BYTES;
+  private static final int HEADER = EnvelopeLayout.HEADER;
 
   @Test
   void eachBootLineReadsWhatEveryOtherLineWrote() throws IOException {
@@ -71,6 +72,24 @@ class RollingUpgradeCodecTest {
       read.add(writer);
     }
     assertThat(read).containsExactlyElementsOf(LINES);
+  }
+
+  /**
+   * Entries written in format 1 (before the type fingerprint), recorded on every line, are still read:
+   * a rolling upgrade of Coalesce itself finds them in Redis.
+   */
+  @Test
+  void eachBootLineReadsTheFirstFormatThatEveryLineWrote() throws IOException {
+    EntryCodec codec = applicationCodec();
+    Path dir = Path.of(System.getProperty("coalesce.project.dir", "../.."), "tests", "src", "test", "resources",
+        "rolling-upgrade", "format-1");
+    for (String writer : LINES) {
+      byte[] recorded = read(dir, writer);
+      assertThat(recorded[1]).as("format of what Boot " + writer + " wrote before").isEqualTo(EnvelopeLayout.FIRST_FORMAT);
+      CacheEntry decoded = codec.decode(recorded, Product.class);
+      assertThat(decoded.value()).as("reading what Boot " + writer + " wrote in format 1").isEqualTo(PHONE);
+      assertThat(decoded.expiresAt()).isEqualTo(61_000);
+    }
   }
 
   /** The codec Coalesce's auto-configuration makes from this Boot line's application mapper. */

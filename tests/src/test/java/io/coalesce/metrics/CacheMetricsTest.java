@@ -205,6 +205,7 @@ class CacheMetricsTest {
             "coalesce.coalesced[cache]",
             "coalesce.gets[cache, result]",
             "coalesce.inflight[cache]",
+            "coalesce.l1.drift[cache]",
             "coalesce.loads[cache, outcome]",
             "coalesce.lock[cache, result]",
             "coalesce.refreshes[cache, trigger]",

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coalesce.core.CacheEntry;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
+import io.coalesce.redis.internal.EnvelopeLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -140,8 +141,8 @@ public class Jackson2EntryCodecTest {
 
   private static byte[] envelope(String json) {
     byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(Envelope.HEADER + payload.length)
-        .put(Envelope.MAGIC).put(Envelope.VERSION).put((byte) 0)
+    return ByteBuffer.allocate(EnvelopeLayout.HEADER_V1 + payload.length)
+        .put(EnvelopeLayout.MAGIC).put(EnvelopeLayout.FIRST_FORMAT).put((byte) 0)
         .putLong(1_000).putLong(61_000).putLong(3_661_000).putLong(0).put(payload).array();
   }
 }

@@ -232,6 +232,11 @@ public final class RedisBloom implements KeyBloom {
     if (inUse == null || !inUse.shape().equals(shapeText) || repair.get()) {
       return true; // not seeded, seeded with another configuration, or missing bits: fail open
     }
+    if (!journal.isEmpty()) {
+      // Additions of this instance that Redis has not taken yet (a put's id among them): until they
+      // are made, the filter in Redis may lack their bits, so it cannot say "absent" here.
+      return true;
+    }
     Probe probe = shape.probe(key);
     byte[][] keysAndArgs = new byte[3 + probe.offsets().length][];
     keysAndArgs[0] = currentKey;

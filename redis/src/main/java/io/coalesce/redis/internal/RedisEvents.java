@@ -18,17 +18,21 @@ import org.springframework.data.redis.connection.SubscriptionListener;
  * Messages are {@code <type>|<origin>|<cache>|<version>|<key>}:
  *
  * <ul>
- *   <li>{@code E}: the key was put or evicted, making it {@code version}: drop the L1 copy, keep no
- *       load that read an older version, and wake instances waiting for its lock (a write removes it);
+ *   <li>{@code E}: the key was put or evicted, making it {@code version}: L1 copies older than that
+ *       go, loads that read an older version store nothing, and instances waiting for its lock are
+ *       woken (a write removes it). Applied by every instance, the writer included: versions make it
+ *       harmless twice and after a newer write, and it repairs a copy the writer's own L1 update lost
+ *       to a racing write;
  *   <li>{@code L}: the key was loaded under its lock (at {@code version}): wake the waiting
- *       instances with the value, drop the L1 copy;
+ *       instances with the value; the other instances drop a copy not newer than it;
  *   <li>{@code R}: the key's lock was released without a value (the load failed, or was superseded):
  *       wake the waiting instances to try the lock at once;
- *   <li>{@code C}: the cache was cleared.
+ *   <li>{@code C}: the cache was cleared, every key now at {@code version} at least ({@code -1}: unknown).
  * </ul>
  *
- * Every subscription, the first included, drops every L1 copy: invalidations sent while this
- * instance was not subscribed (Redis unreachable at start-up, or a lost connection) are lost.
+ * The key is written in {@link Wtf8}, as in key names. Every subscription, the first included, drops
+ * every L1 copy: invalidations sent while this instance was not subscribed (Redis unreachable at
+ * start-up, or a lost connection) are lost.
  */
 public final class RedisEvents implements MessageListener, SubscriptionListener {
 
@@ -72,19 +76,20 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
   }
 
   byte[] writtenTail(String key) {
-    return bytes("|" + key);
+    return Wtf8.encode("|" + key);
   }
 
   byte[] loaded(String cache, String key, long version) {
-    return bytes("L|" + origin + "|" + cache + "|" + version + "|" + key);
+    return Wtf8.encode("L|" + origin + "|" + cache + "|" + version + "|" + key);
   }
 
   byte[] released(String cache, String key) {
-    return bytes("R|" + origin + "|" + cache + "|" + RemoteTier.UNKNOWN_VERSION + "|" + key);
+    return Wtf8.encode("R|" + origin + "|" + cache + "|" + RemoteTier.UNKNOWN_VERSION + "|" + key);
   }
 
-  byte[] cleared(String cache) {
-    return bytes("C|" + origin + "|" + cache + "|" + RemoteTier.UNKNOWN_VERSION + "|");
+  /** @param version the clear's marker, or a negative number when there is none (Redis Cluster) */
+  byte[] cleared(String cache, long version) {
+    return bytes("C|" + origin + "|" + cache + "|" + Math.max(version, RemoteTier.UNKNOWN_VERSION) + "|");
   }
 
   /**
@@ -105,38 +110,52 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
 
   @Override
   public void onMessage(Message message, byte[] pattern) {
-    String[] parts = new String(message.getBody(), StandardCharsets.UTF_8).split("\\|", 5);
-    if (parts.length != 5 || parts[0].length() != 1) {
+    byte[] body = message.getBody();
+    int[] bars = new int[4];
+    int found = 0;
+    for (int i = 0; i < body.length && found < 4; i++) {
+      if (body[i] == '|') {
+        bars[found++] = i;
+      }
+    }
+    if (found != 4 || bars[0] != 1) {
       LOG.log(Level.DEBUG, () -> "Ignoring a malformed Coalesce event");
       return;
     }
-    char type = parts[0].charAt(0);
-    String cache = parts[2];
+    char type = (char) body[0];
+    boolean own = text(body, bars[0] + 1, bars[1]).equals(origin);
+    String cache = text(body, bars[1] + 1, bars[2]);
     long version;
     try {
-      version = Long.parseLong(parts[3]);
+      version = Long.parseLong(text(body, bars[2] + 1, bars[3]));
     } catch (NumberFormatException e) {
       version = RemoteTier.UNKNOWN_VERSION;
     }
-    String key = parts[4];
+    String key = Wtf8.decode(body, bars[3] + 1, body.length - bars[3] - 1);
     if (type == 'L' || type == 'E' || type == 'R') {
       CompletableFuture<Wake> signal = waiters.remove(waiterKey(cache, key));
       if (signal != null) {
         signal.complete(type == 'L' ? Wake.LOADED : Wake.LOCK_FREE);
       }
     }
-    if (type == 'R' || parts[1].equals(origin)) {
-      return; // our own write: our L1 already holds what we wrote
-    }
     Invalidations target = caches.get(cache);
     if (target == null) {
       return;
     }
-    if (type == 'C') {
-      target.invalidatedAll();
-    } else {
-      target.invalidated(key, version);
+    switch (type) {
+      case 'E' -> target.written(key, version);
+      case 'L' -> {
+        if (!own) { // our own load: our L1 holds what we loaded
+          target.loaded(key, version);
+        }
+      }
+      case 'C' -> target.cleared(version);
+      default -> { } // 'R' only wakes waiters
     }
+  }
+
+  private static String text(byte[] body, int from, int to) {
+    return new String(body, from, to - from, StandardCharsets.UTF_8);
   }
 
   /**
@@ -154,7 +173,7 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
     subscribedBefore = true;
     LOG.log(again ? Level.INFO : Level.DEBUG, (again ? "Coalesce re-subscribed" : "Coalesce subscribed")
         + " to Redis events; dropping L1 copies that may have missed invalidations meanwhile");
-    caches.values().forEach(Invalidations::invalidatedAll);
+    caches.values().forEach(Invalidations::resubscribed);
   }
 
   /** Redis answers again after failing: each cache's L1 goes back to {@code local.ttl}. */

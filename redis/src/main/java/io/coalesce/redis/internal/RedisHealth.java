@@ -26,6 +26,7 @@ public final class RedisHealth {
   private final LongAdder unencodable = new LongAdder();
   private final LongAdder skipped = new LongAdder();
   private final Map<String, Boolean> unencodableReported = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> foreignReported = new ConcurrentHashMap<>();
   private final boolean logTransitions;
   private final Clock clock;
   private volatile long failingSinceMillis;
@@ -50,8 +51,17 @@ public final class RedisHealth {
       skipped.increment();
     } else if (outcome instanceof RedisOutcome.Undecodable u) {
       undecodable.increment();
-      LOG.log(Level.DEBUG, () -> "Undecodable value of key '" + u.key() + "' in cache '" + u.cache()
-          + "' deleted and treated as a miss: " + u.error().getMessage());
+      if (u.foreign() && foreignReported.putIfAbsent(u.cache(), Boolean.TRUE) == null) {
+        LOG.log(Level.WARNING, "Values in cache '" + u.cache() + "' in Redis were written by instances with "
+            + "another version of the cached type (a rolling deploy that changed it?): this instance cannot "
+            + "read them (" + rootMessage(u.error()) + "). It leaves them to those instances, loads its own "
+            + "and keeps them in its L1 only until the others are gone. Logged once per cache; counted as "
+            + "coalesce.redis.errors{operation=decode}");
+      } else {
+        LOG.log(Level.DEBUG, () -> "Undecodable value of key '" + u.key() + "' in cache '" + u.cache()
+            + (u.foreign() ? "' kept (another version of its type wrote it)" : "' deleted")
+            + " and treated as a miss: " + u.error().getMessage());
+      }
     } else if (outcome instanceof RedisOutcome.Unencodable u) {
       unencodable.increment();
       reportOnce(u.cache(), u.type(), u.error());

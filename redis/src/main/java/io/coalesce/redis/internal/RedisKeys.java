@@ -4,10 +4,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Names in Redis. A value lives at {@code <prefix>:<cache>:{<key>}}, its rebuild lock at
- * {@code <prefix>:<cache>:{<key>}:lock} and its write version at {@code <prefix>:<cache>:{<key>}:v} (an empty key, or one starting with {@code '}'} or
- * {@code '='}, gets a leading {@code '='}: see {@link #hashTag}): the hash tag around the key puts all three in one Redis
- * Cluster slot (the scripts touch them together) while spreading the keys of a cache over all
- * slots. Events travel on the channel {@code <prefix>:coalesce:events}.
+ * {@code <prefix>:<cache>:{<key>}:lock}, its write version at {@code <prefix>:<cache>:{<key>}:v}
+ * and the data version of its last put at {@code <prefix>:<cache>:{<key>}:dv} (an empty key, or one
+ * starting with {@code '}'} or {@code '='}, gets a leading {@code '='}: see {@link #hashTag}): the
+ * hash tag around the key puts them in one Redis Cluster slot (the scripts touch them together)
+ * while spreading the keys of a cache over all slots. A cache's clear marker is
+ * {@code <prefix>:<cache>:cleared}. Events travel on the channel {@code <prefix>:coalesce:events}.
+ * Key names are written in {@link Wtf8}, so that every Java string names a key of its own.
  */
 final class RedisKeys {
 
@@ -32,19 +35,29 @@ final class RedisKeys {
   }
 
   byte[] value(String cache, String key) {
-    return bytes(base(cache, key));
+    return Wtf8.encode(base(cache, key));
   }
 
   byte[] lock(String cache, String key) {
-    return bytes(base(cache, key) + ":lock");
+    return Wtf8.encode(base(cache, key) + ":lock");
   }
 
-  /** The key's write version: bumped by every put and evict, it fences the write-backs of loads. */
+  /** The key's write version: raised by every put and evict, it fences the write-backs of loads. */
   byte[] version(String cache, String key) {
-    return bytes(base(cache, key) + ":v");
+    return Wtf8.encode(base(cache, key) + ":v");
   }
 
-  /** A SCAN pattern matching every value and lock key of {@code cache}. */
+  /** The data version of the key's last put with one ({@code @CoalescedPut(version = ...)}). */
+  byte[] dataVersion(String cache, String key) {
+    return Wtf8.encode(base(cache, key) + ":dv");
+  }
+
+  /** The cache's clear marker: every key of the cache reads at a version at least this one. */
+  byte[] cleared(String cache) {
+    return bytes(prefix + ":" + cache + ":cleared");
+  }
+
+  /** A SCAN pattern matching every value, lock and version key of {@code cache}. */
   byte[] pattern(String cache) {
     return bytes(prefix + ":" + cache + ":{*");
   }

@@ -28,8 +28,11 @@ public sealed interface RedisOutcome {
   /** Not sent: the circuit breaker is open. Not a Redis error. */
   record Skipped(String operation) implements RedisOutcome {}
 
-  /** Bytes read from Redis were not an entry of the expected type: deleted, read as a miss. */
-  record Undecodable(String cache, String key, Throwable error) implements RedisOutcome {
+  /**
+   * Bytes read from Redis were not an entry of the expected type: a miss; deleted, unless
+   * {@code foreign} (an instance with another version of the value type wrote it: kept for it).
+   */
+  record Undecodable(String cache, String key, Throwable error, boolean foreign) implements RedisOutcome {
     @Override
     public String operation() {
       return "decode";

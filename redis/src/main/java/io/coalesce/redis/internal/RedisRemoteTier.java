@@ -12,21 +12,27 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The L2 tier of one cache: joins {@link RedisStore} (bytes and scripts), an {@link EntryCodec}
  * (bytes ↔ entries) and {@link RedisEvents} (pub/sub). A Redis failure is absorbed here: a read
  * becomes a miss, a write {@link Stored#UNAVAILABLE}, a lock {@link Lease#UNAVAILABLE}; undecodable
- * bytes are deleted and read as a miss; a value that cannot be encoded is not stored. A put or evict
- * that Redis does not take is remembered and replayed (as an evict) once Redis answers again, so a
- * write made while this instance cannot reach Redis is not lost for the others. Thread-safe.
+ * bytes are deleted and read as a miss (left alone when another version of the value type wrote
+ * them: {@link Read#foreign()}); a value that cannot be encoded is not stored. A put or evict that
+ * Redis does not take is remembered and replayed (as an evict) once Redis answers again, so a write
+ * made while this instance cannot reach Redis is not lost for the others. Thread-safe.
+ *
+ * <p>Version keys live long enough for every L1 copy to be ordered against later writes: at least
+ * {@code lock.lease + load-timeout} (the longest a load may still check one) plus {@code local.ttl}
+ * (the longest an L1 copy or write mark lives) past the write, and past the value they version.
  */
 final class RedisRemoteTier implements RemoteTier {
 
@@ -44,10 +50,14 @@ final class RedisRemoteTier implements RemoteTier {
   private final Clock clock;
   private final Ticker ticker;
   private final long leaseMillis;
-  private final long versionTtlMillis;
+  private final long versionFloorMillis;
+  private final long localTtlMillis;
   private final long staleIfErrorMillis;
   private final RedisCallGuard guard;
-  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  private final byte[] cleared;
+  /** Keys whose writes Redis did not take, each with the number of its latest failed write. */
+  private final Map<String, Long> pending = new ConcurrentHashMap<>();
+  private final AtomicLong writeNumbers = new AtomicLong();
   private final AtomicBoolean pendingOverflow = new AtomicBoolean();
   private final LockTokens tokens = new LockTokens();
 
@@ -62,10 +72,10 @@ final class RedisRemoteTier implements RemoteTier {
     this.clock = clock;
     this.ticker = ticker;
     this.leaseMillis = settings.lock().lease().toMillis();
-    // A key's version must outlive every load that may check it: the engine writes back a load
-    // without the lock only within a lease of its read, and one with the lock only while it holds it.
-    this.versionTtlMillis = leaseMillis + settings.loadTimeout().toMillis();
+    this.localTtlMillis = settings.local().ttl().toMillis();
+    this.versionFloorMillis = leaseMillis + settings.loadTimeout().toMillis() + localTtlMillis;
     this.staleIfErrorMillis = settings.staleIfError() ? settings.staleIfErrorMaxAge().toMillis() : -1;
+    this.cleared = keys.cleared(cache);
   }
 
   @Override
@@ -77,11 +87,21 @@ final class RedisRemoteTier implements RemoteTier {
   public Read read(String key, Type type) {
     byte[][] found;
     try {
-      found = store.read(keys.value(cache, key), keys.version(cache, key));
+      found = store.readWithMarker(cleared, keys.value(cache, key), keys.version(cache, key));
     } catch (RuntimeException e) {
       return Read.UNAVAILABLE;
     }
-    return decode(key, type, found[0], found[1]);
+    return decode(key, type, found[0], version(found[1], found[2]), true);
+  }
+
+  @Override
+  public long currentVersion(String key) {
+    try {
+      byte[][] found = store.readWithMarker(cleared, keys.version(cache, key));
+      return version(found[0], found[1]);
+    } catch (RuntimeException e) {
+      return UNKNOWN_VERSION;
+    }
   }
 
   @Override
@@ -89,7 +109,7 @@ final class RedisRemoteTier implements RemoteTier {
     String token = tokens.next();
     RedisStore.ReadOrLockReply reply;
     try {
-      reply = store.readOrLock(keys.value(cache, key), keys.version(cache, key), keys.lock(cache, key), now,
+      reply = store.readOrLock(keys.value(cache, key), keys.version(cache, key), keys.lock(cache, key), cleared, now,
           token.getBytes(StandardCharsets.UTF_8), leaseMillis);
     } catch (RuntimeException e) {
       return new ReadOrLock(Read.UNAVAILABLE, Lease.UNAVAILABLE);
@@ -108,13 +128,15 @@ final class RedisRemoteTier implements RemoteTier {
       }
       byte[][] values;
       try {
-        values = store.read(keysToRead);
+        values = store.readWithMarker(cleared, keysToRead);
       } catch (RuntimeException e) {
         names.forEach(name -> found.add(new ReadOrLock(Read.UNAVAILABLE, null)));
         return found;
       }
+      byte[] marker = values[names.size() * 2];
       for (int i = 0; i < names.size(); i++) {
-        found.add(new ReadOrLock(decode(names.get(i), type, values[i * 2], values[i * 2 + 1]), null));
+        found.add(new ReadOrLock(decode(names.get(i), type, values[i * 2], version(values[i * 2 + 1], marker), true),
+            null));
       }
       return found;
     }
@@ -131,7 +153,7 @@ final class RedisRemoteTier implements RemoteTier {
     }
     List<RedisStore.ReadOrLockReply> replies;
     try {
-      replies = store.readOrLockAll(keysToRead, tokenBytes, now, leaseMillis);
+      replies = store.readOrLockAll(keysToRead, cleared, tokenBytes, now, leaseMillis);
     } catch (RuntimeException e) {
       names.forEach(name -> found.add(new ReadOrLock(Read.UNAVAILABLE, Lease.UNAVAILABLE)));
       return found;
@@ -149,7 +171,89 @@ final class RedisRemoteTier implements RemoteTier {
       default -> null;
     };
     boolean ours = lease != null && lease.state() == Lease.State.ACQUIRED;
-    return new ReadOrLock(decode(key, type, reply.value(), reply.version(), !ours), lease);
+    return new ReadOrLock(decode(key, type, reply.value(), RedisStore.parseVersion(reply.version()), !ours), lease);
+  }
+
+  /** The larger of a version key and the clear marker as read (either may be absent: 0). */
+  private static long version(byte[] versionText, byte[] clearedText) {
+    return Math.max(number(versionText), number(clearedText));
+  }
+
+  private static long number(byte[] digits) {
+    return digits == null ? 0 : Long.parseLong(new String(digits, StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * The entry in {@code value} at {@code version}: a miss when it cannot be decoded, which deletes
+   * it, unless another version of the value type wrote it (then it is kept, and the read is
+   * {@link Read#foreign() foreign}).
+   *
+   * @param withLock whether to delete the key's lock with an undecodable value (not when we hold it)
+   */
+  private Read decode(String key, Type type, byte[] value, long version, boolean withLock) {
+    if (value == null) {
+      return new Read(null, version);
+    }
+    try {
+      return new Read(codec.decode(value, type), version);
+    } catch (UndecodableValueException e) {
+      store.publish(new RedisOutcome.Undecodable(cache, key, e, e.isForeign()));
+      if (e.isForeign()) {
+        return new Read(null, version, true);
+      }
+      try {
+        if (withLock) {
+          store.deleteUndecodable(keys.value(cache, key), keys.lock(cache, key));
+        } else {
+          store.delete("delete", keys.value(cache, key));
+        }
+      } catch (RuntimeException ignored) {
+        // counted by the store; the value stays a miss
+      }
+      return new Read(null, version);
+    }
+  }
+
+  @Override
+  public Written put(String key, CacheEntry entry, Type type, long dataVersion) {
+    byte[] bytes = encode(key, entry, type);
+    if (bytes == null) {
+      // The value cannot be shared: at least no instance keeps serving the one it replaces.
+      Written evicted = evict(key);
+      return new Written(Stored.UNENCODABLE, evicted.version());
+    }
+    long ttl = physicalTtl(entry);
+    try {
+      RedisStore.PutReply reply = store.put(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key),
+          cleared, keys.dataVersion(cache, key), bytes, ttl, Math.max(versionFloorMillis, ttl + localTtlMillis),
+          dataVersion == NO_DATA_VERSION ? "" : Long.toString(dataVersion), events.rawChannel(),
+          events.writtenHead(cache), events.writtenTail(key));
+      return new Written(reply.taken() ? Stored.STORED : Stored.SUPERSEDED, reply.version());
+    } catch (RuntimeException e) {
+      remember(key);
+      return Written.UNAVAILABLE;
+    }
+  }
+
+  @Override
+  public Stored writeBack(String key, CacheEntry entry, Type type, long readVersion, Lease lease) {
+    boolean locked = lease != null && lease.state() == Lease.State.ACQUIRED;
+    byte[] bytes = encode(key, entry, type);
+    if (bytes == null || readVersion == UNKNOWN_VERSION) {
+      if (locked) {
+        release(lease);
+      }
+      // unencodable, or the read did not answer: the value is not shared, L1 may keep it
+      return bytes == null ? Stored.UNENCODABLE : Stored.UNAVAILABLE;
+    }
+    long reply;
+    try {
+      reply = store.writeBack(writeBackArgs(key, entry, bytes, readVersion, locked ? token(lease) : NO_TOKEN),
+          events.rawChannel());
+    } catch (RuntimeException e) {
+      return Stored.UNAVAILABLE; // the lock, if any, expires by itself
+    }
+    return reply == 1 ? Stored.STORED : Stored.SUPERSEDED;
   }
 
   @Override
@@ -169,9 +273,7 @@ final class RedisRemoteTier implements RemoteTier {
         continue;
       }
       sent.add(i);
-      args.add(new RedisStore.WriteBackArgs(keys.value(cache, w.key()), keys.lock(cache, w.key()),
-          keys.version(cache, w.key()), bytes, physicalTtl(w.entry()), locked ? token(w.lease()) : NO_TOKEN,
-          w.readVersion(), events.loaded(cache, w.key(), w.readVersion()), events.released(cache, w.key())));
+      args.add(writeBackArgs(w.key(), w.entry(), bytes, w.readVersion(), locked ? token(w.lease()) : NO_TOKEN));
     }
     if (!args.isEmpty()) {
       long[] replies;
@@ -188,76 +290,12 @@ final class RedisRemoteTier implements RemoteTier {
     return List.of(outcomes);
   }
 
-  /** The entry in {@code value} (a miss when it cannot be decoded, which deletes it) at {@code version}. */
-  private Read decode(String key, Type type, byte[] value, byte[] versionText) {
-    return decode(key, type, value, versionText, true);
-  }
-
-  /** @param withLock whether to delete the key's lock with an undecodable value (not when we hold it) */
-  private Read decode(String key, Type type, byte[] value, byte[] versionText, boolean withLock) {
-    long version = versionText == null ? 0 : Long.parseLong(new String(versionText, StandardCharsets.US_ASCII));
-    if (value == null) {
-      return new Read(null, version);
-    }
-    try {
-      return new Read(codec.decode(value, type), version);
-    } catch (UndecodableValueException e) {
-      store.publish(new RedisOutcome.Undecodable(cache, key, e));
-      try {
-        if (withLock) {
-          store.deleteUndecodable(keys.value(cache, key), keys.lock(cache, key));
-        } else {
-          store.delete("delete", keys.value(cache, key));
-        }
-      } catch (RuntimeException ignored) {
-        // counted by the store; the value stays a miss
-      }
-      return new Read(null, version);
-    }
-  }
-
-  @Override
-  public Stored put(String key, CacheEntry entry, Type type) {
-    byte[] bytes = encode(key, entry, type);
-    if (bytes == null) {
-      evict(key); // the value cannot be shared: at least no instance keeps serving the one it replaces
-      return Stored.UNENCODABLE;
-    }
-    try {
-      store.put(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), bytes, physicalTtl(entry),
-          versionTtlMillis, events.rawChannel(), events.writtenHead(cache), events.writtenTail(key));
-      return Stored.STORED;
-    } catch (RuntimeException e) {
-      remember(key);
-      return Stored.UNAVAILABLE;
-    }
-  }
-
-  @Override
-  public Stored writeBack(String key, CacheEntry entry, Type type, long readVersion, Lease lease) {
-    boolean locked = lease != null && lease.state() == Lease.State.ACQUIRED;
-    byte[] bytes = encode(key, entry, type);
-    if (bytes == null) {
-      if (locked) {
-        release(lease);
-      }
-      return Stored.UNENCODABLE;
-    }
-    if (readVersion == UNKNOWN_VERSION) {
-      if (locked) {
-        release(lease);
-      }
-      return Stored.UNAVAILABLE; // the read did not answer: the value is not shared, L1 may keep it
-    }
-    long reply;
-    try {
-      reply = store.writeBack(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), bytes,
-          physicalTtl(entry), locked ? token(lease) : NO_TOKEN, readVersion, events.rawChannel(),
-          events.loaded(cache, key, readVersion), events.released(cache, key));
-    } catch (RuntimeException e) {
-      return Stored.UNAVAILABLE; // the lock, if any, expires by itself
-    }
-    return reply == 1 ? Stored.STORED : Stored.SUPERSEDED;
+  private RedisStore.WriteBackArgs writeBackArgs(String key, CacheEntry entry, byte[] bytes, long readVersion,
+      byte[] token) {
+    long ttl = physicalTtl(entry);
+    return new RedisStore.WriteBackArgs(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key),
+        cleared, bytes, ttl, token, readVersion, ttl + localTtlMillis, events.loaded(cache, key, readVersion),
+        events.released(cache, key));
   }
 
   /** The bytes of {@code entry}, or {@code null} (reported once, counted) when the codec cannot write it. */
@@ -316,16 +354,16 @@ final class RedisRemoteTier implements RemoteTier {
         // signal's registration above sent its message before we listened, so ask Redis instead.
         byte[][] found;
         try {
-          found = store.read(keys.value(cache, key), keys.version(cache, key), keys.lock(cache, key));
+          found = store.readWithMarker(cleared, keys.value(cache, key), keys.version(cache, key), keys.lock(cache, key));
         } catch (RuntimeException e) {
           return Read.UNAVAILABLE;
         }
-        Read read = decode(key, type, found[0], found[1]);
+        Read read = decode(key, type, found[0], version(found[1], found[3]), true);
         if (read.hit() && read.entry().writtenAt() > newerThan && read.entry().isFresh(clock.millis())) {
           return read;
         }
-        if (found[2] == null) {
-          return new Read(null, read.version()); // no value for us and nobody holds the lock: try it now
+        if (found[2] == null || read.foreign()) {
+          return new Read(null, read.version(), read.foreign()); // nothing for us, and nobody to wait for
         }
         long remainingNanos = deadline - ticker.read();
         if (remainingNanos <= 0) {
@@ -354,23 +392,40 @@ final class RedisRemoteTier implements RemoteTier {
   }
 
   @Override
-  public void evict(String key) {
+  public Written evict(String key) {
     try {
-      store.evict(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), versionTtlMillis,
-          events.rawChannel(), events.writtenHead(cache), events.writtenTail(key));
+      return new Written(Stored.STORED, evictNow(key));
     } catch (RuntimeException e) {
       remember(key);
+      return Written.UNAVAILABLE;
     }
   }
 
+  private long evictNow(String key) {
+    return store.evict(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), cleared,
+        versionFloorMillis, events.rawChannel(), events.writtenHead(cache), events.writtenTail(key));
+  }
+
   @Override
-  public void clear() {
+  public Written clear() {
     try {
-      store.deleteMatching(keys.pattern(cache));
-      store.publish(events.rawChannel(), events.cleared(cache));
+      return new Written(Stored.STORED, clearNow());
     } catch (RuntimeException e) {
       pendingOverflow.set(true); // replayed as a clear
+      return Written.UNAVAILABLE;
     }
+  }
+
+  /**
+   * Raises the clear marker (so that a load that read before the clear cannot write back after it),
+   * deletes every key of the cache and tells every instance; returns the marker ({@code -1} on Redis
+   * Cluster, where there is none).
+   */
+  private long clearNow() {
+    long marker = store.raiseClearMarker(cleared, versionFloorMillis);
+    store.deleteMatching(keys.pattern(cache));
+    store.publish(events.rawChannel(), events.cleared(cache, marker));
+    return marker < 0 ? UNKNOWN_VERSION : marker;
   }
 
   @Override
@@ -380,8 +435,8 @@ final class RedisRemoteTier implements RemoteTier {
 
   /** A write Redis did not take: replayed once it answers again. */
   private void remember(String key) {
-    if (pending.size() < MAX_PENDING) {
-      pending.add(key);
+    if (pending.size() < MAX_PENDING || pending.containsKey(key)) {
+      pending.put(key, writeNumbers.incrementAndGet());
     } else {
       pendingOverflow.set(true);
     }
@@ -400,24 +455,23 @@ final class RedisRemoteTier implements RemoteTier {
   /**
    * Replays the writes Redis did not take, each as an evict (a put's value may be older than what
    * another instance wrote since; removing the key is right whatever happened meanwhile). Stops at
-   * the first failure; the rest stay pending.
+   * the first failure; the rest stay pending. A key whose write failed again while it was being
+   * replayed stays pending: its entry is removed only if it is still the one replayed.
    */
   void replayPending() {
     if (pendingOverflow.getAndSet(false)) {
       try {
-        store.deleteMatching(keys.pattern(cache));
-        store.publish(events.rawChannel(), events.cleared(cache));
+        clearNow();
         pending.clear();
       } catch (RuntimeException e) {
         pendingOverflow.set(true);
         return;
       }
     }
-    for (String key : List.copyOf(pending)) {
+    for (Map.Entry<String, Long> write : List.copyOf(pending.entrySet())) {
       try {
-        store.evict(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), versionTtlMillis,
-            events.rawChannel(), events.writtenHead(cache), events.writtenTail(key));
-        pending.remove(key);
+        evictNow(write.getKey());
+        pending.remove(write.getKey(), write.getValue());
       } catch (RuntimeException e) {
         return;
       }

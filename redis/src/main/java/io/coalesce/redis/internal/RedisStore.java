@@ -33,145 +33,13 @@ import org.springframework.data.redis.core.types.Expiration;
  */
 final class RedisStore {
 
-  /**
-   * The part of a put or evict that gives the key its new version: the server's clock in
-   * microseconds, or one more than the version it has if that is higher. A version therefore never
-   * comes back after its key expired or was flushed, so a load that read it cannot mistake a later
-   * write for none. ARGV[1]: the version key's TTL. Sets {@code version} (a number) and
-   * {@code versionText} (its digits).
-   */
-  private static final String NEW_VERSION = """
-      local now = redis.call('TIME')
-      local version = math.max(tonumber(redis.call('GET', KEYS[3]) or '0') + 1,
-        tonumber(now[1]) * 1000000 + tonumber(now[2]))
-      local versionText = string.format('%.0f', version)
-      redis.call('SET', KEYS[3], versionText, 'PX', ARGV[1])
-      """;
-
-  /**
-   * A put: removes the value and the rebuild lock first (a delete is allowed when Redis's memory is
-   * full, so even a put Redis refuses takes the replaced value away), gives the key a new version (so
-   * that a load under way elsewhere cannot write back over the put), writes the value and tells
-   * every instance, with the new version. ARGV: version TTL, channel, message head and tail, value,
-   * value TTL.
-   */
-  private static final byte[] PUT = RedisKeys.bytes("""
-      redis.call('DEL', KEYS[1], KEYS[2])
-      """ + NEW_VERSION + """
-      redis.call('SET', KEYS[1], ARGV[5], 'PX', ARGV[6])
-      redis.call('PUBLISH', ARGV[2], ARGV[3] .. versionText .. ARGV[4])
-      return version""");
-
-  /** An evict: removes the value and its lock, gives the key a new version, tells every instance. */
-  private static final byte[] EVICT = RedisKeys.bytes("""
-      redis.call('DEL', KEYS[1], KEYS[2])
-      """ + NEW_VERSION + """
-      redis.call('PUBLISH', ARGV[2], ARGV[3] .. versionText .. ARGV[4])
-      return version""");
-
-  /**
-   * A load's write-back, as a Lua function of one key (its value, lock and version keys, then the
-   * value, its TTL, the lock token, the version the load read, the channel and the two messages):
-   * only while the key's version is the one the load read and, with a token, while that token holds
-   * the lock. Whatever happens, a held lock is released and the waiting instances are told the
-   * outcome at once: "loaded" with the value, "released" without (the key changed, the lock was
-   * lost, or Redis refused the value for lack of memory: then the error is returned after the
-   * release). Returns 1 (stored), 0 (the key changed), -1 (the lock of the token is gone) or the
-   * error.
-   */
-  private static final String WRITE_BACK_ONE = """
-      local function writeBack(key, lockKey, versionKey, value, ttl, token, readVersion, channel, loaded, released)
-        local locked = token ~= ''
-        if locked and redis.call('GET', lockKey) ~= token then
-          redis.call('PUBLISH', channel, released)
-          return -1
-        end
-        if tonumber(redis.call('GET', versionKey) or '0') ~= tonumber(readVersion) then
-          if locked then
-            redis.call('DEL', lockKey)
-            redis.call('PUBLISH', channel, released)
-          end
-          return 0
-        end
-        local stored = redis.pcall('SET', key, value, 'PX', ttl)
-        if locked then redis.call('DEL', lockKey) end
-        if type(stored) == 'table' and stored.err then
-          if locked then redis.call('PUBLISH', channel, released) end
-          return stored
-        end
-        redis.call('PUBLISH', channel, loaded)
-        return 1
-      end
-      """;
-
-  /** {@link #WRITE_BACK_ONE} of one key; a refused value's error is the script's error. */
-  private static final byte[] WRITE_BACK = RedisKeys.bytes(WRITE_BACK_ONE + """
-      return writeBack(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])""");
-
-  /**
-   * {@link #WRITE_BACK_ONE} of several keys in one call (of one Redis Cluster slot): KEYS in threes,
-   * ARGV[1] the channel, then six arguments per key. Returns one reply per key, -2 for a value Redis
-   * refused.
-   */
-  private static final byte[] WRITE_BACK_MANY = RedisKeys.bytes(WRITE_BACK_ONE + """
-      local replies = {}
-      for i = 1, #KEYS / 3 do
-        local k, a = (i - 1) * 3, 1 + (i - 1) * 6
-        local reply = writeBack(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
-          ARGV[a + 4], ARGV[1], ARGV[a + 5], ARGV[a + 6])
-        if type(reply) == 'table' then reply = -2 end
-        replies[i] = reply
-      end
-      return replies""");
-
-  /**
-   * A leader's read of several keys (of one Redis Cluster slot) in one call; KEYS in threes (value,
-   * version, lock), ARGV[1] the caller's clock (epoch millis), ARGV[2] the lease, then one lock token
-   * per key. For each key: the value and its version, and, when there is no value that may still
-   * serve at {@code ARGV[1]}, {@code SET lock token NX PX lease}. Whether a value may serve is read
-   * from its envelope's {@code staleUntil} (bytes 20-27, big-endian; see {@code Envelope}); a value in
-   * another format is returned without trying the lock, for the caller to judge. Returns, per key,
-   * {value or nil, version or nil, 1 locked / 0 held elsewhere / -1 not tried}, one flat list.
-   */
-  private static final byte[] READ_OR_LOCK = RedisKeys.bytes("""
-      local replies = {}
-      for i = 1, #KEYS / 3 do
-        local k = (i - 1) * 3
-        local value = redis.call('GET', KEYS[k + 1])
-        local version = redis.call('GET', KEYS[k + 2])
-        local servable = false
-        if value then
-          servable = true
-          if #value >= 35 and string.byte(value, 1) == 67 and string.byte(value, 2) == 1 then
-            local staleUntil = 0
-            for b = 20, 27 do
-              staleUntil = staleUntil * 256 + string.byte(value, b)
-            end
-            servable = staleUntil > tonumber(ARGV[1])
-          end
-        end
-        local locked = -1
-        if not servable then
-          if redis.call('SET', KEYS[k + 3], ARGV[2 + i], 'NX', 'PX', ARGV[2]) then
-            locked = 1
-          else
-            locked = 0
-          end
-        end
-        replies[k + 1] = value or false
-        replies[k + 2] = version or false
-        replies[k + 3] = locked
-      end
-      return replies""");
-
-  /** Deletes the lock only when the caller owns it, and tells the waiting instances they may try it. */
-  private static final byte[] RELEASE = RedisKeys.bytes("""
-      if redis.call('GET', KEYS[1]) == ARGV[1] then
-        redis.call('DEL', KEYS[1])
-        redis.call('PUBLISH', ARGV[2], ARGV[3])
-        return 1
-      end
-      return 0""");
+  private static final byte[] PUT = Scripts.load("versions.lua", "put.lua");
+  private static final byte[] EVICT = Scripts.load("versions.lua", "evict.lua");
+  private static final byte[] CLEAR = Scripts.load("versions.lua", "clear.lua");
+  private static final byte[] WRITE_BACK = Scripts.load("versions.lua", "write-back.lua", "write-back-one.lua");
+  private static final byte[] WRITE_BACK_MANY = Scripts.load("versions.lua", "write-back.lua", "write-back-many.lua");
+  private static final byte[] READ_OR_LOCK = Scripts.load("versions.lua", "read-or-lock.lua");
+  private static final byte[] RELEASE = Scripts.load("release.lua");
 
   private final RedisTemplate<byte[], byte[]> template;
   private final RedisCallGuard guard;
@@ -233,9 +101,38 @@ final class RedisStore {
   }
 
   /**
-   * Several keys of one cache key in one round trip ({@code MGET}): a value and its version, and the
-   * lock when a waiter needs to know whether it is still held. Each item may be null.
+   * The clear marker a script of one key reads beside its version key: the cache's, except on Redis
+   * Cluster, where a script cannot reach a key of another slot; the version key stands in for it
+   * there (reading it twice changes nothing), and a clear is not fenced by a marker. (No marker is ever
+   * set on a cluster.)
    */
+  private static byte[] marker(RedisConnection c, byte[] cleared, byte[] versionKey) {
+    return c instanceof RedisClusterConnection ? versionKey : cleared;
+  }
+
+  /**
+   * {@link #read} of {@code keys} and of the cache's clear {@code marker}, as the last item. Not asked
+   * on Redis Cluster, where no marker is ever set (and it would cost another slot's round trip).
+   */
+  byte[][] readWithMarker(byte[] marker, byte[]... keys) {
+    List<byte[]> reply = execute("get", true, (RedisCallback<List<byte[]>>) c -> {
+      if (c instanceof RedisClusterConnection) {
+        return c.stringCommands().mGet(keys);
+      }
+      byte[][] all = java.util.Arrays.copyOf(keys, keys.length + 1);
+      all[keys.length] = marker;
+      return c.stringCommands().mGet(all);
+    });
+    byte[][] found = new byte[keys.length + 1][];
+    if (reply != null) {
+      for (int i = 0; i < found.length && i < reply.size(); i++) {
+        found[i] = reply.get(i);
+      }
+    }
+    return found;
+  }
+
+  /** Several keys in one round trip ({@code MGET}, split by slot on Redis Cluster); each item may be null. */
   byte[][] read(byte[]... keys) {
     List<byte[]> reply = execute("get", true, (RedisCallback<List<byte[]>>) c -> c.stringCommands().mGet(keys));
     byte[][] found = new byte[keys.length][];
@@ -247,44 +144,46 @@ final class RedisStore {
     return found;
   }
 
-  /** {@link #READ_OR_LOCK}: the value, the version (each may be null) and the lock outcome (1, 0, -1). */
-  ReadOrLockReply readOrLock(byte[] key, byte[] versionKey, byte[] lockKey, long nowMillis, byte[] token,
-      long leaseMillis) {
+  /** {@code read-or-lock.lua}: the value (may be null), the version and the lock outcome (1, 0, -1). */
+  ReadOrLockReply readOrLock(byte[] key, byte[] versionKey, byte[] lockKey, byte[] cleared, long nowMillis,
+      byte[] token, long leaseMillis) {
     List<Object> reply = execute("get", true, (RedisCallback<List<Object>>) c -> Scripts.eval(c,
-        READ_OR_LOCK, ReturnType.MULTI, 3, key, versionKey, lockKey, RedisKeys.bytes(Long.toString(nowMillis)),
-        RedisKeys.bytes(Long.toString(leaseMillis)), token));
+        READ_OR_LOCK, ReturnType.MULTI, 4, key, versionKey, lockKey, marker(c, cleared, versionKey),
+        RedisKeys.bytes(Long.toString(nowMillis)), RedisKeys.bytes(Long.toString(leaseMillis)), token));
     if (reply == null || reply.size() < 3) {
       throw new IllegalStateException("Unexpected reply to the read-or-lock script: " + reply);
     }
     return new ReadOrLockReply((byte[]) reply.get(0), (byte[]) reply.get(1), ((Number) reply.get(2)).intValue());
   }
 
-  /** What {@link #READ_OR_LOCK} returned for one key. */
+  /** What {@code read-or-lock.lua} returned for one key. */
   record ReadOrLockReply(byte[] value, byte[] version, int locked) {}
 
   /**
-   * {@link #READ_OR_LOCK} of many keys: {@code keys} holds each key's value, version and lock key in
-   * turn, {@code tokens} one lock token per key. One call, or on Redis Cluster one per slot.
+   * {@code read-or-lock.lua} of many keys: {@code keys} holds each key's value, version and lock key
+   * in turn, {@code tokens} one lock token per key. One call, or on Redis Cluster one per slot.
    */
-  List<ReadOrLockReply> readOrLockAll(List<byte[]> keys, List<byte[]> tokens, long nowMillis, long leaseMillis) {
+  List<ReadOrLockReply> readOrLockAll(List<byte[]> keys, byte[] cleared, List<byte[]> tokens, long nowMillis,
+      long leaseMillis) {
     byte[] now = RedisKeys.bytes(Long.toString(nowMillis));
     byte[] lease = RedisKeys.bytes(Long.toString(leaseMillis));
     return execute("get", true, (RedisCallback<List<ReadOrLockReply>>) c -> {
       ReadOrLockReply[] replies = new ReadOrLockReply[tokens.size()];
       for (List<Integer> group : bySlot(c, keys, 3)) {
-        byte[][] keysAndArgs = new byte[group.size() * 4 + 2][];
-        int n = group.size() * 3;
+        byte[][] keysAndArgs = new byte[group.size() * 5 + 2][];
+        int n = group.size() * 4;
         keysAndArgs[n] = now;
         keysAndArgs[n + 1] = lease;
         for (int g = 0; g < group.size(); g++) {
           int i = group.get(g);
-          keysAndArgs[g * 3] = keys.get(i * 3);
-          keysAndArgs[g * 3 + 1] = keys.get(i * 3 + 1);
-          keysAndArgs[g * 3 + 2] = keys.get(i * 3 + 2);
+          keysAndArgs[g * 4] = keys.get(i * 3);
+          keysAndArgs[g * 4 + 1] = keys.get(i * 3 + 1);
+          keysAndArgs[g * 4 + 2] = keys.get(i * 3 + 2);
+          keysAndArgs[g * 4 + 3] = marker(c, cleared, keys.get(i * 3 + 1));
           keysAndArgs[n + 2 + g] = tokens.get(i);
         }
         List<Object> reply = Scripts.eval(c, READ_OR_LOCK, ReturnType.MULTI, n, keysAndArgs);
-        if (reply == null || reply.size() < n) {
+        if (reply == null || reply.size() < group.size() * 3) {
           throw new IllegalStateException("Unexpected reply to the read-or-lock script: " + reply);
         }
         for (int g = 0; g < group.size(); g++) {
@@ -296,13 +195,13 @@ final class RedisStore {
     });
   }
 
-  /** One load's write-back, for {@link #writeBackAll}: the arguments of {@link #writeBack}. */
-  record WriteBackArgs(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, byte[] token,
-      long readVersion, byte[] loadedMessage, byte[] releasedMessage) {}
+  /** One load's write-back: its keys, its value and TTL, its lock token, what it read, its messages. */
+  record WriteBackArgs(byte[] key, byte[] lockKey, byte[] versionKey, byte[] cleared, byte[] value, long ttlMillis,
+      byte[] token, long readVersion, long versionTtlMillis, byte[] loadedMessage, byte[] releasedMessage) {}
 
   /**
-   * {@link #WRITE_BACK_MANY}: the reply of each write-back, as {@link #writeBack}'s, -2 for a value
-   * Redis refused. One call, or on Redis Cluster one per slot.
+   * {@code write-back-many.lua}: the reply of each write-back, as {@link #writeBack}'s, -2 for a
+   * value Redis refused. One call, or on Redis Cluster one per slot.
    */
   long[] writeBackAll(List<WriteBackArgs> writeBacks, byte[] channel) {
     List<byte[]> keys = new ArrayList<>(writeBacks.size());
@@ -310,21 +209,23 @@ final class RedisStore {
     return execute("put", true, (RedisCallback<long[]>) c -> {
       long[] replies = new long[writeBacks.size()];
       for (List<Integer> group : bySlot(c, keys, 1)) {
-        byte[][] keysAndArgs = new byte[group.size() * 9 + 1][];
-        int n = group.size() * 3;
+        byte[][] keysAndArgs = new byte[group.size() * 11 + 1][];
+        int n = group.size() * 4;
         keysAndArgs[n] = channel;
         for (int g = 0; g < group.size(); g++) {
           WriteBackArgs w = writeBacks.get(group.get(g));
-          keysAndArgs[g * 3] = w.key();
-          keysAndArgs[g * 3 + 1] = w.lockKey();
-          keysAndArgs[g * 3 + 2] = w.versionKey();
-          int a = n + 1 + g * 6;
+          keysAndArgs[g * 4] = w.key();
+          keysAndArgs[g * 4 + 1] = w.lockKey();
+          keysAndArgs[g * 4 + 2] = w.versionKey();
+          keysAndArgs[g * 4 + 3] = marker(c, w.cleared(), w.versionKey());
+          int a = n + 1 + g * 7;
           keysAndArgs[a] = w.value();
           keysAndArgs[a + 1] = RedisKeys.bytes(Long.toString(w.ttlMillis()));
           keysAndArgs[a + 2] = w.token();
           keysAndArgs[a + 3] = RedisKeys.bytes(Long.toString(w.readVersion()));
-          keysAndArgs[a + 4] = w.loadedMessage();
-          keysAndArgs[a + 5] = w.releasedMessage();
+          keysAndArgs[a + 4] = RedisKeys.bytes(Long.toString(w.versionTtlMillis()));
+          keysAndArgs[a + 5] = w.loadedMessage();
+          keysAndArgs[a + 6] = w.releasedMessage();
         }
         List<Object> reply = Scripts.eval(c, WRITE_BACK_MANY, ReturnType.MULTI, n, keysAndArgs);
         if (reply == null || reply.size() < group.size()) {
@@ -358,34 +259,68 @@ final class RedisStore {
     return List.copyOf(slots.values());
   }
 
-  /** {@link #PUT}; returns the key's new version. */
-  long put(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, long versionTtlMillis,
-      byte[] channel, byte[] messageHead, byte[] messageTail) {
-    Long version = execute("put", false, (RedisCallback<Long>) c -> Scripts.eval(c, PUT,
-        ReturnType.INTEGER, 3, key, lockKey, versionKey, RedisKeys.bytes(Long.toString(versionTtlMillis)), channel,
-        messageHead, messageTail, value, RedisKeys.bytes(Long.toString(ttlMillis))));
-    return version == null ? 0 : version;
+  /**
+   * {@code put.lua}: whether the put was taken (not refused for a higher data version) and the key's
+   * version after it.
+   *
+   * @param dataVersion the value's data version as digits, or empty for none
+   */
+  PutReply put(byte[] key, byte[] lockKey, byte[] versionKey, byte[] cleared, byte[] dataVersionKey, byte[] value,
+      long ttlMillis, long versionTtlMillis, String dataVersion, byte[] channel, byte[] messageHead,
+      byte[] messageTail) {
+    List<Object> reply = execute("put", false, (RedisCallback<List<Object>>) c -> Scripts.eval(c, PUT,
+        ReturnType.MULTI, 5, key, lockKey, versionKey, marker(c, cleared, versionKey), dataVersionKey,
+        RedisKeys.bytes(Long.toString(versionTtlMillis)), channel, messageHead, messageTail, value,
+        RedisKeys.bytes(Long.toString(ttlMillis)), RedisKeys.bytes(dataVersion)));
+    if (reply == null || reply.size() < 2) {
+      throw new IllegalStateException("Unexpected reply to the put script: " + reply);
+    }
+    return new PutReply(((Number) reply.get(0)).intValue() == 1, parseVersion(reply.get(1)));
   }
 
-  /** {@link #EVICT}; returns the key's new version. */
-  long evict(byte[] key, byte[] lockKey, byte[] versionKey, long versionTtlMillis, byte[] channel,
+  /** What {@code put.lua} returned. */
+  record PutReply(boolean taken, long version) {}
+
+  /** {@code evict.lua}; returns the key's new version. */
+  long evict(byte[] key, byte[] lockKey, byte[] versionKey, byte[] cleared, long versionTtlMillis, byte[] channel,
       byte[] messageHead, byte[] messageTail) {
-    Long version = execute("evict", false, (RedisCallback<Long>) c -> Scripts.eval(c, EVICT,
-        ReturnType.INTEGER, 3, key, lockKey, versionKey, RedisKeys.bytes(Long.toString(versionTtlMillis)),
+    byte[] version = execute("evict", false, (RedisCallback<byte[]>) c -> Scripts.eval(c, EVICT, ReturnType.VALUE,
+        4, key, lockKey, versionKey, marker(c, cleared, versionKey), RedisKeys.bytes(Long.toString(versionTtlMillis)),
         channel, messageHead, messageTail));
-    return version == null ? 0 : version;
+    return parseVersion(version);
   }
 
   /**
-   * {@link #WRITE_BACK}: 1 stored, 0 the key changed since {@code readVersion}, -1 the lock of
+   * {@code clear.lua}: raises the cache's clear marker and returns it; on Redis Cluster, where no
+   * script reaches every slot, nothing is raised: {@code -1}.
+   */
+  long raiseClearMarker(byte[] cleared, long ttlMillis) {
+    byte[] version = execute("clear", false, (RedisCallback<byte[]>) c -> c instanceof RedisClusterConnection ? null
+        : Scripts.eval(c, CLEAR, ReturnType.VALUE, 1, cleared, RedisKeys.bytes(Long.toString(ttlMillis))));
+    return version == null ? -1 : parseVersion(version);
+  }
+
+  /**
+   * {@code write-back-one.lua}: 1 stored, 0 the key changed since {@code readVersion}, -1 the lock of
    * {@code token} is gone ({@code token} empty: no lock).
    */
-  long writeBack(byte[] key, byte[] lockKey, byte[] versionKey, byte[] value, long ttlMillis, byte[] token,
-      long readVersion, byte[] channel, byte[] loadedMessage, byte[] releasedMessage) {
-    Long reply = execute("put", true, (RedisCallback<Long>) c -> Scripts.eval(c, WRITE_BACK,
-        ReturnType.INTEGER, 3, key, lockKey, versionKey, value, RedisKeys.bytes(Long.toString(ttlMillis)), token,
-        RedisKeys.bytes(Long.toString(readVersion)), channel, loadedMessage, releasedMessage));
+  long writeBack(WriteBackArgs w, byte[] channel) {
+    Long reply = execute("put", true, (RedisCallback<Long>) c -> Scripts.eval(c, WRITE_BACK, ReturnType.INTEGER, 4,
+        w.key(), w.lockKey(), w.versionKey(), marker(c, w.cleared(), w.versionKey()), w.value(),
+        RedisKeys.bytes(Long.toString(w.ttlMillis())), w.token(), RedisKeys.bytes(Long.toString(w.readVersion())),
+        RedisKeys.bytes(Long.toString(w.versionTtlMillis())), channel, w.loadedMessage(), w.releasedMessage()));
     return reply == null ? -1 : reply;
+  }
+
+  /** A version as a script returns it: its digits. */
+  static long parseVersion(Object reply) {
+    if (reply instanceof byte[] digits) {
+      return Long.parseLong(new String(digits, java.nio.charset.StandardCharsets.US_ASCII));
+    }
+    if (reply instanceof Number n) {
+      return n.longValue();
+    }
+    throw new IllegalStateException("Unexpected version in a script's reply: " + reply);
   }
 
   /** {@code SET lockKey token NX PX lease}. */
@@ -395,7 +330,7 @@ final class RedisStore {
     return Boolean.TRUE.equals(set);
   }
 
-  /** {@link #RELEASE}. Always sent: a lock left behind makes the other instances wait for nothing. */
+  /** {@code release.lua}. Always sent: a lock left behind makes the other instances wait for nothing. */
   void release(byte[] lockKey, byte[] token, byte[] channel, byte[] releasedMessage) {
     execute("unlock", false, (RedisCallback<Long>) c -> Scripts.eval(c, RELEASE, ReturnType.INTEGER, 1,
         lockKey, token, channel, releasedMessage));

@@ -33,12 +33,15 @@ class EventOrderIT {
       List<Long> applied = new CopyOnWriteArrayList<>();
       tiers.events().register("products", new Invalidations() {
         @Override
-        public void invalidated(String key, long version) {
+        public void written(String key, long version) {
           applied.add(version);
         }
 
         @Override
-        public void invalidatedAll() {}
+        public void cleared(long version) {}
+
+        @Override
+        public void resubscribed() {}
       });
       RedisEventsSubscription subscription = new RedisEventsSubscription(connections, tiers.events(), "test");
       subscription.start();

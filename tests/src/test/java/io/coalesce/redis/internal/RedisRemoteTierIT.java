@@ -208,15 +208,19 @@ class RedisRemoteTierIT {
   @Test
   void aLoadThatReadBeforeAPutCannotWriteBackEvenWithoutTheLock() {
     long before = tier.read("1", Product.class).version();
-    assertThat(tier.put("1", fresh(new Product(1, "written")), Product.class)).isEqualTo(Stored.STORED);
+    assertThat(tier.put("1", fresh(new Product(1, "written")), Product.class).stored()).isEqualTo(Stored.STORED);
     long after = tier.read("1", Product.class).version();
     assertThat(after).isGreaterThan(before);
     assertThat(tier.writeBack("1", fresh(new Product(1, "read before")), Product.class, before, null))
         .isEqualTo(Stored.SUPERSEDED);
     assertThat(tier.read("1", Product.class).entry().value()).isEqualTo(new Product(1, "written"));
-    // the version outlives the value for the lock lease plus the load timeout, and no longer
+    // the version outlives the value by the lock lease, the load timeout and local.ttl, and no longer
+    long valueTtl = Long.parseLong(redis.text("PTTL", "it:products:{1}"));
     long versionTtl = Long.parseLong(redis.text("PTTL", "it:products:{1}:v"));
-    assertThat(versionTtl).isPositive();
+    CacheSettings defaults = CacheSettings.defaults();
+    assertThat(versionTtl).isGreaterThanOrEqualTo(valueTtl + defaults.local().ttl().toMillis() - 1_000)
+        .isLessThanOrEqualTo(Math.max(valueTtl, defaults.lock().lease().plus(defaults.loadTimeout()).toMillis())
+            + defaults.local().ttl().toMillis() + 1_000);
   }
 
   @Test
@@ -249,8 +253,8 @@ class RedisRemoteTierIT {
         return this; // Jackson fails on the cycle
       }
     };
-    assertThat(tier.put("1", fresh(new Product(1, "before")), Product.class)).isEqualTo(Stored.STORED);
-    assertThat(tier.put("1", fresh(unencodable), Object.class)).isEqualTo(Stored.UNENCODABLE);
+    assertThat(tier.put("1", fresh(new Product(1, "before")), Product.class).stored()).isEqualTo(Stored.STORED);
+    assertThat(tier.put("1", fresh(unencodable), Object.class).stored()).isEqualTo(Stored.UNENCODABLE);
     // the put still took the old value away: no instance may keep serving what was replaced
     assertThat(tier.read("1", Product.class).entry()).isNull();
     assertThat(tiers.health().unencodable()).isEqualTo(1);
@@ -264,7 +268,9 @@ class RedisRemoteTierIT {
     }
     other.put("u", fresh("user"), String.class);
     tier.clear();
-    assertThat(redis.text("KEYS", "it:products:*")).isEmpty();
+    // only the clear's marker, which every key of the cache now reads its version against
+    assertThat(redis.text("KEYS", "it:products:*")).isEqualTo("it:products:cleared");
+    assertThat(Long.parseLong(redis.text("PTTL", "it:products:cleared"))).isPositive();
     assertThat(other.read("u", String.class).entry().value()).isEqualTo("user");
   }
 

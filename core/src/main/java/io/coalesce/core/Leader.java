@@ -1,0 +1,177 @@
+package io.coalesce.core;
+
+import io.coalesce.core.CacheListener.GetResult;
+import io.coalesce.core.CacheListener.RefreshTrigger;
+import io.coalesce.core.RemoteTier.Read;
+import java.lang.reflect.Type;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The leader of a flight: what one caller does for every caller of a key that missed L1. It looks
+ * at L1 again (the previous flight may have stored the key just before it left the map), reads the
+ * shared tier (taking the rebuild lock in the same step when nothing there may serve), serves what it
+ * finds, and otherwise goes through the cluster lock to the load. Whatever happens, the flight is
+ * completed, so no caller waits for nothing.
+ *
+ * <p>Ordering that keeps "one load per key per window" exact: a leader stores the entry before it
+ * completes its flight, and the flight leaves the in-flight map only after it completes; a caller
+ * that becomes leader re-reads L1 before going further, so it finds what the previous flight stored.
+ * Across instances the rebuild lock plays the same part, with a re-read of L2 once it is held.
+ */
+final class Leader {
+
+  private final LocalStore l1;
+  private final RemoteTier remote;
+  private final SingleFlight flights;
+  private final ClusterLock lock;
+  private final LoadRunner runner;
+  private final KeyGuard guard;
+  private final EntryPolicy policy;
+  private final CacheListener listener;
+  private final Clock clock;
+  private final Executor executor;
+  private Refresher refresher;
+
+  Leader(LocalStore l1, RemoteTier remote, SingleFlight flights, ClusterLock lock, LoadRunner runner, KeyGuard guard,
+      EntryPolicy policy, CacheListener listener, Clock clock, Executor executor) {
+    this.l1 = l1;
+    this.remote = remote;
+    this.flights = flights;
+    this.lock = lock;
+    this.runner = runner;
+    this.guard = guard;
+    this.policy = policy;
+    this.listener = listener;
+    this.clock = clock;
+    this.executor = executor;
+  }
+
+  /** The refresher a stale value found in the shared tier is handed to (they call each other). */
+  void refreshWith(Refresher refresher) {
+    this.refresher = refresher;
+  }
+
+  /**
+   * Leads {@code flight} on this thread: the synchronous read, whose loader runs here so that it
+   * sees the caller's thread-bound context.
+   *
+   * @param expired an expired L1 entry kept for {@code stale-if-error}, or {@code null}
+   */
+  void lead(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
+    try {
+      readThenLoad(key, type, flight, load, expired);
+    } catch (Throwable t) {
+      fail(flight, t);
+    }
+  }
+
+  /**
+   * Leads {@code flight} on the executor: an asynchronous read, so that no Redis call, lock wait or
+   * bulkhead wait runs on the caller's thread. The Bloom guard is asked there too (a shared filter
+   * is a Redis call).
+   */
+  void leadAsync(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
+    Runnable lead = () -> {
+      if (expired == null && guard.certainlyAbsent(key)) {
+        complete(flight, policy.entryFor(null, clock.millis(), 0)); // "not found", not stored
+      } else {
+        lead(key, type, flight, load, expired);
+      }
+    };
+    try {
+      executor.execute(lead);
+    } catch (RejectedExecutionException busy) {
+      lead.run(); // the pool is full: do it here rather than not at all
+    }
+  }
+
+  private void readThenLoad(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
+    long now = clock.millis();
+    CacheEntry stored = l1.get(key, now);
+    if (stored != null && stored != expired && stored.isFresh(now)) {
+      complete(flight, stored); // the previous flight stored this just before it left the map
+      listener.onGet(GetResult.L1_HIT);
+      return;
+    }
+    RemoteTier.ReadOrLock first = lock.enabled()
+        ? remote.readOrLock(key.toString(), type, now)
+        : new RemoteTier.ReadOrLock(remote.read(key.toString(), type), null);
+    Read shared = first.read();
+    flights.read(key, flight, versionRead(shared));
+    if (shared.hit() && shared.entry().isServable(now)) {
+      if (first.lease() != null) {
+        remote.release(first.lease()); // taken for an entry the tier's clock saw expire: not needed here
+      }
+      serveShared(key, type, flight, load, shared);
+      return;
+    }
+    listener.onGet(GetResult.MISS);
+    if (shared.foreign()) {
+      // Another type's value that its instances still serve: load for this instance alone, no lock.
+      if (first.lease() != null) {
+        remote.release(first.lease());
+      }
+      runner.run(key, type, flight, load, expired, null, false);
+      return;
+    }
+    loadUnderLock(key, type, flight, load, expired != null ? expired : shared.entry(), false, first.lease());
+  }
+
+  /** A value the shared tier holds that may serve: copied to L1 and served, refreshed if stale. */
+  void serveShared(Object key, Type type, Flight flight, Load load, Read shared) {
+    l1.store(key, shared.entry(), shared.version(), flight);
+    complete(flight, shared.entry());
+    if (shared.entry().isFresh(clock.millis())) {
+      listener.onGet(GetResult.L2_HIT);
+    } else {
+      listener.onGet(GetResult.STALE);
+      refresher.refresh(key, type, load, shared.entry(), RefreshTrigger.STALE);
+    }
+  }
+
+  /**
+   * The version a load reading {@code shared} stores under: the shared tier's, or, without a shared
+   * tier, this cache's current one.
+   */
+  long versionRead(Read shared) {
+    return remote.isPresent() ? shared.version() : l1.versionForLoad();
+  }
+
+  /**
+   * The cluster-wide single flight, then the load.
+   *
+   * @param fallback the value a failed load may serve instead (and a refresh keeps serving), or {@code null}
+   * @param refreshing whether this is a background refresh
+   * @param tried the lock as the leader's read tried it, or {@code null}
+   */
+  void loadUnderLock(Object key, Type type, Flight flight, Load load, CacheEntry fallback, boolean refreshing,
+      RemoteTier.Lease tried) {
+    ClusterLock.Decision decision = lock.acquire(key, type, flight, fallback, refreshing, tried);
+    if (decision instanceof ClusterLock.Served served) {
+      if (served.entry() != fallback) {
+        l1.store(key, served.entry(), served.version(), flight);
+      }
+      complete(flight, served.entry());
+    } else if (decision instanceof ClusterLock.Failed failed) {
+      fail(flight, failed.error());
+    } else {
+      runner.run(key, type, flight, load, fallback, ((ClusterLock.Load) decision).lease());
+    }
+  }
+
+  /** Completes a flight with an entry that needed no load. */
+  static void complete(Flight flight, CacheEntry entry) {
+    flight.claimRecord();
+    flight.settled.complete(entry);
+    flight.result.complete(entry);
+  }
+
+  /** Fails a flight with an error that is not a load's outcome (that one is the runner's). */
+  static void fail(Flight flight, Throwable error) {
+    flight.claimRecord();
+    flight.settled.completeExceptionally(error);
+    flight.result.completeExceptionally(error);
+  }
+}
