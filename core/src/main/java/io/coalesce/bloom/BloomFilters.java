@@ -67,6 +67,11 @@ public final class BloomFilters implements AutoCloseable {
     public void add(String key) {
       bloom.add(key);
     }
+
+    @Override
+    public void retryFailedAdditions() {
+      bloom.retryFailedAdditions();
+    }
   }
 
   private final Map<String, Filter> filters = new ConcurrentHashMap<>();

@@ -42,6 +42,15 @@ final class FailOpenGuard implements PenetrationGuard {
     }
   }
 
+  @Override
+  public void retryFailedAdditions() {
+    try {
+      delegate.retryFailedAdditions();
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
   private void failed(RuntimeException e) {
     if (!warned) {
       warned = true;

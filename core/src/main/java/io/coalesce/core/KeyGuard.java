@@ -40,6 +40,13 @@ final class KeyGuard {
     }
   }
 
+  /** Additions that failed are made again now (a put's shared-tier write just went through). */
+  void retryFailedAdditions() {
+    if (guard != PenetrationGuard.NONE) {
+      guard.retryFailedAdditions();
+    }
+  }
+
   private static String text(Object key) {
     if (key instanceof String s) {
       return s;

@@ -26,4 +26,11 @@ public interface PenetrationGuard {
 
   /** Records that {@code key} exists. */
   void add(String key);
+
+  /**
+   * Makes again, now, the additions that failed (kept for a later retry): the engine calls it after a
+   * put whose shared-tier write went through, so that the key is in the filter before the put returns
+   * and no instance answers "not found" for it. The default does nothing.
+   */
+  default void retryFailedAdditions() {}
 }

@@ -72,6 +72,11 @@ final class Writes implements RemoteTier.Invalidations {
     CacheEntry entry = policy.entryFor(value, clock.millis(), 0);
     Written written = remote.put(k.toString(), entry, value == null ? Object.class : value.getClass(), dataVersion);
     flights.supersede(k);
+    if (value != null && written.stored() != Stored.UNAVAILABLE) {
+      // Redis answers: an addition it did not take (a timeout while it paused writes) is made now,
+      // before the put returns, so that no instance's Bloom filter answers "not found" for the key.
+      guard.retryFailedAdditions();
+    }
     if (written.stored() == Stored.SUPERSEDED) {
       l1.written(k, written.version()); // a later version of the value is there: this put lost
       LOG.log(Level.DEBUG, () -> "Put of key '" + k + "' in cache '" + name + "' at data version " + dataVersion

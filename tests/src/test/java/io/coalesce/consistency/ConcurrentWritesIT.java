@@ -241,21 +241,45 @@ class ConcurrentWritesIT {
 
   /**
    * Defect (issue 25, 1c): a {@code @CoalescedPut} racing a {@code @CoalescedEvict} of one key on one
-   * instance. Both methods write the database (a new version) and return; when the put's database
-   * write comes first, its (older) row can still be stored after the evict removed the key, and is
-   * served from then on although the database holds the evict's newer version: a write that returned
-   * (the evict) is undone.
+   * instance (each writes the database, then the cache) left the instance's L1 disagreeing with Redis
+   * after the writes stopped: the put's L1 store was not ordered against the evict. Measured on main:
+   * 17–22 of 100 rounds. What Redis itself ends with is the cache-aside race (the put's Redis write
+   * may land after the evict's, carrying the row from before the evict's database write): the next
+   * test covers it.
    */
   @Test
-  void aPutRacingAnEvictOfOneKeyLeavesTheInstanceServingWhatTheDatabaseHolds() throws Exception {
+  void aPutRacingAnEvictOfOneKeyLeavesTheInstanceServingWhatRedisHolds() throws Exception {
     ItemService a = instance();
+    CoalescingCache redisOnly = observer();
+    raceAPutAndAnEvict(a);
+    Thread.sleep(QUIET_MILLIS);
+
+    List<String> disagreements = new ArrayList<>();
     for (int round = 0; round < ROUNDS; round++) {
       String id = "put-evict-" + round;
-      together(List.of(() -> a.update(id), () -> {
-        a.touch(id);
-        return null;
-      }));
+      String servedByA = served(a, id);
+      String redisHolds = inRedis(redisOnly, id);
+      // after an evict Redis holds nothing: A then loads the database's row, which must be the latest
+      String expected = redisHolds.equals("nothing") ? "v" + db.version(id) : redisHolds;
+      if (!servedByA.equals(expected)) {
+        disagreements.add(id + ": A serves " + servedByA + ", Redis holds " + redisHolds + ", the database v"
+            + db.version(id));
+      }
     }
+    System.out.printf("[ConcurrentWritesIT] put racing evict on one instance: %d of %d rounds disagree%n",
+        disagreements.size(), ROUNDS);
+    assertThat(disagreements).as("rounds (of %d) where the instance serves other than Redis holds", ROUNDS).isEmpty();
+  }
+
+  /**
+   * The same race with {@code evict-delay}: the delayed second delete removes an older row a put wrote
+   * after the evict, so once the writes stop (and the delay has passed) the instance serves what the
+   * database holds.
+   */
+  @Test
+  void withEvictDelayAPutRacingAnEvictLeavesTheInstanceServingWhatTheDatabaseHolds() throws Exception {
+    ItemService a = contexts.start(App.class, "coalesce.caches.items.evict-delay=300ms").getBean(ItemService.class);
+    raceAPutAndAnEvict(a);
     Thread.sleep(QUIET_MILLIS);
 
     List<String> disagreements = new ArrayList<>();
@@ -267,9 +291,20 @@ class ConcurrentWritesIT {
         disagreements.add(id + ": A serves " + servedByA + ", the database holds " + inDb);
       }
     }
-    System.out.printf("[ConcurrentWritesIT] put racing evict on one instance: %d of %d rounds disagree%n",
+    System.out.printf("[ConcurrentWritesIT] put racing evict with evict-delay: %d of %d rounds disagree%n",
         disagreements.size(), ROUNDS);
     assertThat(disagreements).as("rounds (of %d) where the instance serves other than the database holds", ROUNDS)
         .isEmpty();
   }
+
+  private void raceAPutAndAnEvict(ItemService a) throws Exception {
+    for (int round = 0; round < ROUNDS; round++) {
+      String id = "put-evict-" + round;
+      together(List.of(() -> a.update(id), () -> {
+        a.touch(id);
+        return null;
+      }));
+    }
+  }
+
 }

@@ -13,6 +13,9 @@ public interface KeyBloom {
   /** {@code false} only when the filter is ready and {@code key} was never added. */
   boolean mightContain(String key);
 
+  /** Makes again the additions that failed, now; the default has none. */
+  default void retryFailedAdditions() {}
+
   /**
    * Adds {@code key} to the filter in use and to one being built, whatever their shapes. Never
    * throws: an addition that does not take is kept and made again later (or the filter repaired).

@@ -375,6 +375,11 @@ public final class RedisBloom implements KeyBloom {
     replayJournal();
   }
 
+  @Override
+  public void retryFailedAdditions() {
+    replayJournal();
+  }
+
   /** Makes the additions that did not take, now that Redis answers. */
   private void replayJournal() {
     if (journal.isEmpty() || current == null) {
