@@ -18,14 +18,17 @@ final class SingleFlight {
   private final ConcurrentHashMap<Object, Set<Flight>> detached = new ConcurrentHashMap<>();
 
   /**
-   * The flight of {@code key} to join, or {@code null} when {@code mine} now leads it. A flight whose
-   * load has failed is not joined even while it is still in the map (its callers are being told):
-   * a caller that comes after the failure starts a new load instead of receiving the old error.
+   * The flight of {@code key} to join, or {@code null} when {@code mine} now leads it. A flight that
+   * is still in the map but must not be joined is passed over: one whose load has failed (its callers
+   * are being told; a caller that comes after the failure starts a new load instead of receiving the
+   * old error), and one a write superseded (what it read is older than the write, which may have
+   * returned before this caller arrived: its value may already be out, between the flight's
+   * completion and its removal from the map).
    */
   Flight joinOrLead(Object key, Flight mine) {
     while (true) {
       Flight running = joinable.putIfAbsent(key, mine);
-      if (running == null || !running.result.isCompletedExceptionally()) {
+      if (running == null || !(running.result.isCompletedExceptionally() || running.isSuperseded())) {
         return running;
       }
       joinable.remove(key, running);
@@ -46,10 +49,14 @@ final class SingleFlight {
     });
   }
 
-  /** {@code flight} still runs but must not be joined any more. */
+  /**
+   * {@code flight} must not be joined any more; while its load still runs it stays reachable by
+   * writes. A flight whose outcome is known only leaves the joinable map (its own end follows).
+   */
   void detach(Object key, Flight flight) {
     if (flight.result.isDone()) {
-      return; // ended meanwhile: nothing to keep
+      joinable.remove(key, flight);
+      return;
     }
     detached.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(flight);
     joinable.remove(key, flight);
