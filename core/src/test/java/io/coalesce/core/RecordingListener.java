@@ -5,7 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counts every event the engine reports. */
-final class RecordingListener implements CacheListener {
+class RecordingListener implements CacheListener {
 
   private final Map<Object, AtomicInteger> counts = new ConcurrentHashMap<>();
 
@@ -46,5 +46,10 @@ final class RecordingListener implements CacheListener {
   @Override
   public void onStaleServedOnError() {
     record("staleServedOnError");
+  }
+
+  @Override
+  public void onDrift() {
+    record("drift");
   }
 }

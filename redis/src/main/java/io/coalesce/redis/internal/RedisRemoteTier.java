@@ -12,14 +12,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The L2 tier of one cache: joins {@link RedisStore} (bytes and scripts), an {@link EntryCodec}
@@ -55,10 +51,7 @@ final class RedisRemoteTier implements RemoteTier {
   private final long staleIfErrorMillis;
   private final RedisCallGuard guard;
   private final byte[] cleared;
-  /** Keys whose writes Redis did not take, each with the number of its latest failed write. */
-  private final Map<String, Long> pending = new ConcurrentHashMap<>();
-  private final AtomicLong writeNumbers = new AtomicLong();
-  private final AtomicBoolean pendingOverflow = new AtomicBoolean();
+  private final PendingWrites pending = new PendingWrites(MAX_PENDING);
   private final LockTokens tokens = new LockTokens();
 
   RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys, EntryCodec codec,
@@ -230,7 +223,7 @@ final class RedisRemoteTier implements RemoteTier {
           events.writtenHead(cache), events.writtenTail(key));
       return new Written(reply.taken() ? Stored.STORED : Stored.SUPERSEDED, reply.version());
     } catch (RuntimeException e) {
-      remember(key);
+      pending.failed(key);
       return Written.UNAVAILABLE;
     }
   }
@@ -396,7 +389,7 @@ final class RedisRemoteTier implements RemoteTier {
     try {
       return new Written(Stored.STORED, evictNow(key));
     } catch (RuntimeException e) {
-      remember(key);
+      pending.failed(key);
       return Written.UNAVAILABLE;
     }
   }
@@ -411,7 +404,7 @@ final class RedisRemoteTier implements RemoteTier {
     try {
       return new Written(Stored.STORED, clearNow());
     } catch (RuntimeException e) {
-      pendingOverflow.set(true); // replayed as a clear
+      pending.clearFailed(); // replayed as a clear
       return Written.UNAVAILABLE;
     }
   }
@@ -433,49 +426,22 @@ final class RedisRemoteTier implements RemoteTier {
     events.register(cache, listener);
   }
 
-  /** A write Redis did not take: replayed once it answers again. */
-  private void remember(String key) {
-    if (pending.size() < MAX_PENDING || pending.containsKey(key)) {
-      pending.put(key, writeNumbers.incrementAndGet());
-    } else {
-      pendingOverflow.set(true);
-    }
-  }
-
   /** Whether writes wait to be replayed. */
   boolean hasPending() {
-    return !pending.isEmpty() || pendingOverflow.get();
+    return !pending.isEmpty();
   }
 
   /** Keys whose writes wait to be replayed; a pending clear of the whole cache counts as one. */
   int pendingCount() {
-    return pending.size() + (pendingOverflow.get() ? 1 : 0);
+    return pending.count();
   }
 
   /**
    * Replays the writes Redis did not take, each as an evict (a put's value may be older than what
-   * another instance wrote since; removing the key is right whatever happened meanwhile). Stops at
-   * the first failure; the rest stay pending. A key whose write failed again while it was being
-   * replayed stays pending: its entry is removed only if it is still the one replayed.
+   * another instance wrote since; removing the key is right whatever happened meanwhile).
    */
   void replayPending() {
-    if (pendingOverflow.getAndSet(false)) {
-      try {
-        clearNow();
-        pending.clear();
-      } catch (RuntimeException e) {
-        pendingOverflow.set(true);
-        return;
-      }
-    }
-    for (Map.Entry<String, Long> write : List.copyOf(pending.entrySet())) {
-      try {
-        evictNow(write.getKey());
-        pending.remove(write.getKey(), write.getValue());
-      } catch (RuntimeException e) {
-        return;
-      }
-    }
+    pending.replay(this::clearNow, this::evictNow);
   }
 
   private static byte[] token(Lease lease) {
