@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code Mono} and {@code Flux} methods, through the asynchronous read of the cache: the only class
@@ -17,7 +18,8 @@ import reactor.core.publisher.Mono;
  * <p>Nothing blocks the subscribing thread: a hit completes at once; on a miss, the Redis read, the
  * rebuild lock (and the wait for another instance's value), the bulkhead and the write-back run on
  * the cache's refresh executor, and the method's publisher is subscribed to from there. A put or
- * evict after the method runs on the cache's executor, and the value is passed on once it has. A subscriber that
+ * evict after the method runs on Reactor's {@code boundedElastic} scheduler, and the value is passed
+ * on once it has. A subscriber that
  * cancels only stops waiting: the load goes on for the others, and its error reaches each of them.
  */
 final class ReactiveCalls {
@@ -52,10 +54,11 @@ final class ReactiveCalls {
 
   /**
    * The method's publisher, followed by {@code write} of its value (a {@code Flux}'s list; {@code null}
-   * for an empty {@code Mono}), whose future must complete before the value is passed on; an error
-   * skips the write, as a method that throws does, and a failed write fails the publisher.
+   * for an empty {@code Mono}) on Reactor's {@code boundedElastic} scheduler, before the value is
+   * passed on; an error skips the write, as a method that throws does, and a failed write (a key
+   * expression that throws) fails the publisher.
    */
-  static Object afterWrite(Object returned, boolean flux, Function<Object, CompletableFuture<Void>> write) {
+  static Object afterWrite(Object returned, boolean flux, Consumer<Object> write) {
     if (returned == null) {
       return null;
     }
@@ -68,8 +71,8 @@ final class ReactiveCalls {
         .switchIfEmpty(Mono.defer(() -> writeThen(write, null).then(Mono.empty())));
   }
 
-  private static Mono<Void> writeThen(Function<Object, CompletableFuture<Void>> write, Object value) {
-    return Mono.fromFuture(() -> write.apply(value));
+  private static Mono<Void> writeThen(Consumer<Object> write, Object value) {
+    return Mono.<Void>fromRunnable(() -> write.accept(value)).subscribeOn(Schedulers.boundedElastic());
   }
 
   @SuppressWarnings("unchecked")
