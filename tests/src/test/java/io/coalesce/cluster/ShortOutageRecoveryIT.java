@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
  * Redis comes back, the invalidation subscription comes back too and drops every L1 copy; the
  * reloads that follow must go through Redis. Before, the subscription usually came back a little
  * before the probe half-opened the breaker: the reloads skipped Redis, and their L1 copies kept it
- * unused for a whole ttl (2.4 s after a restart in the benchmark's outage scenario, ttl 2 s).
+ * unused for a whole ttl (2.4 s after a restart in the benchmark's outage scenario, ttl 2 s). The
+ * same happened, now and then, when the subscription's connection came back before the one the reads
+ * use ({@code SubscriptionBeforeCommandsIT}).
  */
 class ShortOutageRecoveryIT {
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.SubscriptionListener;
@@ -51,7 +52,8 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
   private final Map<String, Invalidations> caches = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Wake>> waiters = new ConcurrentHashMap<>();
   private volatile boolean subscribedBefore;
-  private volatile Runnable redisAnswered = () -> {};
+  private volatile boolean resubscribed;
+  private volatile Consumer<Boolean> subscribed = again -> dropLocalCopies();
 
   RedisEvents(RedisKeys keys) {
     this.channel = keys.channel();
@@ -159,18 +161,27 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
   }
 
   /**
-   * {@code action} runs when a subscription succeeds, before L1 copies are dropped: the subscription
-   * is Redis answering, and the reloads that follow the drop must be allowed to use it.
+   * {@code action} runs, on the subscription's thread, instead of {@link #dropLocalCopies()} when a
+   * subscription succeeds, told whether it is a re-subscription; it must call that once the reads
+   * can reach Redis. The subscription is one connection; the reads use another, which the client
+   * reconnects on its own schedule: copies dropped while that one still fails are reloaded without
+   * Redis, and kept for their whole window.
    */
-  void onSubscribed(Runnable action) {
-    this.redisAnswered = action;
+  void onSubscribed(Consumer<Boolean> action) {
+    this.subscribed = action;
   }
 
   @Override
   public void onChannelSubscribed(byte[] channel, long count) {
-    redisAnswered.run();
     boolean again = subscribedBefore;
+    resubscribed = again;
     subscribedBefore = true;
+    subscribed.accept(again);
+  }
+
+  /** Drops every L1 copy: they may have missed invalidations while this instance was not subscribed. */
+  void dropLocalCopies() {
+    boolean again = resubscribed;
     LOG.log(again ? Level.INFO : Level.DEBUG, (again ? "Coalesce re-subscribed" : "Coalesce subscribed")
         + " to Redis events; dropping L1 copies that may have missed invalidations meanwhile");
     caches.values().forEach(Invalidations::resubscribed);

@@ -27,6 +27,13 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * past the circuit breaker; the first answer half-opens the breaker and replays the writes Redis did
  * not take, so a Redis that is back is used again within about a probe interval (plus the client's
  * reconnect delay), not after the breaker's whole wait.
+ *
+ * <p>A subscription that succeeds drops every L1 copy, but only once the same probe has had an
+ * answer over the connection the reads use, the breaker half-opened first: the subscription has a
+ * connection of its own, which the client may reconnect up to a reconnect delay before that one.
+ * Dropped earlier, the copies would be reloaded while every read still fails, the breaker would open
+ * again, and the reloaded copies, kept for their whole window while Redis fails, would keep Redis
+ * unused for a whole ttl after it answers.
  */
 public final class RedisTiers implements AutoCloseable {
 
@@ -48,6 +55,8 @@ public final class RedisTiers implements AutoCloseable {
   /** The longest a stop waits for a Redis call in flight on a background thread. */
   static final Duration STOP_WAIT = Duration.ofSeconds(2);
   private final AtomicBoolean probing = new AtomicBoolean();
+  /** A subscription succeeded and its drop of the L1 copies waits for the reads' connection to answer. */
+  private final AtomicBoolean dropPending = new AtomicBoolean();
 
   /**
    * @param keyPrefix namespace of every key and of the event channel
@@ -72,9 +81,7 @@ public final class RedisTiers implements AutoCloseable {
     });
     store.subscribe(health::record);
     store.subscribe(this::watch);
-    // A subscription that comes back is Redis answering: half-open the breaker before the L1 copies
-    // are dropped, or the reloads that follow skip Redis and their copies keep it unused for a ttl.
-    events.onSubscribed(this.guard::probeSucceeded);
+    events.onSubscribed(this::subscribed);
   }
 
   public RedisTiers(RedisConnectionFactory connectionFactory, String keyPrefix, EntryCodec codec, Clock clock) {
@@ -137,10 +144,8 @@ public final class RedisTiers implements AutoCloseable {
     boolean again;
     try {
       if (store.probe()) {
-        guard.probeSucceeded();
-        events.redisAnswersAgain();
-        tiers.forEach(RedisRemoteTier::replayPending);
-        again = hasPending();
+        answered();
+        again = hasPending() || dropPending.get();
       } else {
         again = true;
       }
@@ -156,10 +161,62 @@ public final class RedisTiers implements AutoCloseable {
       }
     } else {
       probing.set(false);
-      if (!guard.isAvailable() || hasPending()) {
+      if (!guard.isAvailable() || hasPending() || dropPending.get()) {
         startProbing(); // something failed again meanwhile
       }
     }
+  }
+
+  /**
+   * The subscription succeeded (on the client's thread). The first one, while Redis is not known to
+   * be failing (the breaker lets reads through and no probe runs), drops the L1 copies at once, as
+   * at start-up. Otherwise (a re-subscription: its connection was lost, and the reads' connection
+   * most likely with it; or a first one after failures) the drop waits for a {@code PING} over the
+   * reads' connection, sent at once on the probe's thread, then by the probe until Redis answers.
+   */
+  private void subscribed(boolean again) {
+    if (!again && !probing.get() && guard.isAvailable()) {
+      events.dropLocalCopies();
+      return;
+    }
+    dropPending.set(true);
+    try {
+      probe.execute(this::probeForSubscription);
+    } catch (RuntimeException shutDown) {
+      // stopping: nothing to drop for
+    }
+  }
+
+  private void probeForSubscription() {
+    if (!dropPending.get()) {
+      return; // the probe answered meanwhile
+    }
+    boolean answers;
+    try {
+      answers = store.probe();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "Redis probe failed", e);
+      answers = false;
+    }
+    if (answers) {
+      answered();
+    } else {
+      startProbing(); // its first answer drops them
+    }
+  }
+
+  /**
+   * Redis answered a {@code PING} past the guard: half-open the breaker, hold the copies kept for their
+   * whole window to {@code local.ttl}, drop every copy if a subscription is waiting for it (after the
+   * breaker half-opened, so that the reloads use Redis), and replay the writes Redis did not take.
+   */
+  private void answered() {
+    guard.probeSucceeded();
+    events.redisAnswersAgain();
+    if (dropPending.getAndSet(false)) {
+      events.dropLocalCopies();
+    }
+    tiers.forEach(RedisRemoteTier::replayPending);
   }
 
   /**
