@@ -92,31 +92,44 @@ final class DefaultCoalescingCache implements CoalescingCache {
   @SuppressWarnings("unchecked")
   public <A, T> T get(Object key, Type type, A argument, ArgumentLoader<? super A, ? extends T> loader) {
     Object k = keys.normalize(key);
+    long now = clock.millis();
+    CacheEntry held = l1.get(k, now);
+    LocalLookup.Found found = lookup.classify(k, held, now);
+    if (found.served()) {
+      if (found.refreshes()) {
+        refresher.refresh(k, type, Load.of(argument, loader), held, found.trigger());
+      }
+      return (T) held.value();
+    }
+    return load(k, type, argument, loader, found, held); // apart, so that the hit path stays small
+  }
+
+  /** A read that L1 did not answer: the Bloom guard, then the key's flight, joined or led. */
+  @SuppressWarnings("unchecked")
+  private <A, T> T load(Object k, Type type, A argument, ArgumentLoader<? super A, ? extends T> loader,
+      LocalLookup.Found found, CacheEntry held) {
+    if (found == LocalLookup.Found.NOTHING && guard.certainlyAbsent(k)) {
+      return null;
+    }
     while (true) {
-      long now = clock.millis();
-      CacheEntry held = l1.get(k, now);
-      LocalLookup.Found found = lookup.classify(k, held, now);
-      if (found.served()) {
-        if (found.refreshes()) {
-          refresher.refresh(k, type, Load.of(argument, loader), held, found.trigger());
-        }
-        return (T) held.value();
-      }
-      if (found == LocalLookup.Found.NOTHING && guard.certainlyAbsent(k)) {
-        return null;
-      }
       Flight mine = new Flight();
       Flight running = flights.joinOrLead(k, mine);
-      if (running != null) {
-        CacheEntry shared = callers.follow(k, running);
-        if (shared != null) {
-          return (T) shared.value();
-        }
-        continue; // that flight was abandoned before its load started: start over
+      if (running == null) {
+        callers.begin(k, mine);
+        leader.lead(k, type, mine, Load.of(argument, loader), held);
+        return (T) callers.awaitLeader(k, mine).value();
       }
-      callers.begin(k, mine);
-      leader.lead(k, type, mine, Load.of(argument, loader), held);
-      return (T) callers.awaitLeader(k, mine).value();
+      CacheEntry shared = callers.follow(k, running);
+      if (shared != null) {
+        return (T) shared.value();
+      }
+      // that flight was abandoned before its load started: start over
+      long now = clock.millis();
+      held = l1.get(k, now);
+      found = lookup.classify(k, held, now);
+      if (found.served()) {
+        return (T) held.value();
+      }
     }
   }
 

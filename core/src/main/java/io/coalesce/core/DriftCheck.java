@@ -13,12 +13,16 @@ import java.util.random.RandomGenerator;
  * key's version in the shared tier. A copy older than the shared tier is looked at again after
  * {@link #SETTLE} (an invalidation may still be on its way); if the same copy is still held and still
  * older, it is counted ({@link CacheListener#onDrift()}: {@code coalesce.l1.drift}). A healthy cluster
- * counts none.
+ * counts none. Samples are also spaced at least {@link #SPACING} apart per cache, so that a key read
+ * millions of times a second does not turn the sample into thousands of Redis reads a second.
  */
 final class DriftCheck {
 
   /** How long an invalidation may take to arrive before an older copy counts as drift. */
   static final Duration SETTLE = Duration.ofSeconds(1);
+
+  /** The least time between two samples of one cache, in milliseconds. */
+  static final long SPACING = 10;
 
   private final double rate;
   private final RandomGenerator random;
@@ -41,11 +45,21 @@ final class DriftCheck {
     this.scheduler = scheduler;
   }
 
-  /** An L1 hit served {@code held} for {@code key}: checked now and then. */
-  void sample(Object key, CacheEntry held) {
-    if (rate > 0 && random.nextDouble() < rate) {
-      submit(() -> check(key, held, true));
+  /** Whether hits are sampled at all. */
+  boolean enabled() {
+    return rate > 0;
+  }
+
+  /**
+   * An L1 hit served {@code held} for {@code key}, at least {@link #SPACING} after the last sample:
+   * checked with probability {@code drift-sample-rate}. Returns whether it was.
+   */
+  boolean sample(Object key, CacheEntry held) {
+    if (random.nextDouble() >= rate) {
+      return false;
     }
+    submit(() -> check(key, held, true));
+    return true;
   }
 
   private void check(Object key, CacheEntry held, boolean first) {

@@ -53,6 +53,24 @@ public final class KeyFormat {
     }
   };
 
+  /** A record's accessors, made accessible once per class (a record key's form reads them on every call). */
+  private static final ClassValue<Method[]> ACCESSORS = new ClassValue<>() {
+    @Override
+    protected Method[] computeValue(Class<?> type) {
+      RecordComponent[] components = type.getRecordComponents();
+      Method[] accessors = new Method[components.length];
+      for (int i = 0; i < components.length; i++) {
+        accessors[i] = components[i].getAccessor();
+        try {
+          accessors[i].setAccessible(true);
+        } catch (RuntimeException e) {
+          // a public record's public accessor needs no unlocking
+        }
+      }
+      return accessors;
+    }
+  };
+
   /** A {@code null} part: {@code %N} cannot come from an escaped text (every {@code '%'} is {@code %25}). */
   private static final String NULL_PART = "%N";
 
@@ -139,12 +157,12 @@ public final class KeyFormat {
     Class<?> type = value.getClass();
     if (type.isRecord()) {
       out.append(type.getSimpleName()).append('(');
-      RecordComponent[] components = type.getRecordComponents();
-      for (int i = 0; i < components.length; i++) {
+      Method[] accessors = ACCESSORS.get(type);
+      for (int i = 0; i < accessors.length; i++) {
         if (i > 0) {
           out.append(',');
         }
-        part(read(components[i], value), out, depth + 1);
+        part(read(accessors[i], value), out, depth + 1);
       }
       out.append(')');
     } else if (type.isArray()) {
@@ -201,13 +219,11 @@ public final class KeyFormat {
     out.append(open).append(elements.size()).append(':').append(String.join(",", forms)).append(close);
   }
 
-  private static Object read(RecordComponent component, Object record) {
+  private static Object read(Method accessor, Object record) {
     try {
-      Method accessor = component.getAccessor();
-      accessor.setAccessible(true);
       return accessor.invoke(record);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalArgumentException("Cannot read component '" + component.getName() + "' of the cache key "
+      throw new IllegalArgumentException("Cannot read component '" + accessor.getName() + "' of the cache key "
           + record.getClass().getName() + ": " + e, e);
     }
   }

@@ -50,6 +50,12 @@ final class LocalLookup {
   private final SingleFlight flights;
   private final CacheListener listener;
   private final DriftCheck drift;
+  /**
+   * When the next L1 hit may be sampled for drift ({@link Long#MAX_VALUE}: never): the one compare
+   * the hit path pays for the check. Not volatile: a thread that reads an old value only samples a
+   * hit early or late.
+   */
+  private long nextDriftSampleAt;
 
   LocalLookup(CacheSettings settings, EntryPolicy policy, SingleFlight flights, CacheListener listener,
       DriftCheck drift) {
@@ -58,17 +64,24 @@ final class LocalLookup {
     this.flights = flights;
     this.listener = listener;
     this.drift = drift;
+    this.nextDriftSampleAt = drift.enabled() ? 0 : Long.MAX_VALUE;
   }
 
   /** What {@code held}, the entry L1 holds for {@code key} at {@code now} (or {@code null}), is for a read. */
   Found classify(Object key, CacheEntry held, long now) {
+    if (held != null && held.isFresh(now)) { // the hit path: kept small, so that it inlines
+      listener.onGet(GetResult.L1_HIT);
+      if (now >= nextDriftSampleAt && drift.sample(key, held)) {
+        nextDriftSampleAt = now + DriftCheck.SPACING;
+      }
+      return policy.shouldRefreshEarly(held, now) ? Found.REFRESH_EARLY : Found.FRESH;
+    }
+    return classifyUnfresh(key, held, now);
+  }
+
+  private Found classifyUnfresh(Object key, CacheEntry held, long now) {
     if (held == null) {
       return Found.NOTHING;
-    }
-    if (held.isFresh(now)) {
-      listener.onGet(GetResult.L1_HIT);
-      drift.sample(key, held);
-      return policy.shouldRefreshEarly(held, now) ? Found.REFRESH_EARLY : Found.FRESH;
     }
     if (held.isServable(now)) {
       listener.onGet(GetResult.STALE);
