@@ -43,4 +43,15 @@ public final class EnvelopeLayout {
       "STALE_UNTIL_LAST", Integer.toString(STALE_UNTIL_OFFSET + Long.BYTES));
 
   private EnvelopeLayout() {}
+
+  /**
+   * The {@code staleUntil} of the entry in {@code bytes}, read from its header without decoding its
+   * value, or {@link Long#MIN_VALUE} when the bytes are not an envelope of a known format.
+   */
+  public static long staleUntil(byte[] bytes) {
+    if (bytes.length < HEADER_V1 || bytes[0] != MAGIC || bytes[1] < FIRST_FORMAT || bytes[1] > FORMAT) {
+      return Long.MIN_VALUE;
+    }
+    return java.nio.ByteBuffer.wrap(bytes, STALE_UNTIL_OFFSET, Long.BYTES).getLong();
+  }
 }

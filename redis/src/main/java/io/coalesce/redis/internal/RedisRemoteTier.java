@@ -192,7 +192,9 @@ final class RedisRemoteTier implements RemoteTier {
     } catch (UndecodableValueException e) {
       store.publish(new RedisOutcome.Undecodable(cache, key, e, e.isForeign()));
       if (e.isForeign()) {
-        return new Read(null, version, true);
+        // Another version of the type wrote it: left alone while it may still serve its instances;
+        // past that (Redis keeps it longer, for stale-if-error) the next load replaces it as usual.
+        return new Read(null, version, EnvelopeLayout.staleUntil(value) > clock.millis());
       }
       try {
         if (withLock) {

@@ -260,6 +260,42 @@ class RedisRemoteTierIT {
     assertThat(tiers.health().unencodable()).isEqualTo(1);
   }
 
+  /** The value type as a newer version of the application has it: one field more. */
+  record ProductWithColour(long id, String name, String colour) {}
+
+  @Test
+  void aValueAnotherVersionOfTheTypeWroteIsLeftAloneWhileItMayServe() {
+    tier.put("1", fresh(new ProductWithColour(1, "phone", "red")), ProductWithColour.class);
+
+    RemoteTier.Read read = tier.read("1", Product.class); // this instance's type cannot read it
+
+    assertThat(read.hit()).isFalse();
+    assertThat(read.foreign()).as("written by another version of the type, still servable").isTrue();
+    assertThat(redis.text("EXISTS", "it:products:{1}")).as("not deleted").isEqualTo("1");
+    assertThat(tier.readOrLock("1", Product.class, System.currentTimeMillis()).lease())
+        .as("and the lock is not taken for it").isNull();
+  }
+
+  @Test
+  void aValueAnotherVersionOfTheTypeWroteIsTakenOverOnceItCanNoLongerServe() {
+    long now = System.currentTimeMillis();
+    // past its stale window, kept by Redis for stale-if-error-max-age
+    tier.put("1", new CacheEntry(new ProductWithColour(1, "phone", "red"), now - 120_000, now - 60_000, now - 30_000, 5),
+        ProductWithColour.class);
+
+    RemoteTier.ReadOrLock read = tier.readOrLock("1", Product.class, now);
+
+    assertThat(read.read().foreign()).isFalse();
+    assertThat(read.lease().state()).as("a load here takes the lock and will write back").isEqualTo(Lease.State.ACQUIRED);
+  }
+
+  @Test
+  void aCorruptValueOfThisTypeIsStillDeleted() {
+    redis.command("SET", "it:products:{1}", "not an entry");
+    assertThat(tier.read("1", Product.class).foreign()).isFalse();
+    assertThat(redis.text("EXISTS", "it:products:{1}")).isEqualTo("0");
+  }
+
   @Test
   void clearRemovesEveryKeyOfTheCacheOnly() {
     RemoteTier other = tiers.forCache("users", CacheSettings.defaults());
