@@ -2,14 +2,10 @@ package io.coalesce.autoconfigure;
 
 import io.coalesce.spring.CoalesceAdvisor;
 import io.coalesce.core.CoalescingCacheManager;
+import io.coalesce.core.HandOffExecutor;
 import io.coalesce.metrics.CacheInstrumentation;
 import java.time.Clock;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -70,13 +66,9 @@ public class CoalesceAutoConfiguration {
 
   private static ExecutorService refreshExecutor(CoalesceProperties.Refresh refresh) {
     // Bounded on both sides: a refresh that finds the pool and queue full is dropped, which is
-    // harmless (the stale value keeps being served and the next read retries).
-    int threads = refresh.effectiveThreads();
-    ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(refresh.getQueueCapacity()), daemonThreads("coalesce-refresh-"),
-        new ThreadPoolExecutor.AbortPolicy());
-    executor.allowCoreThreadTimeOut(true);
-    return executor;
+    // harmless (the stale value keeps being served and the next read retries). Its hand-off takes no
+    // lock: reactive subscribers' threads hand it their loads.
+    return new HandOffExecutor(refresh.effectiveThreads(), refresh.getQueueCapacity(), "coalesce-refresh-");
   }
 
   @Bean
@@ -88,14 +80,5 @@ public class CoalesceAutoConfiguration {
     CoalesceProperties properties = Binder.get(environment).bindOrCreate("coalesce", CoalesceProperties.class);
     return new CoalesceAdvisor(cacheManager, properties.isStrictCacheNames(), properties.getCaches().keySet(),
         properties::settingsFor);
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

@@ -63,7 +63,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
     this.callers = new Callers(name, settings, flights, listener, scheduler);
     ClusterLock lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry);
     LoadRunner runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker, executor);
-    this.leader = new Leader(l1, remote, flights, lock, runner, guard, policy, listener, clock, executor);
+    this.leader = new Leader(name, l1, remote, flights, lock, runner, guard, policy, listener, clock, executor);
     this.refresher = new Refresher(name, l1, remote, flights, callers, leader, runner, listener, clock, executor);
     leader.refreshWith(refresher);
     this.batch = new BatchRead(keys, l1, lookup, remote, flights, callers, leader, refresher, lock, runner, guard,

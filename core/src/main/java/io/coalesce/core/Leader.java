@@ -22,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Leader {
 
+  private final String name;
   private final LocalStore l1;
   private final RemoteTier remote;
   private final SingleFlight flights;
@@ -34,8 +35,9 @@ final class Leader {
   private final Executor executor;
   private Refresher refresher;
 
-  Leader(LocalStore l1, RemoteTier remote, SingleFlight flights, ClusterLock lock, LoadRunner runner, KeyGuard guard,
-      EntryPolicy policy, CacheListener listener, Clock clock, Executor executor) {
+  Leader(String name, LocalStore l1, RemoteTier remote, SingleFlight flights, ClusterLock lock, LoadRunner runner,
+      KeyGuard guard, EntryPolicy policy, CacheListener listener, Clock clock, Executor executor) {
+    this.name = name;
     this.l1 = l1;
     this.remote = remote;
     this.flights = flights;
@@ -70,7 +72,8 @@ final class Leader {
   /**
    * Leads {@code flight} on the executor: an asynchronous read, so that no Redis call, lock wait or
    * bulkhead wait runs on the caller's thread. The Bloom guard is asked there too (a shared filter
-   * is a Redis call).
+   * is a Redis call). An executor too busy to take it fails the flight with
+   * {@link LoadRejectedException}, counted as a failed load.
    */
   void leadAsync(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
     Runnable lead = () -> {
@@ -83,7 +86,10 @@ final class Leader {
     try {
       executor.execute(lead);
     } catch (RejectedExecutionException busy) {
-      lead.run(); // the pool is full: do it here rather than not at all
+      // Never here instead: the caller's thread may be an event loop, and the lead does Redis I/O
+      // and may wait for a lock or a load slot. Its callers get a rejection they can retry.
+      listener.onLoad(CacheListener.LoadOutcome.FAILURE, 0);
+      fail(flight, LoadRejectedException.saturated(name, busy));
     }
   }
 

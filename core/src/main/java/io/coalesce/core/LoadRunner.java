@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.BiConsumer;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -38,22 +37,23 @@ final class LoadRunner {
   private final Clock clock;
   private final Ticker ticker;
   private final long unfencedWriteBackNanos;
-  private final Executor settleExecutor;
+  private final Executor executor;
+
+  /** How a load's outcome is settled: with {@code mayUseRedis} false, without any Redis call. */
+  @FunctionalInterface
+  private interface Settlement {
+    void settle(Object value, Throwable error, boolean mayUseRedis);
+  }
 
   /**
    * @param executor where the outcome of a load that completes later (an asynchronous loader's) is
    *     settled, so that its Redis write-back never runs on the thread that completed it (a reactive
-   *     driver's event loop); a rejected task runs on that thread rather than not at all
+   *     driver's event loop); when it rejects the task, the outcome is settled on that thread without
+   *     a Redis call (served, kept in L1, not shared; a held lock expires by itself)
    */
   LoadRunner(String cache, CacheSettings settings, EntryPolicy policy, RemoteTier remote, LocalStore l1,
       CacheListener listener, KeyGuard guard, Clock clock, Ticker ticker, Executor executor) {
-    this.settleExecutor = task -> {
-      try {
-        executor.execute(task);
-      } catch (RejectedExecutionException e) {
-        task.run();
-      }
-    };
+    this.executor = executor;
     this.cache = cache;
     this.settings = settings;
     this.policy = policy;
@@ -87,9 +87,10 @@ final class LoadRunner {
   void run(Object key, Type type, Flight flight, Load load, CacheEntry fallback, Lease lease, boolean shared) {
     long startMillis = clock.millis();
     long startNanos = ticker.read();
-    whenDone(bulkhead.limit(load, flight).start(), (value, error) -> {
+    whenDone(bulkhead.limit(load, flight).start(), (value, error, mayUseRedis) -> {
       try {
-        settle(key, type, flight, value, error, startMillis, startNanos, fallback, lease, shared);
+        settle(key, type, flight, value, error, startMillis, startNanos, fallback, lease, shared && mayUseRedis,
+            mayUseRedis);
       } catch (Throwable unexpected) {
         // Never leave the flight's callers waiting: whatever went wrong storing, they get the outcome.
         LOG.log(Level.WARNING, "Settling the load of key '" + key + "' in cache '" + cache + "' failed", unexpected);
@@ -123,12 +124,12 @@ final class LoadRunner {
   void runBatch(List<BatchItem> items, Type type, Load load) {
     long startMillis = clock.millis();
     long startNanos = ticker.read();
-    whenDone(bulkhead.limit(load, items.get(0).flight()).start(), (values, error) -> {
+    whenDone(bulkhead.limit(load, items.get(0).flight()).start(), (values, error, mayUseRedis) -> {
       try {
         if (error != null) {
           for (BatchItem item : items) {
             settle(item.key(), type, item.flight(), null, error, startMillis, startNanos, item.fallback(), item.lease(),
-                true);
+                mayUseRedis, mayUseRedis);
           }
         } else {
           settleBatch(items, type, (Map<?, ?>) values, startMillis, startNanos);
@@ -149,14 +150,21 @@ final class LoadRunner {
 
   /**
    * Runs {@code settle} when {@code load} completes: here if it already has (a synchronous loader,
-   * on the leader's thread), otherwise on the settle executor.
+   * on the leader's thread), otherwise on the executor; if the executor is too busy, on the thread
+   * that completed the load, without any Redis call.
    */
-  private void whenDone(CompletableFuture<Object> load, BiConsumer<Object, Throwable> settle) {
+  private void whenDone(CompletableFuture<Object> load, Settlement settle) {
     if (load.isDone()) {
-      load.whenComplete(settle);
-    } else {
-      load.whenCompleteAsync(settle, settleExecutor);
+      load.whenComplete((value, error) -> settle.settle(value, error, true));
+      return;
     }
+    load.whenComplete((value, error) -> {
+      try {
+        executor.execute(() -> settle.settle(value, error, true));
+      } catch (RejectedExecutionException busy) {
+        settle.settle(value, error, false);
+      }
+    });
   }
 
   private void settleBatch(List<BatchItem> items, Type type, Map<?, ?> values, long startMillis, long startNanos) {
@@ -204,8 +212,16 @@ final class LoadRunner {
     }
   }
 
+  /**
+   * @param shared whether the value may be written back to the shared tier
+   * @param mayUseRedis whether Redis may be called at all (not on a thread that must not block): if
+   *     not, a held lock is left to expire and the key is not added to a shared Bloom filter
+   */
   private void settle(Object key, Type type, Flight flight, Object value, Throwable error, long startMillis,
-      long startNanos, CacheEntry fallback, Lease lease, boolean shared) {
+      long startNanos, CacheEntry fallback, Lease lease, boolean shared, boolean mayUseRedis) {
+    if (!mayUseRedis) {
+      lease = null; // released by its own lease, not by a call from this thread
+    }
     long nanos = ticker.read() - startNanos;
     if (error != null) {
       release(lease);
@@ -228,7 +244,7 @@ final class LoadRunner {
     if (flight.claimRecord()) {
       listener.onLoad(value == null ? LoadOutcome.NULL : LoadOutcome.SUCCESS, nanos);
     }
-    if (value != null) {
+    if (value != null && mayUseRedis) {
       guard.add(key);
     }
     if (!policy.isCacheable(value) || flight.isSuperseded()) {

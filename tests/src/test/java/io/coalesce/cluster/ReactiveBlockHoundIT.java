@@ -215,6 +215,62 @@ class ReactiveBlockHoundIT {
     assertThat(BLOCKING_CALLS).isEmpty();
   }
 
+  /**
+   * Redis killed: bursts of misses on many keys, every one handed to Coalesce's executor from a
+   * parallel thread while the breaker opens and Redis calls fail (issue 27 saw BlockHound report the
+   * hand-off's queue lock in that state). Nothing blocks, and every subscriber gets its value.
+   */
+  @Test
+  void withRedisKilledBurstsOfMissesBlockNothing() {
+    for (long id = 10; id < 60; id++) {
+      db.put(id, "product-" + id);
+    }
+    redis.kill();
+    try {
+      for (int burst = 0; burst < 4; burst++) {
+        List<Mono<Product>> monos = new ArrayList<>();
+        for (long id = 10; id < 60; id++) {
+          for (int i = 0; i < 4; i++) {
+            monos.add(instances.reactive(i).find(id));
+          }
+        }
+        List<Object> results = onParallel(monos);
+        assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
+        assertThat(results).hasSize(200).allSatisfy(r -> assertThat(r).isInstanceOf(Product.class));
+      }
+    } finally {
+      redis.restart();
+    }
+  }
+
+  /**
+   * Coalesce's executor saturated (one thread, a queue of one, slow loads): a subscriber whose load it
+   * cannot take gets a LoadRejectedException at once, on its own thread without blocking; none waits,
+   * none has its load run on the subscribing thread.
+   */
+  @Test
+  void aSaturatedExecutorRejectsLoadsInsteadOfBlockingTheSubscriber() {
+    instances.close();
+    instances = Instances.start(1, db, "spring.data.redis.port=" + redis.port(), "coalesce.refresh.threads=1",
+        "coalesce.refresh.queue-capacity=1");
+    for (long id = 10; id < 60; id++) {
+      db.put(id, "product-" + id);
+    }
+    db.latency(200);
+    List<Mono<Product>> monos = new ArrayList<>();
+    for (long id = 10; id < 60; id++) {
+      monos.add(instances.reactive(0).find(id));
+    }
+
+    List<Object> results = onParallel(monos);
+
+    assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
+    assertThat(results).hasSize(50).allSatisfy(r -> assertThat(r)
+        .isInstanceOfAny(Product.class, io.coalesce.core.LoadRejectedException.class));
+    assertThat(results).filteredOn(r -> r instanceof io.coalesce.core.LoadRejectedException).isNotEmpty();
+    assertThat(db.queries()).as("a rejected load never reached the database").isLessThan(50);
+  }
+
   private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
