@@ -121,6 +121,7 @@ final class CacheOperationSource {
     if (read.isPresent()) {
       Method declared = declaringMethod(read);
       String at = "@Coalesced method " + describe(declared);
+      OverloadCheck.check(at, declared, CacheOperationSource::describe);
       checkReturnType(at, returnType);
       if (read.getBoolean("batch")) {
         BatchShape batch = BatchShape.ofRead(declared, read.getString("key"), read.getString("elementId"), at);
@@ -137,6 +138,7 @@ final class CacheOperationSource {
     if (put.isPresent()) {
       Method declared = declaringMethod(put);
       String at = "@CoalescedPut method " + describe(declared);
+      OverloadCheck.check(at, declared, CacheOperationSource::describe);
       checkReturnType(at, returnType);
       String version = put.getString("version");
       if (put.getBoolean("batch")) {
@@ -161,6 +163,7 @@ final class CacheOperationSource {
     if (evict.isPresent()) {
       Method declared = declaringMethod(evict);
       String at = "@CoalescedEvict method " + describe(declared);
+      OverloadCheck.check(at, declared, CacheOperationSource::describe);
       CacheOperation single = operation(at, evict.getString("cache"), evict.getString("key"), declared, false,
           shape, valueType);
       if (evict.getBoolean("allEntries")) {
