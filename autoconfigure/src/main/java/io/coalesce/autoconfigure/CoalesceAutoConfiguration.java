@@ -40,7 +40,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 @ConditionalOnProperty(prefix = "coalesce", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(CoalesceProperties.class)
 @Import({CoalesceProxyRegistrar.class, CoalesceRedisConfiguration.class, CoalesceBloomConfiguration.class,
-    CoalesceMetricsConfiguration.class, CoalesceActuatorConfiguration.class})
+    CoalesceMetricsConfiguration.class, CoalesceActuatorConfiguration.class, CoalesceWebConfiguration.class})
 public class CoalesceAutoConfiguration {
 
   @Bean

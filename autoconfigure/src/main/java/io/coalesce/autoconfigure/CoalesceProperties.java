@@ -52,6 +52,8 @@ public class CoalesceProperties implements Validator {
   /** The pool that runs background refreshes (stale and early) and delayed second deletes. */
   private final Refresh refresh = new Refresh();
 
+  private final Web web = new Web();
+
   /** The resolved settings of cache {@code name}: its properties over the defaults. */
   public CacheSettings settingsFor(String name) {
     CacheSettings.Builder builder = defaults.applyTo(CacheSettings.builder());
@@ -137,6 +139,10 @@ public class CoalesceProperties implements Validator {
 
   public Redis getRedis() {
     return redis;
+  }
+
+  public Web getWeb() {
+    return web;
   }
 
   public Refresh getRefresh() {
@@ -274,6 +280,25 @@ public class CoalesceProperties implements Validator {
     /** The number of threads to start. */
     int effectiveThreads() {
       return threads > 0 ? threads : Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  /** How Coalesce's exceptions reach the clients of a web application. */
+  public static class Web {
+
+    /**
+     * Whether a request that fails with LoadTimeoutException or LoadRejectedException is answered 503
+     * Service Unavailable with a Retry-After header and a problem detail, in Spring MVC and WebFlux,
+     * rather than as a server error (an application's own handler of them wins).
+     */
+    private boolean problemDetails = true;
+
+    public boolean isProblemDetails() {
+      return problemDetails;
+    }
+
+    public void setProblemDetails(boolean problemDetails) {
+      this.problemDetails = problemDetails;
     }
   }
 }

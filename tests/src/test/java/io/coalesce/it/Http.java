@@ -18,8 +18,13 @@ public final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A response: its status and body. */
-  public record Response(int status, String body) {
+  /** A response: its status, body and headers. */
+  public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+
+    /** The first value of header {@code name}, or {@code null}. */
+    public String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
 
     public JsonNode json() {
       try {
@@ -61,7 +66,7 @@ public final class Http {
     try {
       HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), response.body());
+      return new Response(response.statusCode(), response.body(), response.headers());
     } catch (IOException e) {
       throw new AssertionError("HTTP call failed: " + e, e);
     } catch (InterruptedException e) {
