@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.coalesce.core.CoalesceBlockHoundIntegration;
 import reactor.blockhound.BlockHound;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -53,6 +54,10 @@ class ReactiveBlockHoundIT {
     // Reactor's own integration only: its parallel and single schedulers are the non-blocking threads.
     BlockHound.builder()
         .with(new ReactorBlockHoundIntegration())
+        // As an application that watches every thread would: Coalesce's own threads are marked too,
+        // and Coalesce's integration (applied last, as BlockHound.install() applies it) exempts them.
+        .nonBlockingThreadPredicate(current -> current.or(t -> t.getName().startsWith("coalesce-")))
+        .with(new CoalesceBlockHoundIntegration())
         .blockingMethodCallback(method -> {
           Error report = new Error("Blocking call " + method + " on " + Thread.currentThread().getName());
           // the whole stack, so that a failure names the code that blocked
