@@ -9,9 +9,7 @@ import io.coalesce.core.PenetrationGuard;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import java.util.stream.Stream;
 
 /**
  * The Bloom filters of every cache with {@code bloom.enabled}: creates each, seeds it in the
@@ -38,43 +35,7 @@ public final class BloomFilters implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(BloomFilters.class.getName());
 
-  private final class Filter implements PenetrationGuard {
-    final String cache;
-    final CacheSettings settings;
-    final BloomShape shape;
-    final KeyBloom bloom;
-    final BloomSeed seed;
-    volatile long lastBuildKeys = -1;
-    volatile long lastBuildMillis = -1;
-    /** The generation this instance's last build swapped in (0: none). */
-    volatile long lastBuildGeneration;
-    volatile boolean failing;
-
-    Filter(String cache, CacheSettings settings, BloomShape shape, KeyBloom bloom, BloomSeed seed) {
-      this.cache = cache;
-      this.settings = settings;
-      this.shape = shape;
-      this.bloom = bloom;
-      this.seed = seed;
-    }
-
-    @Override
-    public boolean mightContain(String key) {
-      return bloom.mightContain(key);
-    }
-
-    @Override
-    public void add(String key) {
-      bloom.add(key);
-    }
-
-    @Override
-    public void retryFailedAdditions() {
-      bloom.retryFailedAdditions();
-    }
-  }
-
-  private final Map<String, Filter> filters = new ConcurrentHashMap<>();
+  private final Map<String, SeededFilter> filters = new ConcurrentHashMap<>();
   private final Map<String, BloomSeed> seeds;
   private final BiFunction<String, BloomShape, KeyBloom> sharedFilters;
   private final Duration refreshPeriod;
@@ -118,7 +79,7 @@ public final class BloomFilters implements AutoCloseable {
    * @param shared whether the cache uses Redis (then the filter is shared)
    */
   public PenetrationGuard guardFor(String cache, CacheSettings settings, boolean shared) {
-    Filter filter = filters.computeIfAbsent(cache, name -> {
+    SeededFilter filter = filters.computeIfAbsent(cache, name -> {
       BloomShape shape = BloomShape.of(settings.bloom().expectedInsertions(), settings.bloom().falsePositiveRate());
       KeyBloom bloom = shared && sharedFilters != null ? sharedFilters.apply(name, shape) : new InProcessBloom(shape, clock);
       BloomSeed seed = seeds.get(name);
@@ -127,7 +88,7 @@ public final class BloomFilters implements AutoCloseable {
             + "filter lets every key through. Declare a BloomSeed streaming the keys that exist, or turn "
             + "bloom.enabled off for it");
       }
-      return new Filter(name, settings, shape, bloom, seed);
+      return new SeededFilter(name, settings, shape, bloom, seed);
     });
     if (started) {
       maintenance.execute(() -> maintain(filter));
@@ -151,7 +112,7 @@ public final class BloomFilters implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
-  private void maintain(Filter filter) {
+  private void maintain(SeededFilter filter) {
     try {
       filter.bloom.refresh();
       if (filter.seed == null) {
@@ -162,20 +123,20 @@ public final class BloomFilters implements AutoCloseable {
         if (!filter.bloom.isBuilding()) {
           LOG.log(Level.INFO, "Bloom filter of cache '" + filter.cache + "' lost bits (a segment is gone or an "
               + "addition could not be made); it lets every key through and is being rebuilt from its seed");
-          build(filter, true);
+          filter.build(true);
         }
         return;
       }
       if (!filter.bloom.hasCurrentShape()) {
         if (!filter.bloom.isBuilding() && filter.bloom.shouldReplaceOtherShape(startedAtMillis)) {
-          build(filter, false);
+          filter.build(false);
         }
         return;
       }
       long interval = filter.settings.bloom().rebuildInterval().toMillis();
       long builtAt = filter.bloom.builtAtMillis();
       if (interval > 0 && builtAt > 0 && clock.millis() - builtAt >= interval) {
-        build(filter, true);
+        filter.build(true);
       }
     } catch (RuntimeException e) {
       if (stopping) {
@@ -202,7 +163,7 @@ public final class BloomFilters implements AutoCloseable {
    * @throws IllegalArgumentException when the cache has no Bloom filter or no seed
    */
   public boolean rebuild(String cache) {
-    Filter filter = filters.get(cache);
+    SeededFilter filter = filters.get(cache);
     if (filter == null) {
       throw new IllegalArgumentException("Cache '" + cache + "' has no Bloom filter (bloom.enabled is off, or it "
           + "has not been created yet); caches with one: " + filters.keySet());
@@ -210,56 +171,12 @@ public final class BloomFilters implements AutoCloseable {
     if (filter.seed == null) {
       throw new IllegalArgumentException("Cache '" + cache + "' has no BloomSeed bean to rebuild its Bloom filter from");
     }
-    return build(filter, true);
-  }
-
-  private boolean build(Filter filter, boolean force) {
-    long startNanos = System.nanoTime();
-    long expected = filter.shape.insertions();
-    long[] nextReport = {Math.max(PROGRESS_EVERY, expected / 10)};
-    KeyBloom.BuildProgress progress = added -> {
-      if (added >= nextReport[0]) {
-        nextReport[0] += Math.max(PROGRESS_EVERY, expected / 10);
-        LOG.log(Level.INFO, "Bloom filter of cache '" + filter.cache + "': " + added + " keys streamed ("
-            + Math.round(100.0 * added / expected) + "% of expected-insertions) in "
-            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms");
-      }
-    };
-    long[] count = {0};
-    boolean built;
-    try (Stream<?> keys = filter.seed.keys()) {
-      Iterator<String> formatted = keys.map(key -> {
-        count[0]++;
-        return KeyFormat.format(key);
-      }).iterator();
-      built = filter.bloom.build(formatted, force, progress);
-    }
-    if (built && (count[0] > 0 || force)) { // false when another instance had already built it
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-      filter.lastBuildKeys = count[0];
-      filter.lastBuildMillis = millis;
-      filter.lastBuildGeneration = filter.bloom.generation();
-      filter.bloom.recordBuild(count[0], millis);
-      LOG.log(Level.INFO, "Bloom filter of cache '" + filter.cache + "' built from " + count[0] + " keys in "
-          + millis + " ms (" + filter.bloom.mode() + ", generation " + filter.bloom.generation() + ", "
-          + filter.shape.bits() + " bits, " + filter.shape.hashes() + " hashes); it now rejects absent keys");
-      if (count[0] > expected) {
-        LOG.log(Level.WARNING, "Bloom filter of cache '" + filter.cache + "' holds " + count[0] + " keys, more than "
-            + "bloom.expected-insertions " + expected + ": its false-positive rate is above "
-            + filter.shape.falsePositiveRate() + "; raise expected-insertions");
-      }
-    } else if (!built) {
-      LOG.log(Level.DEBUG, () -> "Bloom filter of cache '" + filter.cache + "' is being built by another instance");
-    }
-    if (filter.failing) {
-      filter.failing = false;
-    }
-    return built;
+    return filter.build(true);
   }
 
   /** Records that {@code key} exists in {@code cache} (for keys created outside Coalesce's loads and puts). */
   public void add(String cache, Object key) {
-    Filter filter = filters.get(cache);
+    SeededFilter filter = filters.get(cache);
     if (filter != null) {
       filter.bloom.add(KeyFormat.format(key));
     }
@@ -274,29 +191,8 @@ public final class BloomFilters implements AutoCloseable {
 
   /** The state of the Bloom filter of {@code cache}, or {@code null} when it has none. */
   public BloomStatus status(String cache) {
-    Filter f = filters.get(cache);
-    if (f == null) {
-      return null;
-    }
-    long builtAt = f.bloom.builtAtMillis();
-    long generation = f.bloom.generation();
-    boolean builtHere = generation > 0 && f.lastBuildGeneration == generation;
-    long keys = -1;
-    long millis = -1;
-    if (builtHere) {
-      keys = f.lastBuildKeys;
-      millis = f.lastBuildMillis;
-    } else if (generation > 0) {
-      KeyBloom.BuildRecord recorded = f.bloom.lastBuild();
-      if (recorded != null && recorded.generation() == generation) {
-        keys = recorded.keys();
-        millis = recorded.millis();
-      }
-    }
-    return new BloomStatus(cache, f.bloom.mode(), f.bloom.isReady(), generation,
-        builtAt > 0 ? Instant.ofEpochMilli(builtAt) : null, f.shape.insertions(), f.shape.falsePositiveRate(),
-        f.shape.bits(), f.shape.hashes(), f.shape.segments(), f.seed == null ? null : f.seed.toString(),
-        keys, millis, builtHere);
+    SeededFilter filter = filters.get(cache);
+    return filter == null ? null : filter.status();
   }
 
   /** The caches that have a Bloom filter. */

@@ -86,6 +86,7 @@ final class BatchRead {
           joined.put(k, running);
         } else {
           callers.begin(k, mine);
+          callers.arm(k, mine);
           led.add(new Led<>(k, e.getValue(), mine, held));
         }
       }

@@ -1,5 +1,10 @@
 package io.coalesce.core;
 
+import static io.coalesce.core.SettingChecks.fraction;
+import static io.coalesce.core.SettingChecks.nonNegative;
+import static io.coalesce.core.SettingChecks.positive;
+import static io.coalesce.core.SettingChecks.required;
+
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
@@ -341,47 +346,5 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
       return new CacheSettings(ttl, jitter, staleTtl, earlyRefreshBeta, nullTtl, loadTimeout, staleIfError,
           staleIfErrorMaxAge, evictDelay, driftSampleRate, local, remote, lock, bloom, bulkhead);
     }
-  }
-
-  private static <T> T required(String setting, T value) {
-    if (value == null) {
-      throw new InvalidSettingException(setting, "must be set");
-    }
-    return value;
-  }
-
-  private static Duration positive(String setting, Duration value) {
-    if (required(setting, value).isNegative() || value.isZero()) {
-      throw new InvalidSettingException(setting, "must be a positive duration, but was " + value);
-    }
-    return value;
-  }
-
-  private static Duration nonNegative(String setting, Duration value) {
-    if (required(setting, value).isNegative()) {
-      throw new InvalidSettingException(setting, "must not be negative, but was " + value);
-    }
-    return value;
-  }
-
-  private static long positive(String setting, long value) {
-    if (value <= 0) {
-      throw new InvalidSettingException(setting, "must be positive, but was " + value);
-    }
-    return value;
-  }
-
-  private static double nonNegative(String setting, double value) {
-    if (!(value >= 0) || Double.isInfinite(value)) {
-      throw new InvalidSettingException(setting, "must be a finite number >= 0, but was " + value);
-    }
-    return value;
-  }
-
-  private static double fraction(String setting, double value) {
-    if (!(value >= 0 && value < 1)) {
-      throw new InvalidSettingException(setting, "must be in [0, 1), but was " + value);
-    }
-    return value;
   }
 }

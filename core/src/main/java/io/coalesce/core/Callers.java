@@ -42,7 +42,9 @@ final class Callers {
 
   /**
    * {@code flight} was just led for {@code key}: it leaves the in-flight map when it ends (a flight
-   * released by its timer, when its load ends), and is timed.
+   * released by its timer, when its load ends). Its timer is armed apart ({@link #arm}), on the thread
+   * that does the leader's work: arming takes the scheduler's queue lock, which an asynchronous
+   * caller's thread (an event loop) must not.
    */
   void begin(Object key, Flight flight) {
     flight.result.whenComplete((entry, error) -> {
@@ -50,6 +52,10 @@ final class Callers {
         flights.end(key, flight);
       }
     });
+  }
+
+  /** Starts {@code flight}'s {@code load-timeout} timer. */
+  void arm(Object key, Flight flight) {
     flight.armTimeout(scheduler, settings.loadTimeout().toNanos(), () -> timedOut(key, flight),
         () -> flight.result.completeExceptionally(new TimeoutException()));
   }

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.random.RandomGenerator;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles one {@link CoalescingCache} from its settings and tiers. This is the one place where
@@ -52,9 +53,11 @@ public final class CoalescingCacheBuilder {
         return thread;
       });
       scheduler.prestartAllCoreThreads();
-      // Every flight has a load-timeout timer that is cancelled when it ends, mostly long before it
-      // fires: removed at once, or a miss storm would keep a queue of cancelled timers load-timeout long.
-      scheduler.setRemoveOnCancelPolicy(true);
+      // Every flight has a load-timeout timer, cancelled when it ends, mostly long before it fires.
+      // A cancellation does not remove it (removing takes the queue's lock on the thread that ended
+      // the load, maybe an event loop): this thread purges cancelled timers every second instead, so
+      // that a miss storm does not keep a queue of them load-timeout long.
+      scheduler.scheduleWithFixedDelay(scheduler::purge, 1, 1, TimeUnit.SECONDS);
       return Executors.unconfigurableScheduledExecutorService(scheduler);
     }
   }
@@ -134,8 +137,8 @@ public final class CoalescingCacheBuilder {
   /**
    * Runs delayed work: the {@code load-timeout} timer of every load, the second delete of
    * {@code evict-delay} and the re-check of the drift meter. By default one daemon thread shared by
-   * every cache. Give it a remove-on-cancel policy ({@code ScheduledThreadPoolExecutor
-   * .setRemoveOnCancelPolicy(true)}): a load's timer is cancelled when the load ends.
+   * every cache. A load's timer is cancelled when the load ends, without being removed: a scheduler
+   * of your own should purge cancelled tasks now and then ({@code ScheduledThreadPoolExecutor.purge}).
    */
   public CoalescingCacheBuilder scheduler(ScheduledExecutorService scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");

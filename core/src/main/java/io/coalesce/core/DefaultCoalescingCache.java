@@ -63,7 +63,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
     this.callers = new Callers(name, settings, flights, listener, scheduler);
     ClusterLock lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry);
     LoadRunner runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker, executor);
-    this.leader = new Leader(name, l1, remote, flights, lock, runner, guard, policy, listener, clock, executor);
+    this.leader = new Leader(name, l1, remote, flights, lock, runner, guard, policy, listener, clock, executor, callers);
     this.refresher = new Refresher(name, l1, remote, flights, callers, leader, runner, listener, clock, executor);
     leader.refreshWith(refresher);
     this.batch = new BatchRead(keys, l1, lookup, remote, flights, callers, leader, refresher, lock, runner, guard,
@@ -116,6 +116,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
       Flight running = flights.joinOrLead(k, mine);
       if (running == null) {
         callers.begin(k, mine);
+        callers.arm(k, mine); // a synchronous caller may wait: its own thread arms the timer
         leader.lead(k, type, mine, Load.of(argument, loader), held);
         return (T) callers.awaitLeader(k, mine).value();
       }
@@ -154,7 +155,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
     if (running != null) {
       outcome = callers.followAsync(running);
     } else {
-      callers.begin(k, mine);
+      callers.begin(k, mine); // the timer is armed by the lead, on the executor
       leader.leadAsync(k, type, mine, load, held);
       outcome = mine.result.copy(); // a dependent: cancelling it never cancels the shared load
     }

@@ -122,9 +122,14 @@ final class Flight {
    * Completes {@link #result} with {@code timeout} after {@code timeoutNanos}, unless it completes
    * first; {@code expired} runs first, so that a caller arriving from then on starts a load of its
    * own. One timer per flight, on {@code scheduler}; a scheduler that is shut down leaves the flight
-   * without one (its callers then wait for the load itself).
+   * without one (its callers then wait for the load itself). A flight that ends in time cancels its
+   * timer without removing it from the scheduler's queue, which takes no lock on the thread that
+   * completed the load (a driver's event loop, maybe); the scheduler purges cancelled timers itself.
    */
   void armTimeout(ScheduledExecutorService scheduler, long timeoutNanos, Runnable expired, Runnable timeout) {
+    if (result.isDone()) {
+      return;
+    }
     try {
       ScheduledFuture<?> timer = scheduler.schedule(() -> {
         if (!result.isDone() && timedOut.compareAndSet(false, true)) {

@@ -33,11 +33,13 @@ final class Leader {
   private final CacheListener listener;
   private final Clock clock;
   private final Executor executor;
+  private final Callers callers;
   private Refresher refresher;
 
   Leader(String name, LocalStore l1, RemoteTier remote, SingleFlight flights, ClusterLock lock, LoadRunner runner,
-      KeyGuard guard, EntryPolicy policy, CacheListener listener, Clock clock, Executor executor) {
+      KeyGuard guard, EntryPolicy policy, CacheListener listener, Clock clock, Executor executor, Callers callers) {
     this.name = name;
+    this.callers = callers;
     this.l1 = l1;
     this.remote = remote;
     this.flights = flights;
@@ -77,6 +79,7 @@ final class Leader {
    */
   void leadAsync(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
     Runnable lead = () -> {
+      callers.arm(key, flight);
       if (expired == null && guard.certainlyAbsent(key)) {
         complete(flight, policy.entryFor(null, clock.millis(), 0)); // "not found", not stored
       } else {

@@ -68,6 +68,7 @@ final class Refresher {
   }
 
   private void run(Object key, Type type, Flight mine, Load load, CacheEntry current) {
+    callers.arm(key, mine); // here, not on the reader's thread (an event loop, maybe)
     try {
       Read shared = remote.read(key.toString(), type);
       flights.read(key, mine, leader.versionRead(shared));

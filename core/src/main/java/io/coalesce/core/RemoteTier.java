@@ -30,53 +30,8 @@ public interface RemoteTier {
   long UNKNOWN_VERSION = -1;
 
   /** No shared tier: every instance stands alone. */
-  RemoteTier NONE = new RemoteTier() {
-    @Override
-    public Read read(String key, Type type) {
-      return Read.UNAVAILABLE;
-    }
+  RemoteTier NONE = new NoRemoteTier();
 
-    @Override
-    public Written put(String key, CacheEntry entry, Type type, long dataVersion) {
-      return Written.UNAVAILABLE;
-    }
-
-    @Override
-    public Stored writeBack(String key, CacheEntry entry, Type type, long readVersion, Lease lease) {
-      return Stored.UNAVAILABLE;
-    }
-
-    @Override
-    public Lease tryLock(String key) {
-      return Lease.UNAVAILABLE;
-    }
-
-    @Override
-    public void release(Lease lease) {}
-
-    @Override
-    public Read awaitLoaded(String key, Type type, Duration wait, long newerThan) {
-      return Read.UNAVAILABLE;
-    }
-
-    @Override
-    public Written evict(String key) {
-      return Written.UNAVAILABLE;
-    }
-
-    @Override
-    public Written clear() {
-      return Written.UNAVAILABLE;
-    }
-
-    @Override
-    public void onInvalidation(Invalidations listener) {}
-
-    @Override
-    public boolean isPresent() {
-      return false;
-    }
-  };
 
   /**
    * What a read of one key found.

@@ -40,9 +40,9 @@ class NoTimersTest {
         assertThat(cache.get("hot", String.class, () -> "v2")).isEqualTo("v1");
       }
       assertThat(neverRun).hasSize(1);
-      assertThat(scheduler.getQueue()).as("timers armed on the cache's scheduler by 100,000 stale reads: the "
-          + "refresh's own load-timeout only").filteredOn(timer -> !((java.util.concurrent.Future<?>) timer).isCancelled())
-          .hasSize(1);
+      // (the refresh's own timer is armed when it runs, on the executor: here it never runs)
+      assertThat(scheduler.getQueue()).as("timers armed on the cache's scheduler by 100,000 stale reads")
+          .filteredOn(timer -> !((java.util.concurrent.Future<?>) timer).isCancelled()).isEmpty();
       if (delayer != null) {
         assertThat(delayer.getQueue().size() - before).as("timers left armed by 100,000 stale reads").isLessThan(10);
       }
