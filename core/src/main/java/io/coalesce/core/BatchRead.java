@@ -23,7 +23,14 @@ import java.util.Objects;
 final class BatchRead {
 
   /** A key a batch read leads: its key as held, as the caller gave it, its flight and its expired L1 entry. */
-  private record Led<K>(Object key, K asked, Flight flight, CacheEntry expired) {}
+  record Led<K>(Object key, K asked, Flight flight, CacheEntry expired) {}
+
+  /** One call of a batch loader for the keys of {@code asked} (held key → the caller's key). */
+  @FunctionalInterface
+  interface ManyLoad<K> {
+    /** Its value is a map from held key to value, the loader's keys normalized as every key is. */
+    Load of(Map<Object, K> asked);
+  }
 
   private final CacheKeys keys;
   private final LocalStore l1;
@@ -60,6 +67,7 @@ final class BatchRead {
   @SuppressWarnings("unchecked")
   <K, V> Map<K, V> getAll(Collection<? extends K> asked, Type type, BatchLoader<K, ? extends V> loader) {
     Objects.requireNonNull(loader, "loader");
+    ManyLoad<K> many = keysAsked -> Load.of(() -> heldKeys(loader.load(callersKeys(keysAsked)), keysAsked));
     Map<Object, K> byKey = new LinkedHashMap<>();
     for (K key : asked) {
       byKey.putIfAbsent(keys.normalize(key), key);
@@ -74,7 +82,7 @@ final class BatchRead {
       LocalLookup.Found found = lookup.classify(k, held, now);
       if (found.served()) {
         if (found.refreshes()) {
-          refresher.refresh(k, type, loadOne(k, e.getValue(), loader), held, found.trigger());
+          refresher.refresh(k, type, loadOne(k, e.getValue(), many), held, found.trigger());
         }
         values.put(k, held.value());
       } else if (found == LocalLookup.Found.NOTHING && guard.certainlyAbsent(k)) {
@@ -93,7 +101,7 @@ final class BatchRead {
     }
     if (!led.isEmpty()) {
       try {
-        leadAll(led, type, loader);
+        leadAll(led, type, many, true);
       } catch (Throwable t) {
         led.forEach(l -> Leader.fail(l.flight(), t)); // no-op for the flights already settled
       }
@@ -116,8 +124,15 @@ final class BatchRead {
    * last, so that the locks this call holds are released (by its write-back) before it waits for
    * anyone else's, and two instances that each lock part of the other's batch do not wait on each
    * other.
+   *
+   * @param waitHere whether this thread waits for the keys another instance is loading (a
+   *     synchronous batch, whose loader has run and been written back by then); if not (an
+   *     asynchronous batch, whose load settles later on the executor), they are looked for now and
+   *     then without holding a thread ({@link ClusterLock#acquireAsync}), so that every executor
+   *     thread cannot end up waiting for other instances' loads while this instance's own
+   *     settlements, which those instances wait for, queue behind them
    */
-  private <K> void leadAll(List<Led<K>> led, Type type, BatchLoader<K, ?> loader) {
+  <K> void leadAll(List<Led<K>> led, Type type, ManyLoad<K> many, boolean waitHere) {
     long now = clock.millis();
     List<Led<K>> toRead = new ArrayList<>(led.size());
     for (Led<K> l : led) {
@@ -148,7 +163,7 @@ final class BatchRead {
         if (lease != null) {
           remote.release(lease);
         }
-        leader.serveShared(l.key(), type, l.flight(), loadOne(l.key(), l.asked(), loader), shared);
+        leader.serveShared(l.key(), type, l.flight(), loadOne(l.key(), l.asked(), many), shared);
         continue;
       }
       listener.onGet(GetResult.MISS);
@@ -157,7 +172,7 @@ final class BatchRead {
         if (lease != null) {
           remote.release(lease);
         }
-        runner.run(l.key(), type, l.flight(), loadOne(l.key(), l.asked(), loader), fallback, null, false);
+        runner.run(l.key(), type, l.flight(), loadOne(l.key(), l.asked(), many), fallback, null, false);
         continue;
       }
       if (lease != null && lease.state() == RemoteTier.Lease.State.HELD_ELSEWHERE) {
@@ -177,40 +192,47 @@ final class BatchRead {
       }
     }
     if (!toLoad.isEmpty()) {
-      runner.runBatch(toLoad, type, loadMany(toLoadAsked, loader));
+      runner.runBatch(toLoad, type, many.of(toLoadAsked));
     }
     for (int i = 0; i < waits.size(); i++) {
       LoadRunner.BatchItem item = waits.get(i);
-      try {
-        leader.loadUnderLock(item.key(), type, item.flight(), loadOne(item.key(), lockedElsewhere.get(i).asked(), loader),
-            item.fallback(), false, item.lease());
-      } catch (Throwable t) {
-        Leader.fail(item.flight(), t);
+      Load one = loadOne(item.key(), lockedElsewhere.get(i).asked(), many);
+      if (waitHere) {
+        try {
+          leader.loadUnderLock(item.key(), type, item.flight(), one, item.fallback(), false, item.lease());
+        } catch (Throwable t) {
+          Leader.fail(item.flight(), t);
+        }
+      } else {
+        lock.acquireAsync(item.key(), type, item.flight(), item.fallback(), item.lease(),
+            decision -> leader.follow(item.key(), type, item.flight(), one, item.fallback(), decision));
       }
     }
   }
 
+  /** The caller's keys of {@code asked}, in their order, for a loader. */
+  static <K> java.util.Set<K> callersKeys(Map<Object, K> asked) {
+    return Collections.unmodifiableSet(new LinkedHashSet<>(asked.values()));
+  }
+
   /**
-   * One call of {@code loader} for the keys of {@code asked} (held key → the caller's key); its
-   * value is a map from held key to value, the loader's keys normalized as every key is.
+   * A loader's answer for the keys of {@code asked} (held key → the caller's key), by held key: the
+   * loader's keys normalized as every key is; a key that was not asked is dropped.
    */
-  private <K> Load loadMany(Map<Object, K> asked, BatchLoader<K, ?> loader) {
-    return Load.of(() -> {
-      Map<?, ?> loaded = loader.load(Collections.unmodifiableSet(new LinkedHashSet<>(asked.values())));
-      Map<Object, Object> byKey = new HashMap<>();
-      if (loaded != null) {
-        Map<String, Object> askedByText = new HashMap<>();
-        loaded.forEach((key, value) -> {
-          if (key != null) {
-            Object k = heldKeyOf(key, asked, askedByText);
-            if (k != null) {
-              byKey.put(k, value);
-            }
+  Map<Object, Object> heldKeys(Map<?, ?> loaded, Map<Object, ?> asked) {
+    Map<Object, Object> byKey = new HashMap<>();
+    if (loaded != null) {
+      Map<String, Object> askedByText = new HashMap<>();
+      loaded.forEach((key, value) -> {
+        if (key != null) {
+          Object k = heldKeyOf(key, asked, askedByText);
+          if (k != null) {
+            byKey.put(k, value);
           }
-        });
-      }
-      return byKey;
-    });
+        }
+      });
+    }
+    return byKey;
   }
 
   /**
@@ -239,9 +261,9 @@ final class BatchRead {
     return text == null ? null : askedByText.get(text);
   }
 
-  /** {@code loader} for one key: how a batch-loaded key is refreshed, or loaded when another instance gave up. */
-  <K> Load loadOne(Object key, K asked, BatchLoader<K, ?> loader) {
-    Load many = loadMany(Map.of(key, asked), loader);
-    return () -> many.start().thenApply(byKey -> ((Map<?, ?>) byKey).get(key));
+  /** {@code many} for one key: how a batch-loaded key is refreshed, or loaded when another instance gave up. */
+  static <K> Load loadOne(Object key, K asked, ManyLoad<K> many) {
+    Load one = many.of(Map.of(key, asked));
+    return () -> one.start().thenApply(byKey -> ((Map<?, ?>) byKey).get(key));
   }
 }

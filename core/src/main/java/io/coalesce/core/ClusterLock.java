@@ -6,6 +6,11 @@ import io.coalesce.core.RemoteTier.Read;
 import java.lang.reflect.Type;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The cluster-wide single flight of one cache: before a leader loads a key, it takes the key's
@@ -46,9 +51,13 @@ final class ClusterLock {
   private final Ticker ticker;
   private final Clock clock;
   private final long retryNanos;
+  private final Executor executor;
+  private final ScheduledExecutorService scheduler;
 
   ClusterLock(String cache, RemoteTier remote, SingleFlight flights, CacheSettings.Lock settings, CacheListener listener, Ticker ticker,
-      Clock clock, Duration retryInterval) {
+      Clock clock, Duration retryInterval, Executor executor, ScheduledExecutorService scheduler) {
+    this.executor = executor;
+    this.scheduler = scheduler;
     this.cache = cache;
     this.remote = remote;
     this.flights = flights;
@@ -106,6 +115,12 @@ final class ClusterLock {
         lease = remote.tryLock(id);
       }
     }
+    return taken(key, type, flight, lease, newerThan);
+  }
+
+  /** After the wait: the lock taken (or unavailable); a double check of the value under it. */
+  private Decision taken(Object key, Type type, Flight flight, Lease lease, long newerThan) {
+    String id = key.toString();
     if (lease.state() == Lease.State.UNAVAILABLE) {
       return WITHOUT_LOCK;
     }
@@ -118,6 +133,80 @@ final class ClusterLock {
       return new Served(shared.entry(), shared.version());
     }
     return new Load(lease);
+  }
+
+  /**
+   * {@link #acquire} for a key whose lock {@code heldElsewhere} is held by another instance, without
+   * holding a thread while it waits: the holder's value (or the lock) is looked for on the executor
+   * after 10 ms, then at doubling intervals up to 100 ms, until {@code lock.wait}; between looks no
+   * thread is held. An asynchronous batch read waits so: its executor threads must stay free for
+   * the settlements of this instance's own loads, which other instances wait for in turn.
+   */
+  void acquireAsync(Object key, Type type, Flight flight, CacheEntry fallback, Lease heldElsewhere,
+      Consumer<Decision> then) {
+    listener.onLock(LockResult.CONTENDED);
+    long deadline = ticker.read() + settings.waitTime().toNanos();
+    long newerThan = fallback == null ? Long.MIN_VALUE : fallback.writtenAt();
+    lookLater(key, type, flight, deadline, newerThan, FIRST_LOOK_MILLIS, then);
+  }
+
+  private static final long FIRST_LOOK_MILLIS = 10;
+  private static final long MAX_LOOK_MILLIS = 100;
+
+  private void lookLater(Object key, Type type, Flight flight, long deadline, long newerThan, long delayMillis,
+      Consumer<Decision> then) {
+    Runnable look = () -> {
+      Decision decision;
+      try {
+        decision = look(key, type, flight, deadline, newerThan);
+      } catch (Throwable t) {
+        decision = new Failed(t);
+      }
+      if (decision != null) {
+        decide(flight, decision, then);
+      } else {
+        lookLater(key, type, flight, deadline, newerThan, Math.min(MAX_LOOK_MILLIS, delayMillis * 2), then);
+      }
+    };
+    try {
+      scheduler.schedule(() -> {
+        try {
+          executor.execute(look);
+        } catch (RejectedExecutionException busy) {
+          decide(flight, new Failed(LoadRejectedException.saturated(cache, busy)), then);
+        }
+      }, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shutDown) {
+      decide(flight, new Failed(LoadRejectedException.saturated(cache, shutDown)), then);
+    }
+  }
+
+  private static void decide(Flight flight, Decision decision, Consumer<Decision> then) {
+    try {
+      then.accept(decision);
+    } catch (Throwable t) {
+      Leader.fail(flight, t); // a no-op for a flight already settled
+    }
+  }
+
+  /** One look for the holder's value, then at the lock; {@code null}: still held, wait on. */
+  private Decision look(Object key, Type type, Flight flight, long deadline, long newerThan) {
+    String id = key.toString();
+    Read theirs = remote.awaitLoaded(id, type, Duration.ZERO, newerThan); // one read, no wait
+    if (theirs.hit()) {
+      listener.onLock(LockResult.WAITED);
+      flights.read(key, flight, theirs.version());
+      return new Served(theirs.entry(), theirs.version());
+    }
+    Lease lease = remote.tryLock(id);
+    if (lease.state() != Lease.State.HELD_ELSEWHERE) {
+      return taken(key, type, flight, lease, newerThan);
+    }
+    if (ticker.read() - deadline >= 0) {
+      listener.onLock(LockResult.GAVE_UP);
+      return giveUp(id);
+    }
+    return null;
   }
 
   /** Nothing came from the lock holder within {@code lock.wait}. */

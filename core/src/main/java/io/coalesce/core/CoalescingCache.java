@@ -92,6 +92,21 @@ public interface CoalescingCache {
   <K, V> Map<K, V> getAll(Collection<? extends K> keys, Type type, BatchLoader<K, ? extends V> loader);
 
   /**
+   * Asynchronous {@link #getAll}: the same entries, the same single flight per key (shared with
+   * {@link #get}, {@link #getAsync} and other batches), the missing keys loaded in one call of
+   * {@code loader}. The calling thread only reads L1 and joins or leads each key's flight, which
+   * never waits: when L1 answers every key the future is complete on return; the keys this call
+   * leads are read from Redis and loaded on the cache's executor, and no thread waits for the
+   * loader's stage. An executor too busy to take them fails the future with
+   * {@link LoadRejectedException}. So the calling thread may be an event loop.
+   *
+   * @return every distinct key of {@code keys}, in their order, with its value or {@code null} for
+   *     "not found"; it fails with what {@link #getAll} would throw
+   */
+  <K, V> CompletableFuture<Map<K, V>> getAllAsync(Collection<? extends K> keys, Type type,
+      AsyncBatchLoader<K, ? extends V> loader);
+
+  /**
    * Stores {@code value} (which may be {@code null}, cached as "not found") under {@code key},
    * replacing the cached value; a load of the key already under way keeps its result to itself.
    * Racing puts and evicts of one key, on one instance or many, leave every instance serving what the

@@ -27,7 +27,7 @@ import java.util.random.RandomGenerator;
  *       which stores into L1 through {@link LocalStore}.
  * </ol>
  *
- * {@link BatchRead} does the same for many keys; {@link Writes} owns puts, evicts, clears and the
+ * {@link BatchRead} does the same for many keys ({@link AsyncBatchRead}: asynchronously); {@link Writes} owns puts, evicts, clears and the
  * invalidations that arrive from the shared tier.
  */
 final class DefaultCoalescingCache implements CoalescingCache {
@@ -43,6 +43,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
   private final Leader leader;
   private final Refresher refresher;
   private final BatchRead batch;
+  private final AsyncBatchRead asyncBatch;
   private final Writes writes;
   private final Clock clock;
   private final Executor executor;
@@ -61,13 +62,16 @@ final class DefaultCoalescingCache implements CoalescingCache {
         scheduler);
     this.lookup = new LocalLookup(settings, policy, flights, listener, drift);
     this.callers = new Callers(name, settings, flights, listener, scheduler);
-    ClusterLock lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry);
+    ClusterLock lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry,
+        executor, scheduler);
     LoadRunner runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker, executor);
     this.leader = new Leader(name, l1, remote, flights, lock, runner, guard, policy, listener, clock, executor, callers);
     this.refresher = new Refresher(name, l1, remote, flights, callers, leader, runner, listener, clock, executor);
     leader.refreshWith(refresher);
-    this.batch = new BatchRead(keys, l1, lookup, remote, flights, callers, leader, refresher, lock, runner, guard,
-        listener, clock);
+    this.batch = new BatchRead(keys, l1, lookup, remote, flights, callers, leader, refresher, lock, runner,
+        guard, listener, clock);
+    this.asyncBatch = new AsyncBatchRead(name, keys, l1, lookup, flights, callers, refresher, batch, guard, policy,
+        listener, clock, executor);
     this.writes = new Writes(name, settings, policy, keys, l1, remote, flights, guard, clock, scheduler);
     remote.onInvalidation(writes);
   }
@@ -179,6 +183,12 @@ final class DefaultCoalescingCache implements CoalescingCache {
   @Override
   public <K, V> Map<K, V> getAll(Collection<? extends K> keys, Type type, BatchLoader<K, ? extends V> loader) {
     return batch.getAll(keys, type, loader);
+  }
+
+  @Override
+  public <K, V> CompletableFuture<Map<K, V>> getAllAsync(Collection<? extends K> keys, Type type,
+      AsyncBatchLoader<K, ? extends V> loader) {
+    return asyncBatch.getAllAsync(keys, type, loader);
   }
 
   @Override

@@ -64,8 +64,12 @@ final class Leader {
    * @param expired an expired L1 entry kept for {@code stale-if-error}, or {@code null}
    */
   void lead(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
+    lead(key, type, flight, load, expired, true);
+  }
+
+  private void lead(Object key, Type type, Flight flight, Load load, CacheEntry expired, boolean waitHere) {
     try {
-      readThenLoad(key, type, flight, load, expired);
+      readThenLoad(key, type, flight, load, expired, waitHere);
     } catch (Throwable t) {
       fail(flight, t);
     }
@@ -83,7 +87,7 @@ final class Leader {
       if (expired == null && guard.certainlyAbsent(key)) {
         complete(flight, policy.entryFor(null, clock.millis(), 0)); // "not found", not stored
       } else {
-        lead(key, type, flight, load, expired);
+        lead(key, type, flight, load, expired, false);
       }
     };
     try {
@@ -96,7 +100,13 @@ final class Leader {
     }
   }
 
-  private void readThenLoad(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
+  /**
+   * @param waitHere whether this thread may wait for another instance's load of the key (a
+   *     synchronous caller's); an asynchronous lead's executor thread does not: the key is looked for
+   *     now and then without holding a thread ({@link ClusterLock#acquireAsync}), so that executor
+   *     threads all waiting for other instances cannot hold up this instance's own settlements
+   */
+  private void readThenLoad(Object key, Type type, Flight flight, Load load, CacheEntry expired, boolean waitHere) {
     long now = clock.millis();
     CacheEntry stored = l1.get(key, now);
     if (stored != null && stored != expired && stored.isFresh(now)) {
@@ -125,7 +135,13 @@ final class Leader {
       runner.run(key, type, flight, load, expired, null, false);
       return;
     }
-    loadUnderLock(key, type, flight, load, expired != null ? expired : shared.entry(), false, first.lease());
+    CacheEntry fallback = expired != null ? expired : shared.entry();
+    if (!waitHere && first.lease() != null && first.lease().state() == RemoteTier.Lease.State.HELD_ELSEWHERE) {
+      lock.acquireAsync(key, type, flight, fallback, first.lease(),
+          decision -> follow(key, type, flight, load, fallback, decision));
+      return;
+    }
+    loadUnderLock(key, type, flight, load, fallback, false, first.lease());
   }
 
   /** A value the shared tier holds that may serve: copied to L1 and served, refreshed if stale. */
@@ -157,7 +173,11 @@ final class Leader {
    */
   void loadUnderLock(Object key, Type type, Flight flight, Load load, CacheEntry fallback, boolean refreshing,
       RemoteTier.Lease tried) {
-    ClusterLock.Decision decision = lock.acquire(key, type, flight, fallback, refreshing, tried);
+    follow(key, type, flight, load, fallback, lock.acquire(key, type, flight, fallback, refreshing, tried));
+  }
+
+  /** Does what the cluster lock decided: serve another instance's value, fail, or load. */
+  void follow(Object key, Type type, Flight flight, Load load, CacheEntry fallback, ClusterLock.Decision decision) {
     if (decision instanceof ClusterLock.Served served) {
       if (served.entry() != fallback) {
         l1.store(key, served.entry(), served.version(), flight);

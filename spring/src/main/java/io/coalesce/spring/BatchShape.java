@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.core.ResolvableType;
 import org.springframework.expression.EvaluationException;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
@@ -23,7 +24,9 @@ import org.springframework.expression.spel.support.StandardEvaluationContext;
  * (any {@code Iterable} or array), how an argument holding only the missing ids is built (of the
  * parameter's declared type), how its result (a {@code Map} from id to value, or a collection of
  * values whose id {@link #elementId} reads) is split into one value per id, and how the values are
- * assembled into the declared return type again, in the order the ids were asked.
+ * assembled into the declared return type again, in the order the ids were asked. For a method that
+ * returns a {@code Flux}, a {@code Mono} or a future, these are the types inside it
+ * ({@link #resultType}); a {@code Flux} is split and assembled as the list of its elements.
  */
 final class BatchShape {
 
@@ -61,8 +64,9 @@ final class BatchShape {
       throw new InvalidCacheDeclarationException(where + " has batch = true and a key expression '" + keyExpression
           + "'", "Remove the key: the ids of a batch read are its argument, each id is one key.");
     }
-    return new BatchShape(method.getParameterTypes()[0], checkedResult(method, where),
-        elementId(method.getReturnType(), elementIdSource, where), elementIdSource, where);
+    Class<?> result = checkedResult(method, where);
+    return new BatchShape(method.getParameterTypes()[0], result, elementId(result, elementIdSource, where),
+        elementIdSource, where);
   }
 
   /** The shape of a batch put: its result is split into one value per id. */
@@ -71,16 +75,33 @@ final class BatchShape {
       throw new InvalidCacheDeclarationException(where + " has batch = true and a key expression '" + keyExpression
           + "'", "Remove the key: each value of the result is stored under its id (elementId, or the map's key).");
     }
-    return new BatchShape(null, checkedResult(method, where),
-        elementId(method.getReturnType(), elementIdSource, where), elementIdSource, where);
+    Class<?> result = checkedResult(method, where);
+    return new BatchShape(null, result, elementId(result, elementIdSource, where), elementIdSource, where);
+  }
+
+  /**
+   * The type a batch method's result is split as and assembled into: its return type; inside a
+   * {@code Mono} or a future, the type they hold; for a {@code Flux}, the list of its elements.
+   */
+  static Class<?> resultType(Method method) {
+    return switch (ValueShape.of(method.getReturnType())) {
+      case FLUX -> List.class;
+      case MONO, FUTURE -> {
+        Class<?> held = ResolvableType.forMethodReturnType(method).getGeneric(0).resolve();
+        yield held == null ? Object.class : held;
+      }
+      default -> method.getReturnType();
+    };
   }
 
   private static Class<?> checkedResult(Method method, String where) {
-    Class<?> type = method.getReturnType();
-    if (!Map.class.isAssignableFrom(type) && !(type.isAssignableFrom(ArrayList.class)
+    Class<?> type = resultType(method);
+    if (type == Object.class || !Map.class.isAssignableFrom(type) && !(type.isAssignableFrom(ArrayList.class)
         || type.isAssignableFrom(LinkedHashSet.class))) {
-      throw new InvalidCacheDeclarationException(where + " has batch = true but returns " + type.getName(),
-          "Return a Map<ID, V> or an Iterable, Collection, List or Set of values.");
+      throw new InvalidCacheDeclarationException(where + " has batch = true but returns "
+          + method.getGenericReturnType().getTypeName(), "Return a Map<ID, V> or an Iterable, Collection, List or "
+          + "Set of values; or, asynchronously, Flux<V>, Mono<List<V>>, Mono<Map<ID, V>> or "
+          + "CompletableFuture<List<V>> / CompletableFuture<Map<ID, V>>.");
     }
     if (Map.class.isAssignableFrom(type) && !type.isAssignableFrom(LinkedHashMap.class)) {
       throw new InvalidCacheDeclarationException(where + " has batch = true but returns the map type "

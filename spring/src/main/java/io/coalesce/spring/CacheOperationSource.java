@@ -217,8 +217,12 @@ final class CacheOperationSource {
     Method source = BridgeMethodResolver.findBridgedMethod(declared);
     Type genericReturnType = GenericTypeResolver.resolveType(source.getGenericReturnType(),
         targetClass != null ? targetClass : source.getDeclaringClass());
-    // Every return type a batch method may have (Map, Iterable, Collection, List, Set, ArrayList, ...)
-    // names its value type as its last type argument: Map<K, V>, List<E>.
+    ValueShape shape = ValueShape.of(source.getReturnType());
+    if ((shape == ValueShape.MONO || shape == ValueShape.FUTURE) && genericReturnType instanceof ParameterizedType held) {
+      genericReturnType = held.getActualTypeArguments()[0]; // Mono<List<V>>: the List<V> it holds
+    }
+    // Every result type a batch method may have (Map, Iterable, Collection, List, Set, ArrayList, ...,
+    // Flux) names its value type as its last type argument: Map<K, V>, List<E>, Flux<E>.
     Type element = genericReturnType instanceof ParameterizedType parameterized
         ? parameterized.getActualTypeArguments()[parameterized.getActualTypeArguments().length - 1]
         : null;

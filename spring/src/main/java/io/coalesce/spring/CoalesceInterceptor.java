@@ -5,6 +5,7 @@ import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheManager;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -112,17 +113,36 @@ final class CoalesceInterceptor implements MethodInterceptor {
 
   /**
    * A batch read: each id its own entry; the ids cached nowhere go to one call of the method, with an
-   * argument of its declared type holding only them.
+   * argument of its declared type holding only them. A {@code Flux}, {@code Mono} or future method is
+   * read without blocking ({@link CoalescingCache#getAllAsync}).
    */
   private Object readEach(CacheOperation read, MethodInvocation invocation) {
     BatchShape batch = read.batch();
     List<Object> ids = BatchShape.ids(invocation.getArguments()[0], batch.where());
-    Map<Object, Object> values = read.cache(manager()).getAll(ids, read.valueType(), missing -> {
-      MethodInvocation call = invocableCopy(invocation);
-      call.getArguments()[0] = batch.argumentFor(missing);
-      return batch.split(proceed(call));
-    });
+    ValueShape shape = read.shape();
+    if (shape.isReactive()) {
+      return ReactiveCalls.readEach(read.cache(manager()), ids, read.valueType(), batch, shape == ValueShape.FLUX,
+          missing -> proceed(callWith(invocation, batch, missing)));
+    }
+    if (shape == ValueShape.FUTURE) {
+      return read.cache(manager()).getAllAsync(ids, read.valueType(), missing -> {
+        try {
+          return asStage(proceed(callWith(invocation, batch, missing))).thenApply(batch::split);
+        } catch (Exception e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      }).thenApply(batch::assemble);
+    }
+    Map<Object, Object> values = read.cache(manager()).getAll(ids, read.valueType(),
+        missing -> batch.split(proceed(callWith(invocation, batch, missing))));
     return batch.assemble(values);
+  }
+
+  /** The batch method's call for {@code missing} ids only, in an argument of its declared type. */
+  private static MethodInvocation callWith(MethodInvocation invocation, BatchShape batch, Collection<?> missing) {
+    MethodInvocation call = invocableCopy(invocation);
+    call.getArguments()[0] = batch.argumentFor(missing);
+    return call;
   }
 
   /**

@@ -2,7 +2,9 @@ package io.coalesce.spring;
 
 import io.coalesce.core.CoalescingCache;
 import java.lang.reflect.Type;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -10,6 +12,7 @@ import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
 
 /**
  * {@code Mono} and {@code Flux} methods, through the asynchronous read of the cache: the only class
@@ -26,17 +29,57 @@ final class ReactiveCalls {
 
   private ReactiveCalls() {}
 
+  /** A call of a batch method for some of its ids. */
+  @FunctionalInterface
+  interface BatchCall {
+    Object call(Collection<?> ids) throws Exception;
+  }
+
   /**
    * The cached value of {@code key} as a {@code Mono} (empty for "not found") or, for
    * {@code flux}, a {@code Flux} of the cached list; {@code call} invokes the method. Deferred: the
-   * cache is read when, and each time, it is subscribed to.
+   * cache is read when, and each time, it is subscribed to. On a miss the method's publisher is
+   * subscribed to with the subscriber's Reactor {@code Context} (of the subscriber whose read leads
+   * the load: the others share its result).
    */
   static Object read(CoalescingCache cache, Object key, Type type, boolean flux, Callable<Object> call) {
-    Mono<Object> value = Mono.defer(() -> Mono.fromFuture(cache.getAsync(key, type, () -> load(call, flux))));
+    Mono<Object> value = Mono.deferContextual(context ->
+        Mono.fromFuture(cache.getAsync(key, type, () -> load(call, flux, context))));
     return flux ? value.flatMapIterable(ReactiveCalls::asList) : value;
   }
 
-  private static CompletionStage<Object> load(Callable<Object> call, boolean flux) {
+  /**
+   * A batch method ({@code batch = true}) returning {@code Flux<V>} (the values of the ids found, in the
+   * order asked), {@code Mono<List<V>>} or {@code Mono<Map<ID, V>>}: each id its own entry, the ids
+   * cached nowhere loaded by one call of the method, whose publisher gets the subscriber's
+   * {@code Context}; see {@link CoalescingCache#getAllAsync}.
+   */
+  static Object readEach(CoalescingCache cache, List<Object> ids, Type type, BatchShape batch, boolean flux,
+      BatchCall call) {
+    Mono<Object> assembled = Mono.deferContextual(context -> Mono.fromFuture(cache.getAllAsync(ids, type,
+        missing -> loadEach(call, missing, batch, flux, context)))).map(batch::assemble);
+    return flux ? assembled.flatMapIterable(ReactiveCalls::asIterable) : assembled;
+  }
+
+  private static CompletionStage<Map<Object, Object>> loadEach(BatchCall call, Collection<Object> missing,
+      BatchShape batch, boolean flux, ContextView context) {
+    Object publisher;
+    try {
+      publisher = call.call(missing);
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (publisher == null) {
+      return CompletableFuture.failedFuture(new NullPointerException(
+          batch.where() + " returned null instead of a " + (flux ? "Flux" : "Mono")));
+    }
+    Mono<Object> result = flux
+        ? Flux.from(asPublisher(publisher)).contextWrite(context).collectList().map(list -> list)
+        : Mono.from(asPublisher(publisher)).contextWrite(context);
+    return result.map(batch::split).toFuture();
+  }
+
+  private static CompletionStage<Object> load(Callable<Object> call, boolean flux, ContextView context) {
     Object publisher;
     try {
       publisher = call.call();
@@ -48,8 +91,8 @@ final class ReactiveCalls {
           "The cached method returned null instead of a " + (flux ? "Flux" : "Mono")));
     }
     return flux
-        ? Flux.from(asPublisher(publisher)).collectList().<Object>map(list -> list).toFuture()
-        : Mono.from(asPublisher(publisher)).toFuture();
+        ? Flux.from(asPublisher(publisher)).contextWrite(context).collectList().<Object>map(list -> list).toFuture()
+        : Mono.from(asPublisher(publisher)).contextWrite(context).toFuture();
   }
 
   /**
@@ -83,5 +126,10 @@ final class ReactiveCalls {
   @SuppressWarnings("unchecked")
   private static Iterable<Object> asList(Object list) {
     return (List<Object>) list;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Iterable<Object> asIterable(Object values) {
+    return (Iterable<Object>) values;
   }
 }

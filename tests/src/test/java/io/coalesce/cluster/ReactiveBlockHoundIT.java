@@ -226,6 +226,63 @@ class ReactiveBlockHoundIT {
    * hand-off's queue lock in that state). Nothing blocks, and every subscriber gets its value.
    */
   @Test
+  void aReactiveBatchsValuesAreWrittenToRedisForTheOtherInstances() {
+    for (long id = 100; id < 104; id++) {
+      db.put(id, "product-" + id);
+    }
+    List<Object> first = onParallel(List.of(instances.reactive(0).findAllById(List.of(100L, 101L, 102L)).collectList()));
+    assertThat(first.get(0)).asList().hasSize(3);
+    List<Object> second = onParallel(List.of(instances.reactive(1).byIds(List.of(100L, 101L, 102L, 103L))));
+    List<Object> third = onParallel(List.of(instances.reactive(2).find(101L)));
+    assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
+    assertThat(second.get(0)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).hasSize(4);
+    assertThat(third.get(0)).isEqualTo(new Product(101, "product-101"));
+    assertThat(db.batchQueries()).containsExactly(List.of(100L, 101L, 102L), List.of(103L));
+    assertThat(db.queries()).isEqualTo(2);
+  }
+
+  /**
+   * 200 reactive batches (a {@code Flux} and a {@code Mono<Map>} method) over overlapping windows of
+   * 30 cold ids, and 200 single reads of 30 other cold ids, on four instances, on the parallel
+   * scheduler: every id is queried once in the whole cluster, each batch gets every id it asked,
+   * nothing blocks (and no executor thread waits for another instance while its own loads settle).
+   */
+  @Test
+  void reactiveBatchesAndSingleReadsOnFourInstancesQueryEachColdIdOnceWithoutBlocking() {
+    for (long id = 100; id < 130; id++) {
+      db.put(id, "product-" + id);
+    }
+    for (long id = 130; id < 160; id++) {
+      db.put(id, "product-" + id);
+    }
+    db.latency(300); // every batch arrives while the first queries run
+    List<Mono<List<Long>>> monos = new ArrayList<>();
+    java.util.Set<Long> singleIds = new java.util.HashSet<>();
+    for (int i = 0; i < 4; i++) {
+      ReactiveProductService service = instances.reactive(i);
+      for (int s = 0; s < 50; s++) {
+        long first = 100 + (s * 7 + i * 5) % 27;
+        List<Long> window = List.of(first, first + 1, first + 2, first + 3);
+        monos.add(s % 2 == 0
+            ? service.findAllById(window).map(Product::id).collectList()
+            : service.byIds(window).map(found -> List.copyOf(new java.util.TreeMap<>(found).keySet())));
+        long single = 130 + (s * 7 + i * 3) % 30; // and single reads of other cold ids
+        singleIds.add(single);
+        monos.add(service.find(single).map(found -> List.of(found.id(), found.id(), found.id(), found.id())));
+      }
+    }
+
+    List<Object> results = onParallel(monos);
+
+    assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
+    assertThat(results).hasSize(400).allSatisfy(r -> assertThat(r).asList().hasSize(4));
+    assertThat(db.queries() - db.batchQueries().size()).as("single queries: one per id in the cluster")
+        .isEqualTo(singleIds.size());
+    assertThat(db.loadsPerId()).as("queries: " + db.batchQueries()).hasSize(30)
+        .allSatisfy((id, loads) -> assertThat(loads.get()).as("queries of id " + id).isEqualTo(1));
+  }
+
+  @Test
   void withRedisKilledBurstsOfMissesBlockNothing() {
     for (long id = 10; id < 60; id++) {
       db.put(id, "product-" + id);
@@ -239,9 +296,15 @@ class ReactiveBlockHoundIT {
             monos.add(instances.reactive(i).find(id));
           }
         }
+        List<Mono<List<Product>>> batches = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          batches.add(instances.reactive(i).findAllById(List.of(10L, 20L, 30L, 40L, 50L)).collectList());
+        }
         List<Object> results = onParallel(monos);
+        List<Object> batchResults = onParallel(batches);
         assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
         assertThat(results).hasSize(200).allSatisfy(r -> assertThat(r).isInstanceOf(Product.class));
+        assertThat(batchResults).hasSize(4).allSatisfy(r -> assertThat(r).asList().hasSize(5));
       }
     } finally {
       redis.restart();

@@ -4,7 +4,11 @@ import io.coalesce.annotation.Coalesced;
 import io.coalesce.annotation.CoalescedEvict;
 import io.coalesce.annotation.CoalescedPut;
 import io.coalesce.cluster.ProductDb.Product;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -37,6 +41,18 @@ public class ReactiveProductService {
       }
       return db.find(id);
     }).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  /** A reactive {@code findAllById}: one query for the ids no instance has cached. */
+  @Coalesced(cache = "reactive-products", batch = true, elementId = "id")
+  public Flux<Product> findAllById(Collection<Long> ids) {
+    return Flux.defer(() -> Flux.fromIterable(db.findAll(ids))).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  @Coalesced(cache = "reactive-products", batch = true)
+  public Mono<Map<Long, Product>> byIds(List<Long> ids) {
+    return Mono.fromCallable(() -> db.findAll(ids).stream().collect(Collectors.toMap(Product::id, p -> p)))
+        .subscribeOn(Schedulers.boundedElastic());
   }
 
   @Coalesced(cache = "reactive-lists")

@@ -288,6 +288,9 @@ class CoalescedAnnotationTest {
         {"BatchOptional", "BatchOptional.find(List)", "returns java.util.Optional"},
         {"RawList", "RawList.find(List)", "does not say the type of its values"},
         {"BadElementId", "BadElementId.find(List)", "elementId that does not parse"},
+        {"BatchMonoOfValue", "BatchMonoOfValue.find(List)", "returns reactor.core.publisher.Mono<java.lang.String>",
+            "Mono<List<V>>"},
+        {"BatchFluxNoElementId", "BatchFluxNoElementId.find(List)", "no elementId"},
     };
     for (String[] c : cases) {
       Class<?> bean;
@@ -482,6 +485,20 @@ class CoalescedAnnotationTest {
       @io.coalesce.annotation.Coalesced(cache = "x", batch = true, elementId = "id +")
       public List<String> find(List<Long> ids) {
         return List.of();
+      }
+    }
+
+    public static class BatchMonoOfValue {
+      @io.coalesce.annotation.Coalesced(cache = "x", batch = true, elementId = "id")
+      public reactor.core.publisher.Mono<String> find(List<Long> ids) {
+        return reactor.core.publisher.Mono.empty();
+      }
+    }
+
+    public static class BatchFluxNoElementId {
+      @io.coalesce.annotation.Coalesced(cache = "x", batch = true)
+      public reactor.core.publisher.Flux<String> find(List<Long> ids) {
+        return reactor.core.publisher.Flux.empty();
       }
     }
 
