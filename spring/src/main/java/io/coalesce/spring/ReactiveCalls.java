@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.springframework.util.ClassUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -22,7 +23,7 @@ import reactor.util.context.ContextView;
  * rebuild lock (and the wait for another instance's value), the bulkhead and the write-back run on
  * the cache's refresh executor, and the method's publisher is subscribed to from there. A put or
  * evict after the method runs on Reactor's {@code boundedElastic} scheduler, and the value is passed
- * on once it has. A subscriber that
+ * on once it has (inside a reactive transaction: after its commit, the value passed on at once). A subscriber that
  * cancels only stops waiting: the load goes on for the others, and its error reaches each of them.
  */
 final class ReactiveCalls {
@@ -115,7 +116,38 @@ final class ReactiveCalls {
   }
 
   private static Mono<Void> writeThen(Consumer<Object> write, Object value) {
-    return Mono.<Void>fromRunnable(() -> write.accept(value)).subscribeOn(Schedulers.boundedElastic());
+    Mono<Void> now = Mono.<Void>fromRunnable(() -> write.accept(value)).subscribeOn(Schedulers.boundedElastic());
+    return REACTIVE_TX ? ReactiveTransactions.afterCommit(now) : now;
+  }
+
+  private static final boolean REACTIVE_TX = ClassUtils.isPresent(
+      "org.springframework.transaction.reactive.TransactionSynchronizationManager", ReactiveCalls.class.getClassLoader());
+
+  /**
+   * Inside a reactive transaction ({@code TransactionalOperator}, or {@code @Transactional} on a
+   * reactive method with a {@code ReactiveTransactionManager}), as {@link AfterCommit} does for a
+   * thread-bound one: the write runs after the commit, and not at all after a rollback; the method's
+   * value is passed on without waiting for it. Apart, so that spring-tx is loaded only when present.
+   */
+  private static final class ReactiveTransactions {
+
+    static Mono<Void> afterCommit(Mono<Void> write) {
+      return org.springframework.transaction.reactive.TransactionSynchronizationManager.forCurrentTransaction()
+          .flatMap(transaction -> {
+            if (!transaction.isSynchronizationActive() || !transaction.isActualTransactionActive()) {
+              return write;
+            }
+            transaction.registerSynchronization(
+                new org.springframework.transaction.reactive.TransactionSynchronization() {
+                  @Override
+                  public Mono<Void> afterCommit() {
+                    return write;
+                  }
+                });
+            return Mono.<Void>empty();
+          })
+          .onErrorResume(org.springframework.transaction.NoTransactionException.class, none -> write);
+    }
   }
 
   @SuppressWarnings("unchecked")
