@@ -37,6 +37,8 @@ public class BenchApp {
   /** The Spring cache of a whole batch's list (its values are lists, not products). */
   static final String BATCH_LIST = "batchList";
   static final String REDIS_LOCKING = "redisLockingCacheManager";
+  /** Caffeine in async mode: what Spring 6.1+ needs for {@code @Cacheable} on a {@code Mono}. */
+  static final String CAFFEINE_ASYNC = "caffeineAsyncCacheManager";
 
   @Bean
   CoalescedCatalog coalescedCatalog(Backend backend) {
@@ -69,6 +71,14 @@ public class BenchApp {
   CaffeineCacheManager caffeineCacheManager(@Value("${bench.spring.ttl:10m}") Duration ttl) {
     CaffeineCacheManager manager = new CaffeineCacheManager();
     manager.setCaffeine(Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ttl));
+    return manager;
+  }
+
+  @Bean(CAFFEINE_ASYNC)
+  CaffeineCacheManager caffeineAsyncCacheManager(@Value("${bench.spring.ttl:10m}") Duration ttl) {
+    CaffeineCacheManager manager = new CaffeineCacheManager();
+    manager.setCaffeine(Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ttl));
+    manager.setAsyncCacheMode(true);
     return manager;
   }
 
@@ -114,7 +124,13 @@ public class BenchApp {
         "coalesce.caches.remote.ttl=10m",
         "coalesce.caches.remote.local.enabled=false",
         "coalesce.caches.cold.ttl=10m",
-        "coalesce.caches.cold.local.maximum-size=10000"));
+        "coalesce.caches.cold.local.maximum-size=10000",
+        "coalesce.caches.reactiveHot.ttl=10m",
+        "coalesce.caches.reactiveCold.ttl=10m",
+        "coalesce.caches.reactiveCold.local.maximum-size=10000",
+        "coalesce.caches.reactiveColdLocal.ttl=10m",
+        "coalesce.caches.reactiveColdLocal.local.maximum-size=10000",
+        "coalesce.caches.reactiveColdLocal.remote.enabled=false"));
     all.addAll(List.of(redis.springProperties()));
     all.addAll(List.of(properties));
     return new SpringApplicationBuilder(BenchApp.class)

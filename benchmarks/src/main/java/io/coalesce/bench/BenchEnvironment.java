@@ -78,6 +78,8 @@ public class BenchEnvironment {
     spring.bySku(HOT_SKU);
     spring.byId(HOT_ID);
     spring.remote(HOT_SKU);
+    coalesced.monoBySku(HOT_SKU).block();
+    spring.monoBySku(HOT_SKU).block();
 
     ProxyFactory proxy = new ProxyFactory(new PlainCatalog(new Product(HOT_SKU, "Product " + HOT_SKU, 1999)));
     proxy.setProxyTargetClass(true); // as Spring Boot proxies beans, Coalesce's and @Cacheable's alike

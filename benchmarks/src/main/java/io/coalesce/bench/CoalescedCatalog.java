@@ -87,4 +87,22 @@ public class CoalescedCatalog {
   public Product mixPut(String sku) {
     return new Product(sku, "Product " + sku + " (updated)", 2099);
   }
+
+  /** A {@code Mono} read (cache {@code reactiveHot}, L1 + L2). */
+  @Coalesced(cache = "reactiveHot")
+  public reactor.core.publisher.Mono<Product> monoBySku(String sku) {
+    return reactor.core.publisher.Mono.fromSupplier(() -> backend.load(sku));
+  }
+
+  /** A {@code Mono} miss with Redis (cache {@code reactiveCold}): L2 read, lock, load, write-back. */
+  @Coalesced(cache = "reactiveCold")
+  public reactor.core.publisher.Mono<Product> monoCold(String sku) {
+    return reactor.core.publisher.Mono.fromSupplier(() -> backend.load(sku));
+  }
+
+  /** A {@code Mono} miss in L1 alone (cache {@code reactiveColdLocal}, remote off): as Spring's Caffeine. */
+  @Coalesced(cache = "reactiveColdLocal")
+  public reactor.core.publisher.Mono<Product> monoColdLocal(String sku) {
+    return reactor.core.publisher.Mono.fromSupplier(() -> backend.load(sku));
+  }
 }

@@ -114,4 +114,15 @@ public class SpringCatalog {
   public Product productRemoteLocking(String sku) {
     return backend.load(sku);
   }
+
+  /** {@code @Cacheable} on a {@code Mono} (Spring 6.1+), over Caffeine in async mode. */
+  @Cacheable(cacheNames = "reactiveHot", cacheManager = BenchApp.CAFFEINE_ASYNC)
+  public reactor.core.publisher.Mono<Product> monoBySku(String sku) {
+    return reactor.core.publisher.Mono.fromSupplier(() -> backend.load(sku));
+  }
+
+  @Cacheable(cacheNames = "reactiveCold", cacheManager = BenchApp.CAFFEINE_ASYNC)
+  public reactor.core.publisher.Mono<Product> monoCold(String sku) {
+    return reactor.core.publisher.Mono.fromSupplier(() -> backend.load(sku));
+  }
 }
