@@ -65,7 +65,9 @@ final class DefaultCoalescingCache implements CoalescingCache {
     ClusterLock lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry,
         executor, scheduler);
     LoadRunner runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker, executor);
-    this.leader = new Leader(name, l1, remote, flights, lock, runner, guard, policy, listener, clock, executor, callers);
+    boolean nothingBlocks = !remote.isPresent() && guard.isNone() && settings.bulkhead().maxConcurrentLoads() == 0;
+    this.leader = new Leader(name, l1, remote, flights, lock, runner, guard, policy, listener, clock, executor, callers,
+        nothingBlocks);
     this.refresher = new Refresher(name, l1, remote, flights, callers, leader, runner, listener, clock, executor);
     leader.refreshWith(refresher);
     this.batch = new BatchRead(keys, l1, lookup, remote, flights, callers, leader, refresher, lock, runner,

@@ -17,6 +17,11 @@ final class KeyGuard {
     this.listener = listener;
   }
 
+  /** Whether there is no guard (the Bloom filter is off): asking it is free. */
+  boolean isNone() {
+    return guard == PenetrationGuard.NONE;
+  }
+
   /** Whether {@code key} certainly does not exist: a "not found" that touches neither L2 nor the loader. */
   boolean certainlyAbsent(Object key) {
     if (guard == PenetrationGuard.NONE) {

@@ -34,11 +34,15 @@ final class Leader {
   private final Clock clock;
   private final Executor executor;
   private final Callers callers;
+  /** Nothing an asynchronous lead does here can block: see {@link #leadHere}. */
+  private final boolean nothingBlocks;
   private Refresher refresher;
 
   Leader(String name, LocalStore l1, RemoteTier remote, SingleFlight flights, ClusterLock lock, LoadRunner runner,
-      KeyGuard guard, EntryPolicy policy, CacheListener listener, Clock clock, Executor executor, Callers callers) {
+      KeyGuard guard, EntryPolicy policy, CacheListener listener, Clock clock, Executor executor, Callers callers,
+      boolean nothingBlocks) {
     this.name = name;
+    this.nothingBlocks = nothingBlocks;
     this.callers = callers;
     this.l1 = l1;
     this.remote = remote;
@@ -82,6 +86,10 @@ final class Leader {
    * {@link LoadRejectedException}, counted as a failed load.
    */
   void leadAsync(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
+    if (nothingBlocks) {
+      leadHere(key, type, flight, load, expired);
+      return;
+    }
     Runnable lead = () -> {
       callers.arm(key, flight);
       if (expired == null && guard.certainlyAbsent(key)) {
@@ -97,6 +105,24 @@ final class Leader {
       // and may wait for a lock or a load slot. Its callers get a rejection they can retry.
       listener.onLoad(CacheListener.LoadOutcome.FAILURE, 0);
       fail(flight, LoadRejectedException.saturated(name, busy));
+    }
+  }
+
+  /**
+   * An asynchronous lead on the caller's thread, for a cache where nothing in it can block: no shared
+   * tier (no Redis call, no lock), no Bloom filter, no bulkhead bound. It only starts the caller's
+   * loader (which returns its stage) and, when that is already complete, stores the value in L1,
+   * sparing two thread hand-offs. A load still running on return gets its timer from the executor:
+   * arming it takes the scheduler's lock, which the caller's thread (an event loop) must not.
+   */
+  private void leadHere(Object key, Type type, Flight flight, Load load, CacheEntry expired) {
+    lead(key, type, flight, load, expired, false);
+    if (!flight.result.isDone()) {
+      try {
+        executor.execute(() -> callers.arm(key, flight));
+      } catch (RejectedExecutionException busy) {
+        // the load goes on without a timer: its callers wait for it, as with a shut-down scheduler
+      }
     }
   }
 
