@@ -62,11 +62,14 @@ class AotStartIT {
   void startsFromTheAotGeneratedContextAndCachesWithOneQueryPerColdKey() throws IOException {
     String output = Files.readString(log);
     assertThat(output).contains("Starting AOT-processed SampleApplication")
-        .contains("Coalesce: 1 cache, Redis at localhost:1: products (L1 max 5000, Redis, lock, Bloom)");
+        .contains("Coalesce: 2 caches, Redis at localhost:1: products (L1 max 5000, Redis, lock, Bloom), "
+            + "reactive-products (L1 max 10000, Redis, lock)");
 
     String table = http.get("/demo/stampede?requests=50").body();
 
     assertThat(table).containsPattern("cold key, @Coalesced\\s+50\\s+1\\s");
     assertThat(http.get("/products/42").body()).contains("\"id\":42");
+    assertThat(http.get("/reactive/products/43").body()).contains("\"id\":43");
+    assertThat(http.get("/reactive/products?ids=44,43").body()).contains("\"id\":44").contains("\"id\":43");
   }
 }
