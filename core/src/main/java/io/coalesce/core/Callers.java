@@ -30,10 +30,12 @@ final class Callers {
   private final SingleFlight flights;
   private final CacheListener listener;
   private final ScheduledExecutorService scheduler;
+  private final java.time.Clock clock;
 
-  Callers(String name, CacheSettings settings, SingleFlight flights, CacheListener listener,
+  Callers(String name, CacheSettings settings, SingleFlight flights, CacheListener listener, java.time.Clock clock,
       ScheduledExecutorService scheduler) {
     this.name = name;
+    this.clock = clock;
     this.settings = settings;
     this.flights = flights;
     this.listener = listener;
@@ -65,6 +67,11 @@ final class Callers {
    * flight was abandoned before its load started: the caller starts over.
    */
   CacheEntry follow(Object key, Flight running) {
+    CacheEntry stale = running.servableRefreshed(clock.millis());
+    if (stale != null) {
+      listener.onGet(GetResult.STALE); // its L1 copy was dropped meanwhile: the refresh serves it still
+      return stale;
+    }
     listener.onGet(GetResult.MISS);
     listener.onCoalesced();
     try {
@@ -83,6 +90,11 @@ final class Callers {
 
   /** An asynchronous caller's view of another caller's flight; cancelling it never cancels the flight. */
   CompletableFuture<CacheEntry> followAsync(Flight running) {
+    CacheEntry stale = running.servableRefreshed(clock.millis());
+    if (stale != null) {
+      listener.onGet(GetResult.STALE);
+      return CompletableFuture.completedFuture(stale);
+    }
     listener.onGet(GetResult.MISS);
     listener.onCoalesced();
     return running.result.copy();

@@ -61,7 +61,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
     DriftCheck drift = new DriftCheck(settings.driftSampleRate(), random, l1, remote, listener, clock, executor,
         scheduler);
     this.lookup = new LocalLookup(settings, policy, flights, listener, drift);
-    this.callers = new Callers(name, settings, flights, listener, scheduler);
+    this.callers = new Callers(name, settings, flights, listener, clock, scheduler);
     ClusterLock lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry,
         executor, scheduler);
     LoadRunner runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker, executor);

@@ -63,6 +63,16 @@ final class Flight {
     this.refreshed = refreshed;
   }
 
+  /**
+   * The entry this background refresh replaces, while it may still be served at {@code now}, or
+   * {@code null} (not a refresh, or that entry is past its stale window): what a caller that joins the
+   * refresh is served, instead of waiting for it.
+   */
+  CacheEntry servableRefreshed(long now) {
+    CacheEntry entry = refreshed;
+    return entry != null && entry.isServable(now) ? entry : null;
+  }
+
   /** Whether this is a background refresh of exactly {@code entry}. */
   boolean refreshes(CacheEntry entry) {
     return refreshed != null && refreshed == entry;
