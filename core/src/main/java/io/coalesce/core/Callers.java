@@ -82,7 +82,8 @@ final class Callers {
       }
       throw sneakyThrow(translate(key, LoadRunner.unwrap(e.getCause())));
     } catch (TimeoutException e) {
-      throw new LoadTimeoutException(name, key, settings.loadTimeout()); // its timer is about to fire
+      running.timeOutNow(); // what its timer, due by now, does: recorded once, slot freed, flight detached
+      throw new LoadTimeoutException(name, key, settings.loadTimeout());
     } catch (InterruptedException e) {
       throw interrupted(key, e);
     }

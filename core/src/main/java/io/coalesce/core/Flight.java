@@ -45,6 +45,8 @@ final class Flight {
   private final CacheEntry refreshed;
   private final AtomicBoolean recorded = new AtomicBoolean();
   private final AtomicBoolean timedOut = new AtomicBoolean();
+  /** What the timer runs when it fires; {@code null} until armed. */
+  private volatile Runnable fireTimeout;
   /** Frees what the load holds (its bulkhead slot) when the timer fires first; set once it holds one. */
   private final AtomicReference<Runnable> onTimeout = new AtomicReference<>();
   private volatile boolean superseded;
@@ -129,6 +131,17 @@ final class Flight {
   }
 
   /**
+   * Does now what the timer would: for a follower that waited {@code load-timeout} itself (it started
+   * waiting after the timer was armed, so the load is at least that old) when the timer thread is late.
+   */
+  void timeOutNow() {
+    Runnable fire = fireTimeout;
+    if (fire != null) {
+      fire.run();
+    }
+  }
+
+  /**
    * Completes {@link #result} with {@code timeout} after {@code timeoutNanos}, unless it completes
    * first; {@code expired} runs first, so that a caller arriving from then on starts a load of its
    * own. One timer per flight, on {@code scheduler}; a scheduler that is shut down leaves the flight
@@ -140,17 +153,19 @@ final class Flight {
     if (result.isDone()) {
       return;
     }
-    try {
-      ScheduledFuture<?> timer = scheduler.schedule(() -> {
-        if (!result.isDone() && timedOut.compareAndSet(false, true)) {
-          expired.run();
-          Runnable free = onTimeout.getAndSet(() -> {});
-          if (free != null) {
-            free.run();
-          }
-          timeout.run();
+    Runnable fire = () -> {
+      if (!result.isDone() && timedOut.compareAndSet(false, true)) {
+        expired.run();
+        Runnable free = onTimeout.getAndSet(() -> {});
+        if (free != null) {
+          free.run();
         }
-      }, timeoutNanos, TimeUnit.NANOSECONDS);
+        timeout.run();
+      }
+    };
+    fireTimeout = fire;
+    try {
+      ScheduledFuture<?> timer = scheduler.schedule(fire, timeoutNanos, TimeUnit.NANOSECONDS);
       result.whenComplete((entry, error) -> timer.cancel(false));
     } catch (RejectedExecutionException shutDown) {
       // no timer: the callers wait for the load itself
