@@ -3,6 +3,7 @@ package io.coalesce.core;
 import io.coalesce.core.CacheListener.GetResult;
 import io.coalesce.core.CacheListener.LoadOutcome;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,9 +31,9 @@ final class Callers {
   private final SingleFlight flights;
   private final CacheListener listener;
   private final ScheduledExecutorService scheduler;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
-  Callers(String name, CacheSettings settings, SingleFlight flights, CacheListener listener, java.time.Clock clock,
+  Callers(String name, CacheSettings settings, SingleFlight flights, CacheListener listener, Clock clock,
       ScheduledExecutorService scheduler) {
     this.name = name;
     this.clock = clock;

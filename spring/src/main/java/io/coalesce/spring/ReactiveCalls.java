@@ -6,7 +6,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.springframework.util.ClassUtils;
@@ -64,36 +63,30 @@ final class ReactiveCalls {
 
   private static CompletionStage<Map<Object, Object>> loadEach(BatchCall call, Collection<Object> missing,
       BatchShape batch, boolean flux, ContextView context) {
-    Object publisher;
-    try {
-      publisher = call.call(missing);
-    } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    if (publisher == null) {
-      return CompletableFuture.failedFuture(new NullPointerException(
-          batch.where() + " returned null instead of a " + (flux ? "Flux" : "Mono")));
-    }
-    Mono<Object> result = flux
-        ? Flux.from(asPublisher(publisher)).contextWrite(context).collectList().map(list -> list)
-        : Mono.from(asPublisher(publisher)).contextWrite(context);
-    return result.map(batch::split).toFuture();
+    return value(() -> call.call(missing), flux, context, batch.where()).map(batch::split).toFuture();
   }
 
   private static CompletionStage<Object> load(Callable<Object> call, boolean flux, ContextView context) {
+    return value(call, flux, context, "The cached method").toFuture();
+  }
+
+  /**
+   * The value of the publisher {@code call} returns, subscribed to with {@code context}: a
+   * {@code Flux} as the list of its elements; a call that throws or returns {@code null} as an error.
+   */
+  private static Mono<Object> value(Callable<Object> call, boolean flux, ContextView context, String method) {
     Object publisher;
     try {
       publisher = call.call();
     } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
+      return Mono.error(e);
     }
     if (publisher == null) {
-      return CompletableFuture.failedFuture(new NullPointerException(
-          "The cached method returned null instead of a " + (flux ? "Flux" : "Mono")));
+      return Mono.error(new NullPointerException(method + " returned null instead of a " + (flux ? "Flux" : "Mono")));
     }
     return flux
-        ? Flux.from(asPublisher(publisher)).contextWrite(context).collectList().<Object>map(list -> list).toFuture()
-        : Mono.from(asPublisher(publisher)).contextWrite(context).toFuture();
+        ? Flux.from(asPublisher(publisher)).contextWrite(context).collectList().map(list -> list)
+        : Mono.from(asPublisher(publisher)).contextWrite(context);
   }
 
   /**
