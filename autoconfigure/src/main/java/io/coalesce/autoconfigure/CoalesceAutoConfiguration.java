@@ -2,10 +2,8 @@ package io.coalesce.autoconfigure;
 
 import io.coalesce.spring.CoalesceAdvisor;
 import io.coalesce.core.CoalescingCacheManager;
-import io.coalesce.core.HandOffExecutor;
 import io.coalesce.metrics.CacheInstrumentation;
 import java.time.Clock;
-import java.util.concurrent.ExecutorService;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -48,27 +46,18 @@ public class CoalesceAutoConfiguration {
   DefaultCoalescingCacheManager coalescingCacheManager(CoalesceProperties properties,
       ObjectProvider<RemoteTierProvider> remoteTiers, ObjectProvider<CacheInstrumentation> instrumentation,
       ObjectProvider<PenetrationGuardProvider> guards) {
-    // The refresh executor is owned by the manager, not a bean: an Executor bean would make Spring
-    // Boot's own applicationTaskExecutor back off.
-    ExecutorService refreshExecutor = refreshExecutor(properties.getRefresh());
-    CoalescingCacheFactory factory = new CoalescingCacheFactory(properties, refreshExecutor, Clock.systemUTC(),
+    CoalesceExecutors executors = CoalesceExecutors.create(properties.getRefresh());
+    CoalescingCacheFactory factory = new CoalescingCacheFactory(properties, executors, Clock.systemUTC(),
         remoteTiers.getIfAvailable(), instrumentation.getIfAvailable(() -> CacheInstrumentation.NONE),
         guards.getIfAvailable());
     return new DefaultCoalescingCacheManager(factory, properties.getCaches().keySet(),
-        properties.isStrictCacheNames(), refreshExecutor::shutdown);
+        properties.isStrictCacheNames(), executors::shutdown);
   }
 
   @Bean
   CoalesceStartupReport coalesceStartupReport(CoalesceProperties properties, ObjectProvider<CoalesceAdvisor> advisor,
       ObjectProvider<CoalescingCacheManager> manager, ObjectProvider<RemoteTierProvider> remoteTiers) {
     return new CoalesceStartupReport(properties, advisor, manager, remoteTiers.getIfAvailable());
-  }
-
-  private static ExecutorService refreshExecutor(CoalesceProperties.Refresh refresh) {
-    // Bounded on both sides: a refresh that finds the pool and queue full is dropped, which is
-    // harmless (the stale value keeps being served and the next read retries). Its hand-off takes no
-    // lock: reactive subscribers' threads hand it their loads.
-    return new HandOffExecutor(refresh.effectiveThreads(), refresh.getQueueCapacity(), "coalesce-refresh-");
   }
 
   @Bean

@@ -8,7 +8,6 @@ import io.coalesce.core.RemoteTier;
 import io.coalesce.local.CaffeineLocalTier;
 import io.coalesce.metrics.CacheInstrumentation;
 import java.time.Clock;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -18,7 +17,7 @@ import java.util.function.Function;
 final class CoalescingCacheFactory implements Function<String, CoalescingCache> {
 
   private final CoalesceProperties properties;
-  private final Executor refreshExecutor;
+  private final CoalesceExecutors executors;
   private final Clock clock;
   private final RemoteTierProvider remoteTiers;
   private final CacheInstrumentation instrumentation;
@@ -28,13 +27,13 @@ final class CoalescingCacheFactory implements Function<String, CoalescingCache> 
    * @param remoteTiers the L2 tiers, or {@code null} when there is no shared tier
    * @param guards the Bloom filters, or {@code null} when Guava is not on the classpath
    */
-  CoalescingCacheFactory(CoalesceProperties properties, Executor refreshExecutor, Clock clock,
+  CoalescingCacheFactory(CoalesceProperties properties, CoalesceExecutors executors, Clock clock,
       RemoteTierProvider remoteTiers, CacheInstrumentation instrumentation, PenetrationGuardProvider guards) {
     this.remoteTiers = remoteTiers;
     this.guards = guards;
     this.instrumentation = instrumentation;
     this.properties = properties;
-    this.refreshExecutor = refreshExecutor;
+    this.executors = executors;
     this.clock = clock;
   }
 
@@ -42,7 +41,7 @@ final class CoalescingCacheFactory implements Function<String, CoalescingCache> 
   public CoalescingCache apply(String name) {
     CacheSettings settings = properties.settingsFor(name);
     CaffeineLocalTier localTier = CaffeineLocalTier.create(settings.local().maximumSize(), clock,
-        instrumentation.recordsLocalStatistics());
+        instrumentation.recordsLocalStatistics(), executors.localMaintenance());
     boolean shared = remoteTiers != null && settings.remote().enabled();
     CoalescingCache cache = CoalescingCacheBuilder.named(name)
         .settings(settings)
@@ -51,7 +50,8 @@ final class CoalescingCacheFactory implements Function<String, CoalescingCache> 
         .remoteTier(shared ? remoteTiers.forCache(name, settings) : RemoteTier.NONE)
         .penetrationGuard(guard(name, settings, shared))
         .clock(clock)
-        .refreshExecutor(refreshExecutor)
+        .refreshExecutor(executors.refresh())
+        .writeExecutor(executors.writes())
         .build();
     instrumentation.bind(cache, settings.local().enabled() ? localTier.nativeCache() : null);
     return cache;

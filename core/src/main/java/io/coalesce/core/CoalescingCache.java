@@ -142,7 +142,7 @@ public interface CoalescingCache {
 
   /**
    * Runs {@code write} (puts, evicts, a clear of this cache) off the caller's thread, on the cache's
-   * executor: the returned future completes when it has, so that a caller that waits for it reads
+   * write executor ({@link CoalescingCacheBuilder#writeExecutor}): the returned future completes when it has, so that a caller that waits for it reads
    * what it wrote; it fails with what {@code write} threw. For asynchronous methods, whose future must
    * not complete before the cache write, nor make the thread that completed the method's future (a
    * driver's event loop) do Redis I/O.

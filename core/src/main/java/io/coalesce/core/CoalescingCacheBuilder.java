@@ -74,6 +74,7 @@ public final class CoalescingCacheBuilder {
   private Clock clock = Clock.systemUTC();
   private RandomGenerator random;
   private Executor refreshExecutor = ForkJoinPool.commonPool();
+  private Executor writeExecutor;
   private ScheduledExecutorService scheduler;
   private Ticker ticker = Ticker.SYSTEM;
   private Duration lockRetry = LOCK_RETRY;
@@ -171,6 +172,17 @@ public final class CoalescingCacheBuilder {
     return this;
   }
 
+  /**
+   * Runs the cache writes of asynchronous and reactive callers ({@link CoalescingCache#writeAsync}),
+   * so that the thread that completed the caller's future or publisher (a driver's event loop) makes
+   * no Redis call. It should not reject a task: a write is never dropped, so a rejected one runs on
+   * the caller's thread. Default: the refresh executor.
+   */
+  public CoalescingCacheBuilder writeExecutor(Executor writeExecutor) {
+    this.writeExecutor = Objects.requireNonNull(writeExecutor, "writeExecutor");
+    return this;
+  }
+
   public CoalescingCache build() {
     RandomGenerator randomness = random != null ? random : THREAD_LOCAL_RANDOM;
     EntryPolicy policy = new EntryPolicy(settings, randomness);
@@ -178,6 +190,7 @@ public final class CoalescingCacheBuilder {
         settings.local().enabled() ? localTier : LocalTier.NONE,
         settings.remote().enabled() ? remoteTier : RemoteTier.NONE,
         GuardedListener.guard(listener, name), FailOpenGuard.of(penetrationGuard, name), clock, ticker,
-        refreshExecutor, scheduler != null ? scheduler : SharedScheduler.INSTANCE, lockRetry);
+        refreshExecutor, writeExecutor != null ? writeExecutor : refreshExecutor,
+        scheduler != null ? scheduler : SharedScheduler.INSTANCE, lockRetry);
   }
 }

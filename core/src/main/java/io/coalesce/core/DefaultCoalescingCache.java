@@ -46,15 +46,16 @@ final class DefaultCoalescingCache implements CoalescingCache {
   private final AsyncBatchRead asyncBatch;
   private final Writes writes;
   private final Clock clock;
-  private final Executor executor;
+  private final Executor writeExecutor;
 
   DefaultCoalescingCache(String name, CacheSettings settings, EntryPolicy policy, RandomGenerator random,
       LocalTier local, RemoteTier remote, CacheListener listener, PenetrationGuard penetrationGuard, Clock clock,
-      Ticker ticker, Executor executor, ScheduledExecutorService scheduler, Duration lockRetry) {
+      Ticker ticker, Executor executor, Executor writeExecutor, ScheduledExecutorService scheduler,
+      Duration lockRetry) {
     this.name = name;
     this.settings = settings;
     this.clock = clock;
-    this.executor = executor;
+    this.writeExecutor = writeExecutor;
     this.keys = new CacheKeys(name, remote.isPresent(), settings.local().maximumSize());
     this.l1 = new LocalStore(local, remote, settings, clock);
     this.guard = new KeyGuard(penetrationGuard, listener);
@@ -221,9 +222,10 @@ final class DefaultCoalescingCache implements CoalescingCache {
   @Override
   public CompletableFuture<Void> writeAsync(Runnable write) {
     try {
-      return CompletableFuture.runAsync(write, executor);
+      return CompletableFuture.runAsync(write, writeExecutor);
     } catch (RejectedExecutionException busy) {
-      return CompletableFuture.runAsync(write, Runnable::run); // a write is never dropped
+      // A write is never dropped. (The Boot wiring's write executor has no bound, so it never gets here.)
+      return CompletableFuture.runAsync(write, Runnable::run);
     }
   }
 

@@ -132,7 +132,7 @@ final class LoadRunner {
                 mayUseRedis, mayUseRedis);
           }
         } else {
-          settleBatch(items, type, (Map<?, ?>) values, startMillis, startNanos);
+          settleBatch(items, type, (Map<?, ?>) values, startMillis, startNanos, mayUseRedis);
         }
       } catch (Throwable unexpected) {
         LOG.log(Level.WARNING, "Settling a batch load of cache '" + cache + "' failed", unexpected);
@@ -167,7 +167,9 @@ final class LoadRunner {
     });
   }
 
-  private void settleBatch(List<BatchItem> items, Type type, Map<?, ?> values, long startMillis, long startNanos) {
+  /** As {@link #settle} for each key; with {@code mayUseRedis} false, nothing is written back or released. */
+  private void settleBatch(List<BatchItem> items, Type type, Map<?, ?> values, long startMillis, long startNanos,
+      boolean mayUseRedis) {
     long nanos = ticker.read() - startNanos;
     long now = clock.millis();
     long loadMillis = Math.max(0, now - startMillis);
@@ -182,11 +184,15 @@ final class LoadRunner {
       if (item.flight().claimRecord()) {
         listener.onLoad(value == null ? LoadOutcome.NULL : LoadOutcome.SUCCESS, nanos);
       }
-      if (value != null) {
+      if (value != null && mayUseRedis) {
         guard.add(item.key());
       }
       if (!policy.isCacheable(value) || item.flight().isSuperseded()) {
-        release(item.lease());
+        if (mayUseRedis) {
+          release(item.lease());
+        }
+      } else if (!mayUseRedis) {
+        l1.storeUnshared(item.key(), entries[i], item.flight().readVersion(), item.flight());
       } else if (!remote.isPresent() || (item.lease() == null && !remote.isAvailable())) {
         keep[i] = true;
       } else if (item.lease() != null || nanos <= unfencedWriteBackNanos) {

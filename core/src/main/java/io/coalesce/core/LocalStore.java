@@ -65,7 +65,8 @@ final class LocalStore {
 
   /**
    * Stores a value this instance loaded but may not share (the shared tier holds a value of another
-   * type for the key, see {@link RemoteTier.Read#foreign()}): held for its whole window, as without
+   * type for the key, see {@link RemoteTier.Read#foreign()}), or could not share without a Redis call
+   * on the thread that completed its load (the executor was full): held for its whole window, as without
    * a shared tier, so that this instance loads it once per window; invalidations still reach it.
    */
   void storeUnshared(Object key, CacheEntry entry, long version, Flight flight) {

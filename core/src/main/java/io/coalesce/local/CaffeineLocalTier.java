@@ -8,6 +8,7 @@ import io.coalesce.core.RemoteTier;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * The L1 tier: a Caffeine cache bounded by {@code local.maximum-size}, each entry held with its
@@ -51,7 +52,20 @@ public final class CaffeineLocalTier implements LocalTier {
    *     meters); off, it costs nothing
    */
   public static CaffeineLocalTier create(long maximumSize, Clock clock, boolean recordStats) {
+    return create(maximumSize, clock, recordStats, null);
+  }
+
+  /**
+   * @param maintenance where Caffeine runs its maintenance (eviction, draining its buffers), which
+   *     waits for the cache's eviction lock when another thread holds it; {@code null} for Caffeine's
+   *     default, {@code ForkJoinPool.commonPool()}. The Boot wiring gives it a thread of Coalesce's
+   *     own, so that no other thread waits on Coalesce's behalf.
+   */
+  public static CaffeineLocalTier create(long maximumSize, Clock clock, boolean recordStats, Executor maintenance) {
     Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maximumSize);
+    if (maintenance != null) {
+      builder.executor(maintenance);
+    }
     if (recordStats) {
       builder.recordStats();
     }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.coalesce.core.CacheListener.LoadOutcome;
 import io.coalesce.local.CaffeineLocalTier;
 import io.coalesce.test.TestClock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -72,5 +75,23 @@ class SaturatedExecutorTest {
     assertThat(remote.writeBacks.get()).as("not written back from the thread that completed the load")
         .isEqualTo(writeBacks);
     assertThat(cache.get("k", String.class, () -> "reloaded")).as("kept in L1").isEqualTo("v");
+  }
+
+  @Test
+  void aBatchLoadThatCompletesWhileTheExecutorIsFullIsServedAndKeptInL1WithoutARedisCall() {
+    CoalescingCache cache = cache();
+    CompletableFuture<Map<String, String>> loader = new CompletableFuture<>();
+    CompletableFuture<Map<String, String>> values = cache.getAllAsync(List.of("a", "b"), String.class,
+        (Set<String> keys) -> loader);
+    int writeBacks = remote.writeBacks.get();
+    full.set(true); // the query completes on the driver's event loop, with the pool full
+
+    loader.complete(Map.of("a", "1", "b", "2"));
+
+    assertThat(values).succeedsWithin(1, TimeUnit.SECONDS).isEqualTo(Map.of("a", "1", "b", "2"));
+    assertThat(remote.writeBacks.get()).as("not written back from the thread that completed the load")
+        .isEqualTo(writeBacks);
+    assertThat(cache.get("a", String.class, () -> "reloaded")).as("kept in L1").isEqualTo("1");
+    assertThat(cache.get("b", String.class, () -> "reloaded")).as("kept in L1").isEqualTo("2");
   }
 }

@@ -147,16 +147,17 @@ final class CoalesceInterceptor implements MethodInterceptor {
 
   /**
    * Runs the put and evict after the method; returns what the caller gets. For an asynchronous
-   * method, a future or publisher that completes only once the cache write has (on the cache's
-   * executor for a future, on Reactor's {@code boundedElastic} for a publisher; never on the thread
-   * that completed the method's own), and fails when the write does (a key expression that throws):
-   * a caller that waits for it then reads what it wrote.
+   * method, a future or publisher that completes only once the cache write has (on the cache's write
+   * executor, never on the thread that completed the method's own), and fails when the write does (a
+   * key expression that throws): a caller that waits for it then reads what it wrote.
    */
   private Object afterWrite(MethodOperations ops, Object[] args, Object target, Object returned) {
     CacheOperation first = ops.put() != null ? ops.put() : ops.evict();
     ValueShape shape = first.shape();
     if (shape.isReactive()) {
-      return ReactiveCalls.afterWrite(returned, shape == ValueShape.FLUX, value -> write(ops, args, target, value));
+      CoalescingCache cache = first.cache(manager());
+      return ReactiveCalls.afterWrite(returned, shape == ValueShape.FLUX,
+          value -> cache.writeAsync(() -> write(ops, args, target, value)));
     }
     if (shape == ValueShape.FUTURE && returned instanceof CompletionStage<?> stage) {
       return stage.toCompletableFuture().thenCompose(value ->

@@ -6,12 +6,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.springframework.util.ClassUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.context.ContextView;
 
 /**
@@ -21,8 +21,9 @@ import reactor.util.context.ContextView;
  * <p>Nothing blocks the subscribing thread: a hit completes at once; on a miss, the Redis read, the
  * rebuild lock (and the wait for another instance's value), the bulkhead and the write-back run on
  * the cache's refresh executor, and the method's publisher is subscribed to from there. A put or
- * evict after the method runs on Reactor's {@code boundedElastic} scheduler, and the value is passed
- * on once it has (inside a reactive transaction: after its commit, the value passed on at once). A subscriber that
+ * evict after the method runs on Coalesce's write executor ({@link CoalescingCache#writeAsync}), and the
+ * value is passed on once it has (inside a reactive transaction: after its commit, the value passed on
+ * at once). A subscriber that
  * cancels only stops waiting: the load goes on for the others, and its error reaches each of them.
  */
 final class ReactiveCalls {
@@ -91,11 +92,11 @@ final class ReactiveCalls {
 
   /**
    * The method's publisher, followed by {@code write} of its value (a {@code Flux}'s list; {@code null}
-   * for an empty {@code Mono}) on Reactor's {@code boundedElastic} scheduler, before the value is
-   * passed on; an error skips the write, as a method that throws does, and a failed write (a key
-   * expression that throws) fails the publisher.
+   * for an empty {@code Mono}), which hands the cache write to Coalesce's write executor, before the
+   * value is passed on; an error skips the write, as a method that throws does, and a failed write (a
+   * key expression that throws) fails the publisher.
    */
-  static Object afterWrite(Object returned, boolean flux, Consumer<Object> write) {
+  static Object afterWrite(Object returned, boolean flux, Function<Object, CompletableFuture<Void>> write) {
     if (returned == null) {
       return null;
     }
@@ -108,8 +109,8 @@ final class ReactiveCalls {
         .switchIfEmpty(Mono.defer(() -> writeThen(write, null).then(Mono.empty())));
   }
 
-  private static Mono<Void> writeThen(Consumer<Object> write, Object value) {
-    Mono<Void> now = Mono.<Void>fromRunnable(() -> write.accept(value)).subscribeOn(Schedulers.boundedElastic());
+  private static Mono<Void> writeThen(Function<Object, CompletableFuture<Void>> write, Object value) {
+    Mono<Void> now = Mono.fromFuture(() -> write.apply(value));
     return REACTIVE_TX ? ReactiveTransactions.afterCommit(now) : now;
   }
 
