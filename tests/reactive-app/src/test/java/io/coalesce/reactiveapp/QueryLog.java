@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,7 +41,7 @@ public final class QueryLog implements BeanPostProcessor {
 
   private final List<Query> queries = new CopyOnWriteArrayList<>();
   private final Map<Long, AtomicInteger> readsRunning = new ConcurrentHashMap<>();
-  private final AtomicInteger mostConcurrentReadsOfOneId = new AtomicInteger();
+  private final Set<Long> readConcurrently = ConcurrentHashMap.newKeySet();
   private volatile Duration readLatency = Duration.ZERO;
 
   /** The reads of products since the last {@link #clear()}. */
@@ -56,17 +57,17 @@ public final class QueryLog implements BeanPostProcessor {
   }
 
   /**
-   * The most reads of one id that ran at the same time since the last {@link #clear()}: from the
-   * statement's execution (its latency included) to the end of its results. Above 1, two loads of one
-   * id overlapped.
+   * The ids two reads of which ran at the same time since the last {@link #clear()}, each counted from
+   * the statement's execution (its latency included) to the end of its results: two loads of one id
+   * overlapped.
    */
-  public int mostConcurrentReadsOfOneId() {
-    return mostConcurrentReadsOfOneId.get();
+  public Set<Long> idsReadConcurrently() {
+    return Set.copyOf(readConcurrently);
   }
 
   public void clear() {
     queries.clear();
-    mostConcurrentReadsOfOneId.set(0);
+    readConcurrently.clear();
   }
 
   public void readLatency(Duration latency) {
@@ -126,8 +127,9 @@ public final class QueryLog implements BeanPostProcessor {
   }
 
   private void readStarts(long id) {
-    int running = readsRunning.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-    mostConcurrentReadsOfOneId.accumulateAndGet(running, Math::max);
+    if (readsRunning.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() > 1) {
+      readConcurrently.add(id);
+    }
   }
 
   private void readEnds(long id) {

@@ -12,6 +12,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -164,8 +166,8 @@ class WebFluxR2dbcBlockHoundIT {
   /**
    * 200 requests at once on the 60 ids from {@code first} (cold): single reads, Flux batches and
    * renames; {@code fault} runs 20 ms into them. Each reply is 200, or 503 with {@code Retry-After} for a
-   * rejected or timed-out load; no two loads of one id overlap, and each id costs one query at most (two
-   * across a Redis restart).
+   * rejected or timed-out load; no two loads of one id overlap unless it is renamed meanwhile, and each id
+   * costs one query at most (two across a Redis restart).
    */
   private List<Reply> wave(long first, Runnable fault) throws InterruptedException {
     List<Request> requests = new ArrayList<>();
@@ -177,8 +179,11 @@ class WebFluxR2dbcBlockHoundIT {
       long from = first + random.nextInt(55);
       requests.add(Request.get("/products?ids=" + from + "," + (from + 2) + "," + (from + 4)));
     }
+    Set<Long> renamed = new HashSet<>();
     for (int i = 0; i < 10; i++) {
-      requests.add(Request.put("/products/" + (first + i * 6) + "?name=renamed-" + (first + i * 6)));
+      long id = first + i * 6;
+      renamed.add(id);
+      requests.add(Request.put("/products/" + id + "?name=renamed-" + id));
     }
     Collections.shuffle(requests, random);
     app.queries.clear();
@@ -207,11 +212,14 @@ class WebFluxR2dbcBlockHoundIT {
     System.out.printf("wave from id %d: %d answered 200, %d answered 503, %d product reads%n", first,
         replies.stream().filter(r -> r.status() == 200).count(), replies.stream().filter(r -> r.status() == 503).count(),
         app.queries.productReads().size());
-    assertThat(app.queries.mostConcurrentReadsOfOneId()).as("loads of one id that overlapped").isLessThanOrEqualTo(1);
-    // Once per id; where Redis restarted, once more after it: the instance drops its L1 when it
-    // subscribes again (it may have missed invalidations meanwhile), so an id loaded before is loaded again.
-    int mostReads = fault == null ? 1 : 2;
+    // A rename supersedes the load of its id that runs meanwhile (it may have read the old row), so the
+    // next read loads again at once: renamed ids may overlap, no other may.
+    assertThat(app.queries.idsReadConcurrently()).as("ids whose loads overlapped (renamed: %s)", renamed)
+        .isSubsetOf(renamed);
+    // Once per id; once more after a rename; where Redis restarted, once more after it: the instance
+    // drops its L1 when it subscribes again (it may have missed invalidations meanwhile).
     for (long id = first; id < first + 60; id++) {
+      int mostReads = 1 + (renamed.contains(id) ? 1 : 0) + (fault == null ? 0 : 1);
       assertThat(app.queries.readsOf(id)).as("reads of %d in the wave from %d", id, first).isLessThanOrEqualTo(mostReads);
     }
     return replies;
