@@ -3,6 +3,7 @@ package io.coalesce.autoconfigure;
 import io.coalesce.spring.CoalesceAdvisor;
 import io.coalesce.core.CoalescingCacheManager;
 import io.coalesce.metrics.CacheInstrumentation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -63,11 +64,11 @@ public class CoalesceAutoConfiguration {
   @Bean
   @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
   static CoalesceAdvisor coalesceAdvisor(Environment environment,
-      ObjectProvider<CoalescingCacheManager> cacheManager) {
+      ObjectProvider<CoalescingCacheManager> cacheManager, ObjectProvider<ObservationRegistry> observations) {
     // Bound here rather than injected: an advisor is created with the post-processors, and the
     // properties bean would then be created too early to be post-processed itself.
     CoalesceProperties properties = Binder.get(environment).bindOrCreate("coalesce", CoalesceProperties.class);
     return new CoalesceAdvisor(cacheManager, properties.isStrictCacheNames(), properties.getCaches().keySet(),
-        properties::settingsFor);
+        properties::settingsFor, observations);
   }
 }

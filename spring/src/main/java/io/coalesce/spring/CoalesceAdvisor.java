@@ -2,6 +2,7 @@ package io.coalesce.spring;
 
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.CoalescingCacheManager;
+import io.micrometer.observation.ObservationRegistry;
 import java.lang.reflect.Method;
 import java.util.Set;
 import java.util.function.Function;
@@ -45,12 +46,26 @@ public final class CoalesceAdvisor extends AbstractPointcutAdvisor {
    */
   public CoalesceAdvisor(ObjectProvider<CoalescingCacheManager> caches, boolean strictCacheNames,
       Set<String> declaredCaches, Function<String, CacheSettings> settings) {
-    this(new CacheOperationSource(strictCacheNames, declaredCaches, settings), caches);
+    this(new CacheOperationSource(strictCacheNames, declaredCaches, settings), caches, LoadObservations.NONE);
   }
 
-  private CoalesceAdvisor(CacheOperationSource operations, ObjectProvider<CoalescingCacheManager> caches) {
+  /**
+   * As {@link #CoalesceAdvisor(ObjectProvider, boolean, Set, Function)}, with each load of a cached
+   * method (never a hit) observed as a Micrometer {@code coalesce.load} observation in
+   * {@code observations}: a span, with tracing, child of the caller's, whose children are what the
+   * method does.
+   */
+  public CoalesceAdvisor(ObjectProvider<CoalescingCacheManager> caches, boolean strictCacheNames,
+      Set<String> declaredCaches, Function<String, CacheSettings> settings,
+      ObjectProvider<ObservationRegistry> observations) {
+    this(new CacheOperationSource(strictCacheNames, declaredCaches, settings), caches,
+        LoadObservations.of(observations));
+  }
+
+  private CoalesceAdvisor(CacheOperationSource operations, ObjectProvider<CoalescingCacheManager> caches,
+      LoadObservations observations) {
     setOrder(ORDER);
-    CoalesceInterceptor interceptor = new CoalesceInterceptor(operations, caches);
+    CoalesceInterceptor interceptor = new CoalesceInterceptor(operations, caches, observations);
     StaticMethodMatcherPointcut pointcut = new StaticMethodMatcherPointcut() {
       @Override
       public boolean matches(Method method, Class<?> targetClass) {

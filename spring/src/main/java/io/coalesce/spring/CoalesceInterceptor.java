@@ -3,11 +3,13 @@ package io.coalesce.spring;
 import io.coalesce.core.ArgumentLoader;
 import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CoalescingCacheManager;
+import io.micrometer.observation.Observation;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,22 +37,25 @@ final class CoalesceInterceptor implements MethodInterceptor {
   private record Seen(Class<?> targetType, MethodOperations operations) {}
 
   /**
-   * The loaders of synchronous reads: constants, handed the call's invocation only when a load or
+   * The loaders of synchronous reads: made once, handed the call's invocation only when a load or
    * refresh runs, so a hit allocates none.
    */
-  private static final ArgumentLoader<MethodInvocation, Object> LOAD =
-      invocation -> proceed(invocableCopy(invocation));
-  private static final ArgumentLoader<MethodInvocation, Object> LOAD_UNWRAPPING_OPTIONAL =
-      invocation -> ValueShape.OPTIONAL.unwrap(proceed(invocableCopy(invocation)));
+  private final ArgumentLoader<MethodInvocation, Object> load =
+      invocation -> observedLoad(invocation, () -> proceed(invocableCopy(invocation)));
+  private final ArgumentLoader<MethodInvocation, Object> loadUnwrappingOptional =
+      invocation -> observedLoad(invocation, () -> ValueShape.OPTIONAL.unwrap(proceed(invocableCopy(invocation))));
 
   private final CacheOperationSource operations;
+  private final LoadObservations observations;
   private final ConcurrentHashMap<Method, Seen> lastSeen = new ConcurrentHashMap<>();
   private final ObjectProvider<CoalescingCacheManager> managerProvider;
   private volatile CoalescingCacheManager manager;
 
-  CoalesceInterceptor(CacheOperationSource operations, ObjectProvider<CoalescingCacheManager> manager) {
+  CoalesceInterceptor(CacheOperationSource operations, ObjectProvider<CoalescingCacheManager> manager,
+      LoadObservations observations) {
     this.operations = operations;
     this.managerProvider = manager;
+    this.observations = observations;
   }
 
   @Override
@@ -95,20 +100,38 @@ final class CoalesceInterceptor implements MethodInterceptor {
     ValueShape shape = read.shape();
     if (shape.isReactive()) {
       return ReactiveCalls.read(cache, key, read.valueType(), shape == ValueShape.FLUX,
-          () -> proceed(invocableCopy(invocation)));
+          () -> proceed(invocableCopy(invocation)), parent -> loadObservation(read, invocation, parent, -1));
     }
     if (shape == ValueShape.FUTURE) {
-      Supplier<CompletionStage<Object>> loader = () -> {
-        try {
-          return asStage(proceed(invocableCopy(invocation)));
-        } catch (Exception e) {
-          return CompletableFuture.failedFuture(e);
-        }
-      };
+      // led on Coalesce's executor: the caller's observation is its parent
+      Observation parent = observations.enabled() ? observations.current() : null;
+      Supplier<CompletionStage<Object>> loader = () -> LoadObservations.observeAsync(
+          loadObservation(read, invocation, parent, -1), () -> callStage(invocableCopy(invocation)));
       return cache.getAsync(key, read.valueType(), loader);
     }
     return shape.wrap(cache.get(key, read.valueType(), invocation,
-        shape == ValueShape.OPTIONAL ? LOAD_UNWRAPPING_OPTIONAL : LOAD));
+        shape == ValueShape.OPTIONAL ? loadUnwrappingOptional : load));
+  }
+
+  private Object observedLoad(MethodInvocation invocation, Callable<Object> call) throws Exception {
+    if (!observations.enabled()) {
+      return call.call();
+    }
+    CacheOperation read = find(invocation.getMethod(), invocation.getThis()).read();
+    return LoadObservations.observe(loadObservation(read, invocation, null, -1), call);
+  }
+
+  private Observation loadObservation(CacheOperation read, MethodInvocation invocation, Observation parent, int ids) {
+    return observations.load(read.cacheName(), invocation.getMethod(), parent, ids);
+  }
+
+  /** The future a {@code CompletableFuture} method returns; a failed one if it throws. */
+  private static CompletionStage<Object> callStage(MethodInvocation invocation) {
+    try {
+      return asStage(proceed(invocation));
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /**
@@ -122,19 +145,19 @@ final class CoalesceInterceptor implements MethodInterceptor {
     ValueShape shape = read.shape();
     if (shape.isReactive()) {
       return ReactiveCalls.readEach(read.cache(manager()), ids, read.valueType(), batch, shape == ValueShape.FLUX,
-          missing -> proceed(callWith(invocation, batch, missing)));
+          missing -> proceed(callWith(invocation, batch, missing)),
+          (parent, missing) -> loadObservation(read, invocation, parent, missing));
     }
     if (shape == ValueShape.FUTURE) {
-      return read.cache(manager()).getAllAsync(ids, read.valueType(), missing -> {
-        try {
-          return asStage(proceed(callWith(invocation, batch, missing))).thenApply(batch::split);
-        } catch (Exception e) {
-          return CompletableFuture.failedFuture(e);
-        }
-      }).thenApply(batch::assemble);
+      Observation parent = observations.enabled() ? observations.current() : null;
+      return read.cache(manager()).getAllAsync(ids, read.valueType(), missing -> LoadObservations.observeAsync(
+          loadObservation(read, invocation, parent, missing.size()),
+          () -> callStage(callWith(invocation, batch, missing)).thenApply(batch::split)))
+          .thenApply(batch::assemble);
     }
     Map<Object, Object> values = read.cache(manager()).getAll(ids, read.valueType(),
-        missing -> batch.split(proceed(callWith(invocation, batch, missing))));
+        missing -> batch.split(LoadObservations.observe(loadObservation(read, invocation, null, missing.size()),
+            () -> proceed(callWith(invocation, batch, missing)))));
     return batch.assemble(values);
   }
 

@@ -1,6 +1,7 @@
 package io.coalesce.spring;
 
 import io.coalesce.core.CoalescingCache;
+import io.micrometer.observation.Observation;
 import java.lang.reflect.Type;
 import java.util.Collection;
 import java.util.List;
@@ -8,10 +9,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.springframework.util.ClassUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
 /**
@@ -43,9 +47,10 @@ final class ReactiveCalls {
    * subscribed to with the subscriber's Reactor {@code Context} (of the subscriber whose read leads
    * the load: the others share its result).
    */
-  static Object read(CoalescingCache cache, Object key, Type type, boolean flux, Callable<Object> call) {
+  static Object read(CoalescingCache cache, Object key, Type type, boolean flux, Callable<Object> call,
+      UnaryOperator<Observation> observation) {
     Mono<Object> value = Mono.deferContextual(context ->
-        Mono.fromFuture(cache.getAsync(key, type, () -> load(call, flux, context))));
+        Mono.fromFuture(cache.getAsync(key, type, () -> load(call, flux, context, observation))));
     return flux ? value.flatMapIterable(ReactiveCalls::asList) : value;
   }
 
@@ -56,28 +61,50 @@ final class ReactiveCalls {
    * {@code Context}; see {@link CoalescingCache#getAllAsync}.
    */
   static Object readEach(CoalescingCache cache, List<Object> ids, Type type, BatchShape batch, boolean flux,
-      BatchCall call) {
+      BatchCall call, BiFunction<Observation, Integer, Observation> observation) {
     Mono<Object> assembled = Mono.deferContextual(context -> Mono.fromFuture(cache.getAllAsync(ids, type,
-        missing -> loadEach(call, missing, batch, flux, context)))).map(batch::assemble);
+        missing -> loadEach(call, missing, batch, flux, context, observation)))).map(batch::assemble);
     return flux ? assembled.flatMapIterable(ReactiveCalls::asIterable) : assembled;
   }
 
   private static CompletionStage<Map<Object, Object>> loadEach(BatchCall call, Collection<Object> missing,
-      BatchShape batch, boolean flux, ContextView context) {
-    return value(() -> call.call(missing), flux, context, batch.where()).map(batch::split).toFuture();
+      BatchShape batch, boolean flux, ContextView context, BiFunction<Observation, Integer, Observation> observation) {
+    return observed(observation.apply(parentIn(context), missing.size()),
+        load -> value(() -> call.call(missing), flux, context, batch.where(), load)).map(batch::split).toFuture();
   }
 
-  private static CompletionStage<Object> load(Callable<Object> call, boolean flux, ContextView context) {
-    return value(call, flux, context, "The cached method").toFuture();
+  private static CompletionStage<Object> load(Callable<Object> call, boolean flux, ContextView context,
+      UnaryOperator<Observation> observation) {
+    return observed(observation.apply(parentIn(context)),
+        load -> value(call, flux, context, "The cached method", load)).toFuture();
+  }
+
+  /** The observation of the subscriber whose read leads the load, from its Context. */
+  private static Observation parentIn(ContextView context) {
+    Object parent = context.getOrDefault(LoadObservations.CONTEXT_KEY, null);
+    return parent instanceof Observation observation ? observation : null;
+  }
+
+  /** The load {@code call} makes, in {@code observation}: started now, stopped when the value or error comes. */
+  private static Mono<Object> observed(Observation observation, Function<Observation, Mono<Object>> call) {
+    if (observation.isNoop()) {
+      return call.apply(observation);
+    }
+    observation.start();
+    return call.apply(observation)
+        .doOnSuccess(value -> LoadObservations.succeeded(observation, value))
+        .doOnError(error -> LoadObservations.failed(observation, error))
+        .doOnCancel(observation::stop);
   }
 
   /**
    * The value of the publisher {@code call} returns, subscribed to with {@code context}: a
    * {@code Flux} as the list of its elements; a call that throws or returns {@code null} as an error.
    */
-  private static Mono<Object> value(Callable<Object> call, boolean flux, ContextView context, String method) {
+  private static Mono<Object> value(Callable<Object> call, boolean flux, ContextView context, String method,
+      Observation observation) {
     Object publisher;
-    try {
+    try (Observation.Scope scope = observation.openScope()) { // current while the method builds its publisher
       publisher = call.call();
     } catch (Exception e) {
       return Mono.error(e);
@@ -85,9 +112,11 @@ final class ReactiveCalls {
     if (publisher == null) {
       return Mono.error(new NullPointerException(method + " returned null instead of a " + (flux ? "Flux" : "Mono")));
     }
+    // The leader's Context, with the load's observation current in it (its parent, or none, otherwise)
+    ContextView seen = observation.isNoop() ? context : Context.of(context).put(LoadObservations.CONTEXT_KEY, observation);
     return flux
-        ? Flux.from(asPublisher(publisher)).contextWrite(context).collectList().map(list -> list)
-        : Mono.from(asPublisher(publisher)).contextWrite(context);
+        ? Flux.from(asPublisher(publisher)).contextWrite(seen).collectList().map(list -> list)
+        : Mono.from(asPublisher(publisher)).contextWrite(seen);
   }
 
   /**
