@@ -1,7 +1,9 @@
 package io.coalesce.autoconfigure;
 
 import io.coalesce.core.HandOffExecutor;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The pools Coalesce runs its own work on, owned by the cache manager (shut down with it) rather than
@@ -28,9 +30,27 @@ record CoalesceExecutors(ExecutorService refresh, ExecutorService writes, Execut
         new HandOffExecutor(1, 4_096, "coalesce-l1-"));
   }
 
+  /**
+   * Stops taking work. The writes already handed over still run, and are waited for (at most
+   * {@link #WRITES_DRAIN}) so that they reach Redis before its connection closes: the manager that
+   * calls this is destroyed before the Redis connection factory it depends on.
+   */
   void shutdown() {
     refresh.shutdown();
-    writes.shutdown();
     localMaintenance.shutdown();
+    writes.shutdown();
+    try {
+      if (!writes.awaitTermination(WRITES_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, "Coalesce: cache writes still queued " + WRITES_DRAIN.toSeconds() + " s after shutdown began "
+            + "are dropped; L1 copies elsewhere expire by their local.ttl");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
+
+  /** How long a shutdown waits for the cache writes already handed over. */
+  static final Duration WRITES_DRAIN = Duration.ofSeconds(10);
+
+  private static final System.Logger LOG = System.getLogger(CoalesceExecutors.class.getName());
 }

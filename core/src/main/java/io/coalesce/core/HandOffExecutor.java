@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Workers park when the queue is empty and are unparked by the next task; a worker registers as
  * idle before it looks at the queue a last time, so a task enqueued meanwhile is never left without
- * one. Thread-safe.
+ * one. {@link #shutdown()} takes no more tasks and lets the workers run the ones queued before it
+ * (cache writes must not be lost), then end. Thread-safe.
  */
 public final class HandOffExecutor extends AbstractExecutorService {
 
@@ -72,12 +73,15 @@ public final class HandOffExecutor extends AbstractExecutorService {
 
   private void work() {
     Thread me = Thread.currentThread();
-    while (!shutdown) {
+    while (true) {
       Runnable task = tasks.poll();
       if (task != null) {
         queued.decrementAndGet();
         run(task);
         continue;
+      }
+      if (shutdown) {
+        return; // and the queue is empty: what was taken before the shutdown has run
       }
       idle.offer(me);
       if (tasks.isEmpty() && !shutdown) {

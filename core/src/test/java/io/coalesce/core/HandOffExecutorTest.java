@@ -99,4 +99,27 @@ class HandOffExecutorTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void aShutdownRunsTheTasksAlreadyQueuedAndTakesNoMore() throws Exception {
+    executor = new HandOffExecutor(1, 10, "test-");
+    CountDownLatch busy = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger ran = new AtomicInteger();
+    executor.execute(() -> {
+      busy.countDown();
+      await(release);
+    });
+    assertThat(busy.await(5, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 5; i++) {
+      executor.execute(ran::incrementAndGet); // queued behind the busy worker: cache writes, say
+    }
+
+    executor.shutdown();
+    release.countDown();
+
+    assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(ran).as("queued before the shutdown, so run (ExecutorService#shutdown)").hasValue(5);
+    assertThatThrownBy(() -> executor.execute(ran::incrementAndGet)).isInstanceOf(RejectedExecutionException.class);
+  }
 }
