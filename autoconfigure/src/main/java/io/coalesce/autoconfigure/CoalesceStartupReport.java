@@ -47,6 +47,31 @@ final class CoalesceStartupReport implements SmartInitializingSingleton {
     // source of its lock tokens and may seed its Bloom filter).
     advisor.ifAvailable(a -> manager.ifAvailable(m -> a.annotatedCacheNames().forEach(m::getCache)));
     LOG.log(Level.INFO, describe());
+    unusedCaches().forEach(warning -> LOG.log(Level.WARNING, warning));
+  }
+
+  /**
+   * A warning for each cache configured under {@code coalesce.caches} that no annotation names and no
+   * code has asked for by the end of start-up: most likely a misspelled name, whose settings apply to
+   * nothing. Not a failure: code may still look the cache up by name later.
+   */
+  List<String> unusedCaches() {
+    if (!(manager.getIfAvailable() instanceof DefaultCoalescingCacheManager defaults)) {
+      return List.of(); // another manager: what it was asked for is not known here
+    }
+    Set<String> used = new TreeSet<>(defaults.askedFor());
+    advisor.ifAvailable(a -> used.addAll(a.annotatedCacheNames()));
+    List<String> warnings = new ArrayList<>();
+    for (String name : new TreeSet<>(properties.getCaches().keySet())) {
+      if (!used.contains(name)) {
+        String guess = CacheNames.closest(name, used);
+        warnings.add("Coalesce: cache '" + name + "' is configured under coalesce.caches." + name + ", but no "
+            + "@Coalesced annotation names it and no code has asked for it: its settings apply to nothing."
+            + (guess == null ? "" : " Did you mean '" + guess + "'?")
+            + " (A cache that code looks up by name only later, with CoalescingCacheManager.getCache, is fine.)");
+      }
+    }
+    return warnings;
   }
 
   String describe() {

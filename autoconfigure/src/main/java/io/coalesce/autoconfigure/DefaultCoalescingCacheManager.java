@@ -16,6 +16,7 @@ import java.util.function.Function;
 final class DefaultCoalescingCacheManager implements CoalescingCacheManager, AutoCloseable {
 
   private final ConcurrentMap<String, CoalescingCache> caches = new ConcurrentHashMap<>();
+  private final Set<String> asked = ConcurrentHashMap.newKeySet();
   private final Function<String, CoalescingCache> factory;
   private final Set<String> declared;
   private final boolean strict;
@@ -27,11 +28,14 @@ final class DefaultCoalescingCacheManager implements CoalescingCacheManager, Aut
     this.onClose = onClose;
     this.declared = Set.copyOf(declared);
     this.strict = strict;
-    declared.forEach(this::getCache);
+    declared.forEach(name -> caches.computeIfAbsent(name, factory));
   }
 
   @Override
   public CoalescingCache getCache(String name) {
+    if (name != null) {
+      asked.add(name); // not a hot path: an annotated method resolves its cache once
+    }
     CoalescingCache cache = caches.get(name);
     if (cache != null) {
       return cache;
@@ -49,6 +53,11 @@ final class DefaultCoalescingCacheManager implements CoalescingCacheManager, Aut
   @Override
   public Collection<String> getCacheNames() {
     return Collections.unmodifiableSet(caches.keySet());
+  }
+
+  /** The names code has asked this manager for so far (the declared caches it made itself are not asked). */
+  Set<String> askedFor() {
+    return Set.copyOf(asked);
   }
 
   /** Releases what the caches share (the refresh executor); called when the context closes. */
