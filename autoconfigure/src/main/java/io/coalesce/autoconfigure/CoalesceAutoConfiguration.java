@@ -7,6 +7,7 @@ import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -53,6 +54,12 @@ public class CoalesceAutoConfiguration {
         guards.getIfAvailable());
     return new DefaultCoalescingCacheManager(factory, properties.getCaches().keySet(),
         properties.isStrictCacheNames(), executors::shutdown);
+  }
+
+  @Bean
+  static DeclarationCheck coalesceDeclarationCheck(ConfigurableListableBeanFactory beans,
+      ObjectProvider<CoalesceAdvisor> advisor) {
+    return new DeclarationCheck(beans, advisor);
   }
 
   @Bean

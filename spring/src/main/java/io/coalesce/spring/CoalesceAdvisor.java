@@ -79,6 +79,16 @@ public final class CoalesceAdvisor extends AbstractPointcutAdvisor {
   }
 
   /**
+   * Parses and checks the Coalesce annotations on the methods of {@code type} without proxying
+   * anything, throwing {@link InvalidCacheDeclarationException} for a misdeclared one: for the beans a
+   * context does not create at start-up (lazy, prototype, scoped), so that their misdeclarations fail
+   * start-up as a singleton's do.
+   */
+  public void checkDeclarations(Class<?> type) {
+    operations.hasOperations(type);
+  }
+
+  /**
    * The caches that the annotations of the beans proxied so far name; once the application context
    * has created its singletons, those of every annotated singleton.
    */

@@ -36,6 +36,37 @@ class CacheDeclarationFailureTest {
     assertThat(output.getAll()).doesNotContain("Application run failed");
   }
 
+  @Test
+  void aMisdeclaredMethodOnALazyBeanNothingUsesFailsStartUpToo(CapturedOutput output) {
+    assertThatThrownBy(() -> SpringApplication.run(LazyApp.class,
+        "--spring.main.web-application-type=none",
+        "--spring.autoconfigure.exclude=" + String.join(",", Boot.DATA_SOURCE_4, Boot.DATA_SOURCE_3,
+            Boot.REDIS_4, Boot.REDIS_3)))
+        .isInstanceOf(io.coalesce.spring.InvalidCacheDeclarationException.class);
+
+    String report = output.getAll().substring(output.getAll().indexOf("APPLICATION FAILED TO START"));
+    assertThat(report).contains("Description:\n\n@Coalesced method "
+        + "io.coalesce.autoconfigure.CacheDeclarationFailureTest$Audit.record(long) returns void");
+  }
+
+  static class Audit {
+
+    @Coalesced(cache = "audit", key = "#id")
+    public void record(long id) {
+    }
+  }
+
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  static class LazyApp {
+
+    @Bean
+    @org.springframework.context.annotation.Lazy
+    Audit audit() {
+      return new Audit();
+    }
+  }
+
   static class Prices {
 
     @Coalesced(cache = "prices", key = "#id +")
