@@ -179,7 +179,9 @@ public class CoalesceProperties implements Validator {
     /**
      * Packages whose classes the JSON stored in Redis may name, for properties your cached types
      * declare polymorphic by class name (@JsonTypeInfo(use = CLASS)); by default none may be named, so
-     * data in Redis never chooses a class to instantiate.
+     * data in Redis never chooses a class to instantiate. A value that would name a class outside them
+     * is not written to Redis (it could not be read back): one WARN per cache and type names this
+     * property.
      */
     private List<String> trustedPackages = new ArrayList<>();
 

@@ -30,6 +30,7 @@ public final class Jackson2EntryCodec implements EntryCodec {
   private final ObjectMapper mapper;
   private final Map<Type, ObjectReader> readers = new ConcurrentHashMap<>();
   private final Map<Type, ObjectWriter> writers = new ConcurrentHashMap<>();
+  private final ReadBackCheck readBack;
 
   /**
    * @param mapper the application's mapper (its modules and date handling apply); it is copied, not
@@ -47,7 +48,9 @@ public final class Jackson2EntryCodec implements EntryCodec {
   public Jackson2EntryCodec(ObjectMapper mapper, Collection<String> trustedPackages) {
     this.mapper = mapper.copy();
     this.mapper.deactivateDefaultTyping();
-    this.mapper.setPolymorphicTypeValidator(new Validator(new TrustedTypes(trustedPackages)));
+    TrustedTypes trusted = new TrustedTypes(trustedPackages);
+    this.mapper.setPolymorphicTypeValidator(new Validator(trusted));
+    this.readBack = new ReadBackCheck(trusted);
   }
 
   /** Lets stored data name only classes of the trusted packages. */
@@ -75,12 +78,14 @@ public final class Jackson2EntryCodec implements EntryCodec {
     if (entry.isNull()) {
       return Envelope.wrap(entry, type, null);
     }
+    byte[] bytes;
     try {
-      return Envelope.wrap(entry, type, writer(type).writeValueAsBytes(entry.value()));
+      bytes = Envelope.wrap(entry, type, writer(type).writeValueAsBytes(entry.value()));
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("Cannot write a value of " + type.getTypeName()
           + " as JSON; make it serialisable by Jackson or configure another EntryCodec", e);
     }
+    return readBack.readable(entry.value(), type, bytes, this::decode);
   }
 
   @Override

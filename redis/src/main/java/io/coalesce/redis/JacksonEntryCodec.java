@@ -29,6 +29,7 @@ public final class JacksonEntryCodec implements EntryCodec {
   private final ObjectMapper mapper;
   private final Map<Type, ObjectReader> readers = new ConcurrentHashMap<>();
   private final Map<Type, ObjectWriter> writers = new ConcurrentHashMap<>();
+  private final ReadBackCheck readBack;
 
   /**
    * @param mapper the application's mapper (its modules, naming strategy and date handling apply);
@@ -44,8 +45,9 @@ public final class JacksonEntryCodec implements EntryCodec {
    *     declare polymorphism by class name ({@code coalesce.redis.trusted-packages})
    */
   public JacksonEntryCodec(ObjectMapper mapper, Collection<String> trustedPackages) {
-    this.mapper = mapper.rebuild().deactivateDefaultTyping()
-        .polymorphicTypeValidator(new Validator(new TrustedTypes(trustedPackages))).build();
+    TrustedTypes trusted = new TrustedTypes(trustedPackages);
+    this.mapper = mapper.rebuild().deactivateDefaultTyping().polymorphicTypeValidator(new Validator(trusted)).build();
+    this.readBack = new ReadBackCheck(trusted);
   }
 
   /** Lets stored data name only classes of the trusted packages. */
@@ -73,12 +75,14 @@ public final class JacksonEntryCodec implements EntryCodec {
     if (entry.isNull()) {
       return Envelope.wrap(entry, type, null);
     }
+    byte[] bytes;
     try {
-      return Envelope.wrap(entry, type, writer(type).writeValueAsBytes(entry.value()));
+      bytes = Envelope.wrap(entry, type, writer(type).writeValueAsBytes(entry.value()));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("Cannot write a value of " + type.getTypeName()
           + " as JSON; make it serialisable by Jackson or configure another EntryCodec", e);
     }
+    return readBack.readable(entry.value(), type, bytes, this::decode);
   }
 
   @Override

@@ -76,4 +76,36 @@ class StoredClassNamesTest {
     assertThatThrownBy(() -> codec.apply(List.of("io.coalesce.re"), true).decode(planted(), Envelope.class))
         .isInstanceOf(UndecodableValueException.class);
   }
+
+  /** What the application caches: a payload of a class outside the trusted packages. */
+  public record Payment(String method) {}
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("codecs")
+  void aValueThatWouldNameAnUntrustedClassIsNotEncodedAndTheErrorNamesTheProperty(String name,
+      BiFunction<List<String>, Boolean, EntryCodec> codec) {
+    EntryCodec untrusting = codec.apply(List.of(), true);
+    CacheEntry entry = new CacheEntry(new Envelope("1", new Payment("card")), 1, 2, 3, 0);
+
+    // Written, it could never be read back (every read a miss, every load a write again): refused now.
+    assertThatThrownBy(() -> untrusting.encode(entry, Envelope.class))
+        .isInstanceOf(UnreadableValueException.class)
+        .hasMessageContaining(Payment.class.getName())
+        .hasMessageContaining("coalesce.redis.trusted-packages");
+    assertThatThrownBy(() -> untrusting.encode(entry, Envelope.class)).as("every time, not only the first")
+        .isInstanceOf(IllegalArgumentException.class);
+
+    EntryCodec trusting = codec.apply(List.of("io.coalesce.redis"), true);
+    Object read = trusting.decode(trusting.encode(entry, Envelope.class), Envelope.class).value();
+    assertThat(((Envelope) read).payload()).isEqualTo(new Payment("card"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("codecs")
+  void aValueWithoutClassNamesIsEncodedAsBefore(String name, BiFunction<List<String>, Boolean, EntryCodec> codec) {
+    EntryCodec untrusting = codec.apply(List.of(), true);
+    CacheEntry entry = new CacheEntry(new Payment("cash"), 1, 2, 3, 0);
+    assertThat(untrusting.decode(untrusting.encode(entry, Payment.class), Payment.class).value())
+        .isEqualTo(new Payment("cash"));
+  }
 }

@@ -66,6 +66,13 @@ class UnencodableValueIT {
       return CompletableFuture.completedFuture(new Fragile());
     }
 
+    /** Its payload's class is named in the JSON, and no package is trusted: it could never be read back. */
+    @Coalesced(cache = "orders", key = "#id")
+    public Order order(long id) {
+      loads.incrementAndGet();
+      return new Order(id, new Card("4242"));
+    }
+
     public int loads() {
       return loads.get();
     }
@@ -74,6 +81,11 @@ class UnencodableValueIT {
       this.gate = gate;
     }
   }
+
+  public record Card(String last4) {}
+
+  public record Order(long id, @com.fasterxml.jackson.annotation.JsonTypeInfo(
+      use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.CLASS) Object payment) {}
 
   @SpringBootConfiguration
   @EnableAutoConfiguration(excludeName = {Boot.DATA_SOURCE_4, Boot.DATA_SOURCE_3, Boot.HIBERNATE_4, Boot.HIBERNATE_3})
@@ -139,5 +151,20 @@ class UnencodableValueIT {
   void anAsynchronousMethodsFutureCompletesWithTheValue() throws Exception {
     assertThat(service.findAsync(1).get(30, TimeUnit.SECONDS)).isInstanceOf(Fragile.class);
     assertThat(redis.server().text("KEYS", "fragile:*")).isEmpty();
+  }
+
+  @Test
+  void aValueNamingAClassOutsideTheTrustedPackagesIsServedNotStoredAndTheWarningNamesTheProperty(
+      CapturedOutput output) {
+    assertThat(service.order(1)).isEqualTo(new Order(1, new Card("4242")));
+    assertThat(service.order(1)).as("kept in L1").isEqualTo(new Order(1, new Card("4242")));
+    service.order(2);
+
+    assertThat(service.loads()).isEqualTo(2);
+    assertThat(redis.server().text("KEYS", "fragile:*")).as("not written, where no read could use it").isEmpty();
+    assertThat(output.getOut().split("coalesce.redis.trusted-packages", -1)).as("one warning naming the property")
+        .hasSizeGreaterThan(1);
+    assertThat(output.getOut().lines().filter(line -> line.contains("WARN") && line.contains("'orders'")).count())
+        .isEqualTo(1);
   }
 }

@@ -1,5 +1,6 @@
 package io.coalesce.redis.internal;
 
+import io.coalesce.redis.UnreadableValueException;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.Clock;
@@ -92,13 +93,31 @@ public final class RedisHealth {
   }
 
   private void reportOnce(String cache, Type type, Throwable error) {
-    if (unencodableReported.putIfAbsent(cache + '|' + type.getTypeName(), Boolean.TRUE) == null) {
+    if (unencodableReported.putIfAbsent(cache + '|' + type.getTypeName(), Boolean.TRUE) != null) {
+      return;
+    }
+    String unreadable = unreadableMessage(error);
+    if (unreadable != null) {
+      LOG.log(Level.WARNING, "Values of " + type.getTypeName() + " in cache '" + cache + "' are not written to "
+          + "Redis: " + unreadable + " They are served to their callers and kept in L1, so every instance loads "
+          + "them on its own. Logged once per cache and type; counted as coalesce.redis.errors{operation=encode}");
+    } else {
       LOG.log(Level.WARNING, "Values of " + type.getTypeName() + " in cache '" + cache + "' cannot be written "
           + "to Redis (" + rootMessage(error) + "): they are served to their callers and kept in L1, but not "
           + "stored in Redis, so every instance loads them on its own. Make the type writable by Jackson (for a "
           + "JPA entity: no lazy associations in it, or cache a DTO), or define an EntryCodec bean. Logged "
           + "once per cache and type; counted as coalesce.redis.errors{operation=encode}");
     }
+  }
+
+  /** The codec's own account of a value it wrote but could not read back (it names what to do), if that was it. */
+  private static String unreadableMessage(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof UnreadableValueException) {
+        return e.getMessage();
+      }
+    }
+    return null;
   }
 
   private static String rootMessage(Throwable error) {
