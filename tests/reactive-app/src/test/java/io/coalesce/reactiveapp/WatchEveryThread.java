@@ -46,6 +46,9 @@ final class WatchEveryThread {
         // (treated as a false positive elsewhere too, e.g. line/armeria#6344). Seen here when the R2DBC
         // driver encodes a query on Reactor's parallel thread, where the test's latency resubscribes it.
         .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+        // Micrometer's JVM-pause detector (LatencyUtils), started with the first timer, waits for its
+        // next tick on a thread of its own: a timer, not work.
+        .allowBlockingCallsInside("org.LatencyUtils.PauseDetector$PauseDetectorThread", "run")
         .blockingMethodCallback(method -> {
           StringWriter stack = new StringWriter();
           new Error("Blocking call " + method + " on " + Thread.currentThread().getName())
