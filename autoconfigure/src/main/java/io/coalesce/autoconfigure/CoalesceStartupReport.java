@@ -6,7 +6,9 @@ import io.coalesce.spring.CoalesceAdvisor;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -47,31 +49,37 @@ final class CoalesceStartupReport implements SmartInitializingSingleton {
     // source of its lock tokens and may seed its Bloom filter).
     advisor.ifAvailable(a -> manager.ifAvailable(m -> a.annotatedCacheNames().forEach(m::getCache)));
     LOG.log(Level.INFO, describe());
-    unusedCaches().forEach(warning -> LOG.log(Level.WARNING, warning));
+    unusedCaches().forEach((name, guess) -> {
+      String unused = "Coalesce: cache '" + name + "' is configured under coalesce.caches." + name + ", but no "
+          + "@Coalesced annotation names it and no code has asked for it: its settings apply to nothing.";
+      if (guess != null) {
+        LOG.log(Level.WARNING, unused + " Did you mean '" + guess + "'? (A cache that code looks up by name only "
+            + "later, with CoalescingCacheManager.getCache, is fine.)");
+      } else {
+        LOG.log(Level.DEBUG, () -> unused + " (Fine if code looks it up by name later.)");
+      }
+    });
   }
 
   /**
-   * A warning for each cache configured under {@code coalesce.caches} that no annotation names and no
-   * code has asked for by the end of start-up: most likely a misspelled name, whose settings apply to
-   * nothing. Not a failure: code may still look the cache up by name later.
+   * Each cache configured under {@code coalesce.caches} that no annotation names and no code has asked
+   * for by the end of start-up, with the used name it probably misspells ({@code null} when none is
+   * near). Only a near miss is warned about: a configured cache with a name like no other is most likely
+   * one that code looks up by name later, which start-up cannot see.
    */
-  List<String> unusedCaches() {
+  Map<String, String> unusedCaches() {
     if (!(manager.getIfAvailable() instanceof DefaultCoalescingCacheManager defaults)) {
-      return List.of(); // another manager: what it was asked for is not known here
+      return Map.of(); // another manager: what it was asked for is not known here
     }
     Set<String> used = new TreeSet<>(defaults.askedFor());
     advisor.ifAvailable(a -> used.addAll(a.annotatedCacheNames()));
-    List<String> warnings = new ArrayList<>();
-    for (String name : new TreeSet<>(properties.getCaches().keySet())) {
+    Map<String, String> unused = new TreeMap<>();
+    for (String name : properties.getCaches().keySet()) {
       if (!used.contains(name)) {
-        String guess = CacheNames.closest(name, used);
-        warnings.add("Coalesce: cache '" + name + "' is configured under coalesce.caches." + name + ", but no "
-            + "@Coalesced annotation names it and no code has asked for it: its settings apply to nothing."
-            + (guess == null ? "" : " Did you mean '" + guess + "'?")
-            + " (A cache that code looks up by name only later, with CoalescingCacheManager.getCache, is fine.)");
+        unused.put(name, CacheNames.closest(name, used));
       }
     }
-    return warnings;
+    return unused;
   }
 
   String describe() {

@@ -1,6 +1,7 @@
 package io.coalesce.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.coalesce.annotation.Coalesced;
 import io.coalesce.core.CoalescingCacheManager;
@@ -19,7 +20,7 @@ import org.springframework.context.annotation.Bean;
 /**
  * A cache configured under {@code coalesce.caches} that nothing uses is most likely a misspelling
  * ({@code prodcts}): its settings silently apply to nothing. Start-up says so in one WARN, with the
- * name it probably meant.
+ * name it probably meant; a name like none in use is left alone (code may look it up later).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class UnusedCacheNameTest {
@@ -51,7 +52,7 @@ class UnusedCacheNameTest {
   void aMisspelledCacheNameIsAWarningNamingTheLikelyOne() {
     runner.withPropertyValues("coalesce.caches.prodcts.ttl=5m").run(context -> {
       assertThat(context).hasNotFailed();
-      assertThat(context.getBean(CoalesceStartupReport.class).unusedCaches()).containsExactly(PRODCTS_WARNING);
+      assertThat(context.getBean(CoalesceStartupReport.class).unusedCaches()).containsExactly(entry("prodcts", "products"));
     });
   }
 
@@ -65,12 +66,11 @@ class UnusedCacheNameTest {
   }
 
   @Test
-  void anUnusedNameLikeNoneUsedIsAWarningWithoutAGuess() {
+  void anUnusedNameLikeNoneUsedHasNoGuessSoNoWarning() {
+    // most likely a cache that code looks up by name later: start-up cannot tell, so it logs at DEBUG only
     runner.withPropertyValues("coalesce.caches.sessions.ttl=5m").run(context -> {
       assertThat(context).hasNotFailed();
-      assertThat(context.getBean(CoalesceStartupReport.class).unusedCaches()).singleElement().asString()
-          .startsWith("Coalesce: cache 'sessions' is configured under coalesce.caches.sessions")
-          .doesNotContain("Did you mean");
+      assertThat(context.getBean(CoalesceStartupReport.class).unusedCaches()).containsExactly(entry("sessions", null));
     });
   }
 

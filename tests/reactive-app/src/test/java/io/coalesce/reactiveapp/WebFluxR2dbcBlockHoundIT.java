@@ -148,7 +148,7 @@ class WebFluxR2dbcBlockHoundIT {
     all.addAll(wave(61, redis::kill));
     all.addAll(wave(121, null));
     all.addAll(wave(181, redis::restart));
-    awaitSubscribedAgain();
+    awaitBackOnRedis();
     all.addAll(wave(241, null));
 
     assertNothingBlocked();
@@ -227,14 +227,17 @@ class WebFluxR2dbcBlockHoundIT {
   }
 
   /**
-   * Waits until the application has subscribed to invalidations on the restarted Redis: it drops its
-   * L1 then, so a wave that overlapped that moment would load some ids twice.
+   * Waits until the application is back on the restarted Redis: subscribed to invalidations (it drops
+   * its L1 then, so a wave that overlapped that moment would load some ids twice) and writing loaded
+   * values to Redis again (a probe id, outside every wave, read until its key is there).
    */
-  private static void awaitSubscribedAgain() {
+  private void awaitBackOnRedis() {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!(redis.answers() && !redis.text("PUBSUB", "CHANNELS").isBlank())) {
-      assertThat(System.nanoTime()).as("subscribed again within 30 s").isLessThan(deadline);
-      sleep(20);
+    long probe = RunningApp.ROWS;
+    while (!(redis.answers() && !redis.text("PUBSUB", "CHANNELS").isBlank()
+        && app.send("/products/" + probe).status() == 200 && !redis.text("KEYS", "*{" + probe + "}*").isBlank())) {
+      assertThat(System.nanoTime()).as("back on Redis within 30 s").isLessThan(deadline);
+      sleep(50);
     }
   }
 
