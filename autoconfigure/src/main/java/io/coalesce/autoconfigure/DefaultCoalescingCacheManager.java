@@ -33,8 +33,8 @@ final class DefaultCoalescingCacheManager implements CoalescingCacheManager, Aut
 
   @Override
   public CoalescingCache getCache(String name) {
-    if (name != null) {
-      asked.add(name); // not a hot path: an annotated method resolves its cache once
+    if (name != null && !asked.contains(name)) {
+      asked.add(name); // a read first: code may call getCache on every request, and add locks a bin
     }
     CoalescingCache cache = caches.get(name);
     if (cache != null) {

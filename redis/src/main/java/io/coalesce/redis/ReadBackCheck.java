@@ -4,6 +4,7 @@ import io.coalesce.core.CacheEntry;
 import java.lang.reflect.Type;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * Makes a JSON codec refuse to encode a value it could not read back, so that such a value is served
@@ -60,10 +61,7 @@ final class ReadBackCheck {
   }
 
   private static String rootMessage(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = NestedExceptionUtils.getMostSpecificCause(error);
     return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 }

@@ -100,11 +100,10 @@ final class CoalesceInterceptor implements MethodInterceptor {
     ValueShape shape = read.shape();
     if (shape.isReactive()) {
       return ReactiveCalls.read(cache, key, read.valueType(), shape == ValueShape.FLUX,
-          () -> proceed(invocableCopy(invocation)), parent -> loadObservation(read, invocation, parent, -1));
+          () -> proceed(invocableCopy(invocation)), (parent, ids) -> loadObservation(read, invocation, parent, ids));
     }
     if (shape == ValueShape.FUTURE) {
-      // led on Coalesce's executor: the caller's observation is its parent
-      Observation parent = observations.enabled() ? observations.current() : null;
+      Observation parent = observations.parentHere(); // the load is led on Coalesce's executor
       Supplier<CompletionStage<Object>> loader = () -> LoadObservations.observeAsync(
           loadObservation(read, invocation, parent, -1), () -> callStage(invocableCopy(invocation)));
       return cache.getAsync(key, read.valueType(), loader);
@@ -149,7 +148,7 @@ final class CoalesceInterceptor implements MethodInterceptor {
           (parent, missing) -> loadObservation(read, invocation, parent, missing));
     }
     if (shape == ValueShape.FUTURE) {
-      Observation parent = observations.enabled() ? observations.current() : null;
+      Observation parent = observations.parentHere();
       return read.cache(manager()).getAllAsync(ids, read.valueType(), missing -> LoadObservations.observeAsync(
           loadObservation(read, invocation, parent, missing.size()),
           () -> callStage(callWith(invocation, batch, missing)).thenApply(batch::split)))

@@ -59,14 +59,18 @@ final class LoadObservations {
     return found;
   }
 
-  /** Whether loads are observed: nothing is captured for them otherwise. */
+  /** Whether loads are observed. */
   boolean enabled() {
     return !registry().isNoop();
   }
 
-  /** The observation current on this thread, to be the parent of a load led on another thread. */
-  Observation current() {
-    return registry().getCurrentObservation();
+  /**
+   * The observation current on this thread, to be the parent of a load led on another thread;
+   * {@code null} when loads are not observed (then nothing is read).
+   */
+  Observation parentHere() {
+    ObservationRegistry observations = registry();
+    return observations.isNoop() ? null : observations.getCurrentObservation();
   }
 
   /**

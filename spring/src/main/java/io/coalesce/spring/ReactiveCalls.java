@@ -9,9 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 import org.springframework.util.ClassUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,6 +32,12 @@ final class ReactiveCalls {
 
   private ReactiveCalls() {}
 
+  /** The observation of a load, not started: of {@code ids} uncached ids of a batch, -1 for one key. */
+  @FunctionalInterface
+  interface LoadObservation {
+    Observation of(Observation parent, int ids);
+  }
+
   /** A call of a batch method for some of its ids. */
   @FunctionalInterface
   interface BatchCall {
@@ -48,7 +52,7 @@ final class ReactiveCalls {
    * the load: the others share its result).
    */
   static Object read(CoalescingCache cache, Object key, Type type, boolean flux, Callable<Object> call,
-      UnaryOperator<Observation> observation) {
+      LoadObservation observation) {
     Mono<Object> value = Mono.deferContextual(context ->
         Mono.fromFuture(cache.getAsync(key, type, () -> load(call, flux, context, observation))));
     return flux ? value.flatMapIterable(ReactiveCalls::asList) : value;
@@ -61,21 +65,21 @@ final class ReactiveCalls {
    * {@code Context}; see {@link CoalescingCache#getAllAsync}.
    */
   static Object readEach(CoalescingCache cache, List<Object> ids, Type type, BatchShape batch, boolean flux,
-      BatchCall call, BiFunction<Observation, Integer, Observation> observation) {
+      BatchCall call, LoadObservation observation) {
     Mono<Object> assembled = Mono.deferContextual(context -> Mono.fromFuture(cache.getAllAsync(ids, type,
         missing -> loadEach(call, missing, batch, flux, context, observation)))).map(batch::assemble);
     return flux ? assembled.flatMapIterable(ReactiveCalls::asIterable) : assembled;
   }
 
   private static CompletionStage<Map<Object, Object>> loadEach(BatchCall call, Collection<Object> missing,
-      BatchShape batch, boolean flux, ContextView context, BiFunction<Observation, Integer, Observation> observation) {
-    return observed(observation.apply(parentIn(context), missing.size()),
+      BatchShape batch, boolean flux, ContextView context, LoadObservation observation) {
+    return observed(observation.of(parentIn(context), missing.size()),
         load -> value(() -> call.call(missing), flux, context, batch.where(), load)).map(batch::split).toFuture();
   }
 
   private static CompletionStage<Object> load(Callable<Object> call, boolean flux, ContextView context,
-      UnaryOperator<Observation> observation) {
-    return observed(observation.apply(parentIn(context)),
+      LoadObservation observation) {
+    return observed(observation.of(parentIn(context), -1),
         load -> value(call, flux, context, "The cached method", load)).toFuture();
   }
 

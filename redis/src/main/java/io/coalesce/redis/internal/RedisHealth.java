@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * What the Redis tier's calls came to, for operators: a subscriber of every {@link RedisOutcome}. It
@@ -121,10 +122,7 @@ public final class RedisHealth {
   }
 
   private static String rootMessage(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = NestedExceptionUtils.getMostSpecificCause(error);
     return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
