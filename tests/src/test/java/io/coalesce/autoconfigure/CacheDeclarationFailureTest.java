@@ -18,12 +18,16 @@ import org.springframework.context.annotation.Bean;
 @ExtendWith(OutputCaptureExtension.class)
 class CacheDeclarationFailureTest {
 
+  /** Starts {@code app} without a web server, a database or Redis: only its beans and Coalesce. */
+  private static void start(Class<?> app) {
+    SpringApplication.run(app, "--spring.main.web-application-type=none",
+        "--spring.autoconfigure.exclude=" + String.join(",", Boot.DATA_SOURCE_4, Boot.DATA_SOURCE_3,
+            Boot.REDIS_4, Boot.REDIS_3)).close();
+  }
+
   @Test
   void aKeyExpressionThatDoesNotParseGetsTheFailedToStartReport(CapturedOutput output) {
-    assertThatThrownBy(() -> SpringApplication.run(BadKeyApp.class,
-        "--spring.main.web-application-type=none",
-        "--spring.autoconfigure.exclude=" + String.join(",", Boot.DATA_SOURCE_4, Boot.DATA_SOURCE_3,
-            Boot.REDIS_4, Boot.REDIS_3)))
+    assertThatThrownBy(() -> start(BadKeyApp.class))
         .hasRootCauseInstanceOf(org.springframework.expression.ParseException.class);
 
     assertThat(output.getAll()).contains("APPLICATION FAILED TO START");
@@ -38,10 +42,7 @@ class CacheDeclarationFailureTest {
 
   @Test
   void aMisdeclaredMethodOnALazyBeanNothingUsesFailsStartUpToo(CapturedOutput output) {
-    assertThatThrownBy(() -> SpringApplication.run(LazyApp.class,
-        "--spring.main.web-application-type=none",
-        "--spring.autoconfigure.exclude=" + String.join(",", Boot.DATA_SOURCE_4, Boot.DATA_SOURCE_3,
-            Boot.REDIS_4, Boot.REDIS_3)))
+    assertThatThrownBy(() -> start(LazyApp.class))
         .isInstanceOf(io.coalesce.spring.InvalidCacheDeclarationException.class);
 
     String report = output.getAll().substring(output.getAll().indexOf("APPLICATION FAILED TO START"));

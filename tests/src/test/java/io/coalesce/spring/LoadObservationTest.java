@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.coalesce.annotation.Coalesced;
 import io.coalesce.it.Boot;
 import io.micrometer.common.KeyValue;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
@@ -235,5 +237,22 @@ class LoadObservationTest {
       assertThat(products.seenInside()).singleElement()
           .satisfies(inside -> assertThat(((Observation) inside).getContext()).isSameAs(recorder.loads().get(0)));
     });
+  }
+
+  @Test
+  void withBootsMeterHandlerEachLoadIsTimedAndAHitIsNot() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    ObservationRegistry registry = ObservationRegistry.create();
+    registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+    new ApplicationContextRunner().withConfiguration(Boot.coalesce())
+        .withBean(ObservationRegistry.class, () -> registry)
+        .withBean(Products.class, () -> new Products(registry))
+        .run(context -> {
+          Products products = context.getBean(Products.class);
+          products.find(7);
+          products.find(7); // a hit: not timed
+          assertThat(meters.get("coalesce.load").tag("coalesce.cache", "products").tag("coalesce.outcome", "success")
+              .timer().count()).isEqualTo(1);
+        });
   }
 }

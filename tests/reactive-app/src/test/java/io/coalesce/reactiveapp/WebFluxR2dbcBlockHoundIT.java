@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.HashSet;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -30,6 +31,9 @@ import org.junit.jupiter.api.Test;
  * ({@link Database}). Counted at the driver: the statements each id costs.
  */
 class WebFluxR2dbcBlockHoundIT {
+
+  /** An id in the JSON of a product. */
+  private static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
 
   static RedisServer redis;
   static Database database;
@@ -256,7 +260,7 @@ class WebFluxR2dbcBlockHoundIT {
   }
 
   private static List<Long> idsIn(String json) {
-    return java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(json).results()
+    return ID.matcher(json).results()
         .map(m -> Long.parseLong(m.group(1))).collect(Collectors.toList());
   }
 
