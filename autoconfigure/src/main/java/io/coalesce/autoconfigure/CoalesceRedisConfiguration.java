@@ -8,6 +8,7 @@ import io.coalesce.redis.internal.CircuitBreakerCallGuard;
 import io.coalesce.redis.internal.RedisCallGuard;
 import io.coalesce.redis.internal.RedisEventsSubscription;
 import io.coalesce.redis.internal.RedisTiers;
+import io.coalesce.redis.internal.SentinelWatch;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
@@ -31,6 +32,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -117,6 +119,28 @@ class CoalesceRedisConfiguration {
   @Bean
   SmartLifecycle coalesceRedisProbeLifecycle(RedisTiers tiers) {
     return LifecycleHooks.of(() -> {}, tiers::stopProbing);
+  }
+
+  /**
+   * With Lettuce and Sentinel ({@code spring.data.redis.sentinel.*}, or an application's own
+   * {@link LettuceConnectionFactory} with a sentinel configuration): follows a failover the client does
+   * not notice, as after a manual {@code SENTINEL FAILOVER}, within about a second (see
+   * {@link SentinelWatch}). Jedis's sentinel pool follows by itself.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "io.lettuce.core.RedisClient")
+  static class LettuceSentinel {
+
+    @Bean
+    SmartLifecycle coalesceSentinelWatch(RedisConnectionFactory connectionFactory, RedisTiers tiers,
+        RedisEventsSubscription subscription) {
+      if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isRedisSentinelAware()
+          && lettuce.getSentinelConfiguration().getMaster() != null) {
+        return new SentinelWatch(lettuce, lettuce.getSentinelConfiguration().getMaster().getName(), tiers,
+            subscription, lettuce::resetConnection);
+      }
+      return LifecycleHooks.of(() -> {}, () -> {});
+    }
   }
 
   /** The timeout every Redis command gets: the application's own, or coalesce.redis.command-timeout. */

@@ -49,9 +49,10 @@ final class PendingWrites {
 
   /**
    * Replays what waits: the clear first, if one does ({@code clearAll}; every key is then done),
-   * then each key ({@code evict}). Stops at the first that throws; it and the rest stay pending.
+   * then the keys, {@code batch} at a time ({@code evictAll}). Stops at the first batch that throws;
+   * it and the rest stay pending.
    */
-  void replay(Runnable clearAll, Consumer<String> evict) {
+  void replay(Runnable clearAll, Consumer<List<String>> evictAll, int batch) {
     if (clear.getAndSet(false)) {
       try {
         clearAll.run();
@@ -61,13 +62,17 @@ final class PendingWrites {
         return;
       }
     }
-    for (Map.Entry<String, Long> write : List.copyOf(byKey.entrySet())) {
+    List<Map.Entry<String, Long>> writes = List.copyOf(byKey.entrySet());
+    for (int from = 0; from < writes.size(); from += batch) {
+      List<Map.Entry<String, Long>> chunk = writes.subList(from, Math.min(writes.size(), from + batch));
       try {
-        evict.accept(write.getKey());
+        evictAll.accept(chunk.stream().map(Map.Entry::getKey).toList());
       } catch (RuntimeException e) {
         return;
       }
-      byKey.remove(write.getKey(), write.getValue()); // not if it failed again while being replayed
+      for (Map.Entry<String, Long> write : chunk) {
+        byKey.remove(write.getKey(), write.getValue()); // not if it failed again while being replayed
+      }
     }
   }
 }

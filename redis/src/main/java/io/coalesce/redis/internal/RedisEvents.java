@@ -4,6 +4,7 @@ import io.coalesce.core.RemoteTier;
 import io.coalesce.core.RemoteTier.Invalidations;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -108,6 +109,19 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
 
   int waiting() {
     return waiters.size();
+  }
+
+  /**
+   * Wakes every waiting instance-local caller to try its lock again at once: another server answers
+   * now, and the lock it waits for may be one that server will never see released.
+   */
+  void wakeAll() {
+    for (String key : List.copyOf(waiters.keySet())) {
+      CompletableFuture<Wake> signal = waiters.remove(key);
+      if (signal != null) {
+        signal.complete(Wake.LOCK_FREE);
+      }
+    }
   }
 
   @Override

@@ -21,9 +21,14 @@ import org.springframework.util.backoff.ExponentialBackOff;
 public final class RedisEventsSubscription implements SmartLifecycle {
 
   private static final System.Logger LOG = System.getLogger(RedisEventsSubscription.class.getName());
-  private static final long FIRST_RETRY_MILLIS = 200;
-  /** A subscription lost while Redis was down is back within about this long of Redis. */
-  private static final long MAX_RETRY_MILLIS = 1_000;
+  private static final long FIRST_RETRY_MILLIS = 100;
+  /**
+   * A subscription lost while Redis was down is back within about this long of Redis (or of the
+   * promoted replica, after a failover). Until then this instance's L1 may re-cache a value that a
+   * write another instance replays meanwhile makes old, and misses its message; the re-subscription's
+   * drop ends that. An attempt while Redis is down is one refused connection.
+   */
+  private static final long MAX_RETRY_MILLIS = 250;
 
   private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
   private final String target;
@@ -49,6 +54,26 @@ public final class RedisEventsSubscription implements SmartLifecycle {
   @Override
   public synchronized void start() {
     running = true;
+    subscribeOrRetry();
+  }
+
+  /**
+   * Subscribes again over a new connection: after a failover the client does not notice, the current
+   * one still listens to the old master, which no longer receives the writes' messages. Its
+   * re-subscription drops the L1 copies, as any re-subscription does.
+   */
+  public synchronized void restart() {
+    if (!running) {
+      return;
+    }
+    if (retries != null && !retries.isShutdown()) {
+      return; // a retry is scheduled, and subscribes on a new connection
+    }
+    safelyStop();
+    subscribeOrRetry();
+  }
+
+  private void subscribeOrRetry() {
     if (!trySubscribe()) {
       LOG.log(Level.WARNING, "Redis at " + target + " is not reachable: Coalesce runs with its L1 cache "
           + "and the loaders only, and keeps trying to connect in the background (set "

@@ -12,6 +12,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +40,8 @@ final class RedisRemoteTier implements RemoteTier {
   private static final long MAX_POLL_MILLIS = 200;
   /** Keys remembered for replay; past this, the whole cache is cleared on recovery instead. */
   static final int MAX_PENDING = 10_000;
+  /** Evicts replayed per round trip. */
+  private static final int REPLAY_BATCH = 500;
   private static final byte[] NO_TOKEN = new byte[0];
 
   private final String cache;
@@ -52,6 +58,15 @@ final class RedisRemoteTier implements RemoteTier {
   private final RedisCallGuard guard;
   private final byte[] cleared;
   private final PendingWrites pending = new PendingWrites(MAX_PENDING);
+  private final RecentWrites recent;
+  /** Locks this instance holds whose release Redis did not take: released once it answers. */
+  private final Set<Lease> unreleased = ConcurrentHashMap.newKeySet();
+  /**
+   * Locks this instance took within a lease, by when: a failover may lose their release, acknowledged
+   * by the old master but not replicated, and leave them held on the new one until their lease ends.
+   */
+  private final Map<Lease, Long> recentLeases = new ConcurrentHashMap<>();
+  private final AtomicLong nextLeasePrune = new AtomicLong();
   private final LockTokens tokens = new LockTokens();
 
   RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys, EntryCodec codec,
@@ -69,6 +84,7 @@ final class RedisRemoteTier implements RemoteTier {
     this.versionFloorMillis = leaseMillis + settings.loadTimeout().toMillis() + localTtlMillis;
     this.staleIfErrorMillis = settings.staleIfError() ? settings.staleIfErrorMaxAge().toMillis() : -1;
     this.cleared = keys.cleared(cache);
+    this.recent = new RecentWrites(MAX_PENDING, ticker);
   }
 
   @Override
@@ -159,7 +175,7 @@ final class RedisRemoteTier implements RemoteTier {
 
   private ReadOrLock readOrLock(String key, Type type, String token, RedisStore.ReadOrLockReply reply) {
     Lease lease = switch (reply.locked()) {
-      case 1 -> Lease.acquired(key, token);
+      case 1 -> acquired(Lease.acquired(key, token));
       case 0 -> Lease.heldElsewhere(key);
       default -> null;
     };
@@ -223,6 +239,7 @@ final class RedisRemoteTier implements RemoteTier {
           cleared, keys.dataVersion(cache, key), bytes, ttl, Math.max(versionFloorMillis, ttl + localTtlMillis),
           dataVersion == NO_DATA_VERSION ? "" : Long.toString(dataVersion), events.rawChannel(),
           events.writtenHead(cache), events.writtenTail(key));
+      recent.wrote(key);
       return new Written(reply.taken() ? Stored.STORED : Stored.SUPERSEDED, reply.version());
     } catch (RuntimeException e) {
       pending.failed(key);
@@ -246,7 +263,10 @@ final class RedisRemoteTier implements RemoteTier {
       reply = store.writeBack(writeBackArgs(key, entry, bytes, readVersion, locked ? token(lease) : NO_TOKEN),
           events.rawChannel());
     } catch (RuntimeException e) {
-      return Stored.UNAVAILABLE; // the lock, if any, expires by itself
+      if (locked) {
+        keepToRelease(lease); // a waiter on another instance must not wait for it until lock.wait
+      }
+      return Stored.UNAVAILABLE;
     }
     return reply == 1 ? Stored.STORED : Stored.SUPERSEDED;
   }
@@ -275,7 +295,13 @@ final class RedisRemoteTier implements RemoteTier {
       try {
         replies = store.writeBackAll(args, events.rawChannel());
       } catch (RuntimeException e) {
-        replies = null; // the locks, if any, expire by themselves
+        replies = null;
+        for (int index : sent) {
+          Lease lease = writeBacks.get(index).lease();
+          if (lease != null && lease.state() == Lease.State.ACQUIRED) {
+            keepToRelease(lease);
+          }
+        }
       }
       for (int s = 0; s < sent.size(); s++) {
         outcomes[sent.get(s)] = replies == null || replies[s] == -2 ? Stored.UNAVAILABLE
@@ -320,7 +346,7 @@ final class RedisRemoteTier implements RemoteTier {
     String token = tokens.next();
     try {
       boolean acquired = store.tryLock(keys.lock(cache, key), token.getBytes(StandardCharsets.UTF_8), leaseMillis);
-      return acquired ? Lease.acquired(key, token) : Lease.heldElsewhere(key);
+      return acquired ? acquired(Lease.acquired(key, token)) : Lease.heldElsewhere(key);
     } catch (RuntimeException e) {
       return Lease.UNAVAILABLE;
     }
@@ -332,9 +358,39 @@ final class RedisRemoteTier implements RemoteTier {
       return;
     }
     try {
-      store.release(keys.lock(cache, lease.key()), token(lease), events.rawChannel(), events.released(cache, lease.key()));
+      releaseNow(lease);
     } catch (RuntimeException e) {
-      // the lease expires on its own
+      keepToRelease(lease);
+    }
+  }
+
+  /** Remembers {@code lease} for a lease's time (at most {@link #MAX_PENDING} of them); returns it. */
+  private Lease acquired(Lease lease) {
+    long now = ticker.read();
+    if (recentLeases.size() >= MAX_PENDING) {
+      long due = nextLeasePrune.get();
+      if (now - due >= 0 && nextLeasePrune.compareAndSet(due, now + TimeUnit.MILLISECONDS.toNanos(100))) {
+        recentLeases.values().removeIf(at -> now - at > TimeUnit.MILLISECONDS.toNanos(leaseMillis));
+      }
+    }
+    if (recentLeases.size() < MAX_PENDING) {
+      recentLeases.put(lease, now);
+    }
+    return lease;
+  }
+
+  private void releaseNow(Lease lease) {
+    store.release(keys.lock(cache, lease.key()), token(lease), events.rawChannel(), events.released(cache, lease.key()));
+  }
+
+  /**
+   * A lock whose release (or write-back) Redis did not take: it would keep the other instances' callers
+   * of its key waiting up to {@code lock.wait}, on this server or on a replica promoted meanwhile, until
+   * its lease ends. Released when Redis answers again; past {@link #MAX_PENDING}, left to its lease.
+   */
+  private void keepToRelease(Lease lease) {
+    if (unreleased.size() < MAX_PENDING) {
+      unreleased.add(lease);
     }
   }
 
@@ -396,9 +452,21 @@ final class RedisRemoteTier implements RemoteTier {
     }
   }
 
+  private void evictAllNow(List<String> evicted) {
+    List<RedisStore.EvictArgs> args = new ArrayList<>(evicted.size());
+    for (String key : evicted) {
+      args.add(new RedisStore.EvictArgs(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key),
+          events.writtenTail(key)));
+    }
+    store.evictAll(args, cleared, versionFloorMillis, events.rawChannel(), events.writtenHead(cache));
+    evicted.forEach(recent::wrote);
+  }
+
   private long evictNow(String key) {
-    return store.evict(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), cleared,
+    long version = store.evict(keys.value(cache, key), keys.lock(cache, key), keys.version(cache, key), cleared,
         versionFloorMillis, events.rawChannel(), events.writtenHead(cache), events.writtenTail(key));
+    recent.wrote(key);
+    return version;
   }
 
   @Override
@@ -420,6 +488,7 @@ final class RedisRemoteTier implements RemoteTier {
     long marker = store.raiseClearMarker(cleared, versionFloorMillis);
     store.deleteMatching(keys.pattern(cache));
     store.publish(events.rawChannel(), events.cleared(cache, marker));
+    recent.cleared();
     return marker < 0 ? UNKNOWN_VERSION : marker;
   }
 
@@ -428,9 +497,26 @@ final class RedisRemoteTier implements RemoteTier {
     events.register(cache, listener);
   }
 
-  /** Whether writes wait to be replayed. */
+  /** Whether writes wait to be replayed, or locks to be released. */
   boolean hasPending() {
-    return !pending.isEmpty();
+    return !pending.isEmpty() || !unreleased.isEmpty();
+  }
+
+  /**
+   * Another server answers than before (a failover, or a restart): the writes Redis acknowledged within
+   * {@link RecentWrites#WINDOW} may be lost on it, so they wait to be replayed like failed ones; and so
+   * may the releases of the locks taken within a lease, which are released again (only where the token
+   * is still ours: a load still running then stores nothing, and a caller elsewhere may load again).
+   */
+  void serverChanged() {
+    recent.replayInto(pending);
+    long now = ticker.read();
+    recentLeases.forEach((lease, at) -> {
+      if (now - at < TimeUnit.MILLISECONDS.toNanos(leaseMillis)) {
+        keepToRelease(lease);
+      }
+    });
+    recentLeases.clear();
   }
 
   /** Keys whose writes wait to be replayed; a pending clear of the whole cache counts as one. */
@@ -443,7 +529,15 @@ final class RedisRemoteTier implements RemoteTier {
    * another instance wrote since; removing the key is right whatever happened meanwhile).
    */
   void replayPending() {
-    pending.replay(this::clearNow, this::evictNow);
+    pending.replay(this::clearNow, this::evictAllNow, REPLAY_BATCH);
+    for (Lease lease : List.copyOf(unreleased)) {
+      try {
+        releaseNow(lease); // only if still ours: the script compares the token
+      } catch (RuntimeException e) {
+        return;
+      }
+      unreleased.remove(lease);
+    }
   }
 
   private static byte[] token(Lease lease) {

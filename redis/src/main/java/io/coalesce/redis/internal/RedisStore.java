@@ -290,6 +290,35 @@ final class RedisStore {
     return parseVersion(version);
   }
 
+  /** The keys of one {@link #evictAll} evict, and its message's tail. */
+  record EvictArgs(byte[] key, byte[] lockKey, byte[] versionKey, byte[] messageTail) {}
+
+  /**
+   * {@code evict.lua} for each of {@code evicts}, pipelined (one round trip, where the replay of the
+   * writes a failover may have lost would otherwise take one per key while other instances read the
+   * values they replace); one after the other on Redis Cluster, whose connection does not pipeline.
+   */
+  void evictAll(List<EvictArgs> evicts, byte[] cleared, long versionTtlMillis, byte[] channel, byte[] messageHead) {
+    byte[] ttl = RedisKeys.bytes(Long.toString(versionTtlMillis));
+    execute("evict", false, (RedisCallback<Object>) c -> {
+      if (c instanceof RedisClusterConnection) {
+        for (EvictArgs e : evicts) {
+          Scripts.eval(c, EVICT, ReturnType.VALUE, 4, e.key(), e.lockKey(), e.versionKey(), e.versionKey(), ttl,
+              channel, messageHead, e.messageTail());
+        }
+        return null;
+      }
+      String sha = Scripts.loaded(c, EVICT);
+      c.openPipeline();
+      for (EvictArgs e : evicts) {
+        c.scriptingCommands().evalSha(sha, ReturnType.VALUE, 4, e.key(), e.lockKey(), e.versionKey(), cleared, ttl,
+            channel, messageHead, e.messageTail());
+      }
+      c.closePipeline(); // throws when a command failed
+      return null;
+    });
+  }
+
   /**
    * {@code clear.lua}: raises the cache's clear marker and returns it; on Redis Cluster, where no
    * script reaches every slot, nothing is raised: {@code -1}.
@@ -443,6 +472,17 @@ final class RedisStore {
     } catch (RuntimeException e) {
       return false;
     }
+  }
+
+  /**
+   * {@code INFO server} of the server the commands go to, past the guard: its {@code run_id} names the
+   * process, and another one than before means another process answers (a failover, or a restart),
+   * which may have lost writes the previous one acknowledged. {@code null} on Redis Cluster (a node
+   * per slot range).
+   */
+  java.util.Properties serverInfo() {
+    return execute("info", false, (RedisCallback<java.util.Properties>) c ->
+        c instanceof RedisClusterConnection ? null : c.serverCommands().info("server"));
   }
 
   /** Publishes {@code message} on {@code channel}; always sent (a write's invalidation). */

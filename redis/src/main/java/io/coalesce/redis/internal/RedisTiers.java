@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,6 +58,8 @@ public final class RedisTiers implements AutoCloseable {
   private final AtomicBoolean probing = new AtomicBoolean();
   /** A subscription succeeded and its drop of the L1 copies waits for the reads' connection to answer. */
   private final AtomicBoolean dropPending = new AtomicBoolean();
+  /** The {@code run_id} of the server that answered last ({@code null}: not known yet, or Redis Cluster). */
+  private volatile String serverId;
 
   /**
    * @param keyPrefix namespace of every key and of the event channel
@@ -177,6 +180,11 @@ public final class RedisTiers implements AutoCloseable {
   private void subscribed(boolean again) {
     if (!again && !probing.get() && guard.isAvailable()) {
       events.dropLocalCopies();
+      try {
+        probe.execute(this::serverChanged); // learns which server answers, to notice another one later
+      } catch (RuntimeException shutDown) {
+        // stopping
+      }
       return;
     }
     dropPending.set(true);
@@ -206,17 +214,69 @@ public final class RedisTiers implements AutoCloseable {
   }
 
   /**
-   * Redis answered a {@code PING} past the guard: half-open the breaker, hold the copies kept for their
-   * whole window to {@code local.ttl}, drop every copy if a subscription is waiting for it (after the
-   * breaker half-opened, so that the reloads use Redis), and replay the writes Redis did not take.
+   * Redis answered a {@code PING} past the guard: half-open the breaker; when another server answers
+   * than before (a failover or a restart), queue the writes and lock releases it may have lost; replay
+   * the writes Redis did not take and release the locks it did not, then wake the callers waiting for
+   * a lock (on another server, it may be one nobody will release);
+   * then hold the copies kept for their whole window to {@code local.ttl}, and drop every copy if a
+   * subscription is waiting for it or the server changed. The replay comes before the drop: a reload
+   * after the drop must not read a value a lost or failed write replaced, and re-cache it.
    */
   private void answered() {
     guard.probeSucceeded();
-    events.redisAnswersAgain();
-    if (dropPending.getAndSet(false)) {
-      events.dropLocalCopies();
+    boolean newServer = serverChanged();
+    if (newServer) {
+      tiers.forEach(RedisRemoteTier::serverChanged);
     }
     tiers.forEach(RedisRemoteTier::replayPending);
+    if (newServer) {
+      events.wakeAll(); // after the replay released this instance's locks: the woken try them at once
+    }
+    events.redisAnswersAgain();
+    if (dropPending.getAndSet(false) || newServer) {
+      events.dropLocalCopies();
+    }
+  }
+
+  /**
+   * Whether the server that answers now is another process than the one that answered before; a
+   * server not known before, or one that cannot say (Redis Cluster), is not another.
+   */
+  private boolean serverChanged() {
+    String now = currentServerId();
+    String before = serverId;
+    if (now == null) {
+      return false;
+    }
+    serverId = now;
+    if (before != null && !before.equals(now)) {
+      LOG.log(Level.INFO, "Redis is another server than before (run_id " + before + " → " + now + "; a "
+          + "failover or a restart): Coalesce replays the writes of the last " + RecentWrites.WINDOW.toSeconds()
+          + " s on it and drops its L1 copies");
+      return true;
+    }
+    return false;
+  }
+
+  /** The {@code run_id} of the server the reads' connection reaches now, or {@code null} if it does not answer. */
+  String currentServerId() {
+    Properties info = currentServer();
+    return info == null ? null : info.getProperty("run_id");
+  }
+
+  /** {@code INFO server} of the server the reads' connection reaches now, or {@code null} if it does not answer. */
+  Properties currentServer() {
+    try {
+      return store.serverInfo();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "Asking Redis for INFO server failed", e);
+      return null;
+    }
+  }
+
+  /** The {@code run_id} of the server that answered last, or {@code null}. */
+  String lastServerId() {
+    return serverId;
   }
 
   /**

@@ -68,6 +68,13 @@ final class Scripts {
     }
   }
 
+  /** Loads {@code script} into the server (a pipeline cannot fall back on {@code NOSCRIPT}); returns its SHA-1. */
+  static String loaded(RedisConnection connection, byte[] script) {
+    String sha = SHAS.computeIfAbsent(script, Scripts::sha1);
+    connection.scriptingCommands().scriptLoad(script);
+    return sha;
+  }
+
   private static boolean isNoScript(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {

@@ -21,24 +21,30 @@ class PendingWritesTest {
   void aWriteThatFailsWhileItsKeyIsBeingReplayedStaysPending() {
     pending.failed("k");
 
-    pending.replay(() -> {}, key -> {
-      replayed.add(key);
-      pending.failed(key); // the same key's next write fails, concurrently with this replay
-    });
+    pending.replay(() -> {}, keys -> {
+      replayed.addAll(keys);
+      keys.forEach(pending::failed); // the same key's next write fails, concurrently with this replay
+    }, 10);
 
     assertThat(pending.count()).isEqualTo(1);
-    pending.replay(() -> {}, replayed::add);
+    pending.replay(() -> {}, replayed::addAll, 10);
     assertThat(replayed).containsExactly("k", "k");
     assertThat(pending.isEmpty()).isTrue();
   }
 
   @Test
-  void aReplayStopsAtTheFirstFailureAndKeepsTheRest() {
+  void aReplayStopsAtTheFirstFailedBatchAndKeepsItAndTheRest() {
     pending.failed("a");
     pending.failed("b");
-    pending.replay(() -> {}, key -> {
-      throw new IllegalStateException("Redis is down again");
-    });
+    pending.failed("c");
+    List<List<String>> batches = new ArrayList<>();
+    pending.replay(() -> {}, keys -> {
+      batches.add(keys);
+      if (batches.size() == 2) {
+        throw new IllegalStateException("Redis is down again");
+      }
+    }, 1);
+    assertThat(batches).hasSize(2);
     assertThat(pending.count()).isEqualTo(2);
   }
 
@@ -48,7 +54,7 @@ class PendingWritesTest {
       pending.failed(key);
     }
     List<String> cleared = new ArrayList<>();
-    pending.replay(() -> cleared.add("all"), replayed::add);
+    pending.replay(() -> cleared.add("all"), replayed::addAll, 10);
     assertThat(cleared).containsExactly("all");
     assertThat(replayed).isEmpty();
     assertThat(pending.isEmpty()).isTrue();
