@@ -181,6 +181,13 @@ class CoalesceRedisConfiguration {
       };
     }
 
+    /** A Redis Cluster client follows a failover ({@link LettuceSettings#followClusterFailovers}). */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    LettuceClientOptionsBuilderCustomizer coalesceLettuceClusterRefresh(Environment environment) {
+      return builder -> LettuceSettings.followClusterFailovers(builder, environment);
+    }
+
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer coalesceLettuceReconnectDelay(

@@ -88,6 +88,13 @@ public class CoalesceBoot3AutoConfiguration {
       };
     }
 
+    /** A Redis Cluster client follows a failover ({@link LettuceSettings#followClusterFailovers}). */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    LettuceClientOptionsBuilderCustomizer coalesceLettuceClusterRefresh(Environment environment) {
+      return builder -> LettuceSettings.followClusterFailovers(builder, environment);
+    }
+
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     ClientResourcesBuilderCustomizer coalesceLettuceReconnectDelay(CoalesceProperties properties) {

@@ -201,6 +201,17 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
     caches.values().forEach(Invalidations::resubscribed);
   }
 
+  /**
+   * Drops every L1 copy again while another server answers than the one this instance's subscription
+   * may still listen to: copies reloaded since the last drop may be older than a write another
+   * instance replays there, whose message this instance does not receive yet.
+   */
+  void dropLocalCopiesUntilSubscribed() {
+    LOG.log(Level.DEBUG, "Coalesce drops its L1 copies again: Redis is another server, and the subscription to "
+        + "its events is not back yet");
+    caches.values().forEach(Invalidations::resubscribed);
+  }
+
   /** Redis answers again after failing: each cache's L1 goes back to {@code local.ttl}. */
   void redisAnswersAgain() {
     caches.values().forEach(Invalidations::availableAgain);

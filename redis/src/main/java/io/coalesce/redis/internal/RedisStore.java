@@ -477,12 +477,26 @@ final class RedisStore {
   /**
    * {@code INFO server} of the server the commands go to, past the guard: its {@code run_id} names the
    * process, and another one than before means another process answers (a failover, or a restart),
-   * which may have lost writes the previous one acknowledged. {@code null} on Redis Cluster (a node
-   * per slot range).
+   * which may have lost writes the previous one acknowledged. On Redis Cluster, where each slot range
+   * has a master of its own, the {@code run_id} given is the sorted ids of the nodes that serve slots
+   * (a replica taking over a failed master's slots changes it), and nothing else is.
    */
   java.util.Properties serverInfo() {
-    return execute("info", false, (RedisCallback<java.util.Properties>) c ->
-        c instanceof RedisClusterConnection ? null : c.serverCommands().info("server"));
+    return execute("info", false, (RedisCallback<java.util.Properties>) c -> {
+      if (c instanceof RedisClusterConnection cluster) {
+        List<String> serving = new ArrayList<>();
+        for (RedisClusterNode node : cluster.clusterGetNodes()) {
+          if (node.isMaster() && !node.getSlotRange().getSlots().isEmpty() && !node.isMarkedAsFail()) {
+            serving.add(node.getId());
+          }
+        }
+        serving.sort(null);
+        java.util.Properties masters = new java.util.Properties();
+        masters.setProperty("run_id", String.join(",", serving));
+        return masters;
+      }
+      return c.serverCommands().info("server");
+    });
   }
 
   /** Publishes {@code message} on {@code channel}; always sent (a write's invalidation). */

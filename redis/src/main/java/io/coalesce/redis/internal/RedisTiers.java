@@ -58,8 +58,13 @@ public final class RedisTiers implements AutoCloseable {
   private final AtomicBoolean probing = new AtomicBoolean();
   /** A subscription succeeded and its drop of the L1 copies waits for the reads' connection to answer. */
   private final AtomicBoolean dropPending = new AtomicBoolean();
-  /** The {@code run_id} of the server that answered last ({@code null}: not known yet, or Redis Cluster). */
+  /** The {@code run_id} of the server that answered last ({@code null}: not known yet). */
   private volatile String serverId;
+  /** Another server answers, and no subscription succeeded since: L1 is dropped every {@link #PROBE_INTERVAL}. */
+  private final AtomicBoolean awaitingSubscription = new AtomicBoolean();
+  private volatile long awaitingSince;
+  /** The longest L1 is dropped again and again for a subscription that does not come back. */
+  static final Duration MAX_AWAIT_SUBSCRIPTION = Duration.ofSeconds(3);
 
   /**
    * @param keyPrefix namespace of every key and of the event channel
@@ -178,6 +183,7 @@ public final class RedisTiers implements AutoCloseable {
    * reads' connection, sent at once on the probe's thread, then by the probe until Redis answers.
    */
   private void subscribed(boolean again) {
+    awaitingSubscription.set(false);
     if (!again && !probing.get() && guard.isAvailable()) {
       events.dropLocalCopies();
       try {
@@ -231,11 +237,45 @@ public final class RedisTiers implements AutoCloseable {
     tiers.forEach(RedisRemoteTier::replayPending);
     if (newServer) {
       events.wakeAll(); // after the replay released this instance's locks: the woken try them at once
+      awaitSubscription();
     }
     events.redisAnswersAgain();
     if (dropPending.getAndSet(false) || newServer) {
       events.dropLocalCopies();
     }
+  }
+
+  /**
+   * Until a subscription succeeds, drops L1 every {@link #PROBE_INTERVAL} (for at most
+   * {@link #MAX_AWAIT_SUBSCRIPTION}): the subscription may still listen to the old server (a manual
+   * failover), or to none, and miss the messages of the writes other instances replay on this one, so
+   * a copy reloaded meanwhile may be older than such a write.
+   */
+  private void awaitSubscription() {
+    awaitingSince = ticker.read();
+    if (awaitingSubscription.compareAndSet(false, true)) {
+      scheduleDropUntilSubscribed();
+    }
+  }
+
+  private void scheduleDropUntilSubscribed() {
+    try {
+      probe.schedule(this::dropUntilSubscribed, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException shutDown) {
+      awaitingSubscription.set(false);
+    }
+  }
+
+  private void dropUntilSubscribed() {
+    if (!awaitingSubscription.get()) {
+      return;
+    }
+    if (ticker.read() - awaitingSince > MAX_AWAIT_SUBSCRIPTION.toNanos()) {
+      awaitingSubscription.set(false);
+      return;
+    }
+    events.dropLocalCopiesUntilSubscribed();
+    scheduleDropUntilSubscribed();
   }
 
   /**

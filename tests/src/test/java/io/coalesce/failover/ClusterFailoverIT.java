@@ -1,0 +1,116 @@
+package io.coalesce.failover;
+
+import static io.coalesce.failover.FailoverLoad.IDS;
+import static io.coalesce.failover.FailoverLoad.millis;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.coalesce.cluster.Instances;
+import io.coalesce.cluster.ProductDb;
+import io.coalesce.cluster.ProductDb.Product;
+import io.coalesce.cluster.ProductService;
+import io.coalesce.failover.FailoverLoad.Catalog;
+import io.coalesce.failover.FailoverLoad.Load;
+import io.coalesce.test.RedisCluster;
+import io.coalesce.test.RedisServer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link SentinelFailoverIT}'s load on a Redis Cluster of three masters, each with a replica: the
+ * first master is SIGKILLed and its replica takes its slots over (cluster node timeout 2 s). The
+ * same assertions: no caller error, no stale read starting a second after a write and after the
+ * promotion, the worst call under a second, both instances writing to the promoted replica within a
+ * second of its promotion; then invalidation and cluster-wide single flight on a key of the promoted
+ * shard. Spring's {@code RedisCacheManager} runs the same load beside it, printed only.
+ */
+class ClusterFailoverIT {
+
+  @Test
+  void masterKilled() throws Exception {
+    try (RedisCluster redis = RedisCluster.start(3, true)) {
+      RedisServer firstMaster = redis.nodes().get(0);
+      ProductDb db = new ProductDb();
+      ProductDb springDb = new ProductDb();
+      for (long id = 0; id < IDS; id++) {
+        db.put(id, "v0");
+        springDb.put(id, "v0");
+      }
+      String nodes = "spring.data.redis.cluster.nodes=" + redis.nodeList();
+      try (Instances instances = Instances.start(2, db, nodes);
+          SpringCacheInstances spring = SpringCacheInstances.start(2, springDb, nodes,
+              "spring.data.redis.timeout=500ms")) {
+        List<Catalog> coalesce = new ArrayList<>();
+        List<Catalog> springCache = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+          ProductService service = instances.service(i);
+          coalesce.add(new Catalog() {
+            public Product find(long id) { return service.find(id); }
+            public void evictWrite(long id, String name) { service.rename(id, name); }
+            public void putWrite(long id, String name) { service.save(id, name); }
+          });
+          SpringCacheInstances.SpringProducts products = spring.products(i);
+          springCache.add(new Catalog() {
+            public Product find(long id) { return products.find(id); }
+            public void evictWrite(long id, String name) { products.rename(id, name); }
+            public void putWrite(long id, String name) { products.save(id, name); }
+          });
+        }
+        Load load = new Load(coalesce);
+        Load springLoad = new Load(springCache);
+        load.start();
+        springLoad.start();
+        Thread.sleep(3_000);
+        long failedAt = System.nanoTime();
+        RedisServer replica = redis.killMaster(0);
+        long promotedAt = redis.awaitPromoted(replica, 30_000);
+        load.promoted(promotedAt);
+        springLoad.promoted(promotedAt);
+        // probe ids whose keys live on the failed-over shard
+        long[] backOnRedis = FailoverLoad.backOnRedis(instances, id -> replica,
+            id -> onShard(replica, id), promotedAt);
+        Thread.sleep(6_000);
+        load.stop();
+        springLoad.stop();
+
+        System.out.printf("[ClusterFailoverIT] master killed: replica promoted %d ms after the failure%n",
+            millis(promotedAt - failedAt));
+        long staleAfterPromotion = load.report("[ClusterFailoverIT]   Coalesce");
+        springLoad.report("[ClusterFailoverIT]   Spring RedisCacheManager");
+        System.out.printf("[ClusterFailoverIT]   Coalesce back on the promoted replica %d ms and %d ms after the "
+            + "promotion%n", millis(backOnRedis[0]), millis(backOnRedis[1]));
+
+        assertThat(load.errors).as("caller errors").isEmpty();
+        assertThat(staleAfterPromotion).as("stale reads starting more than 1 s after the promotion").isZero();
+        assertThat(millis(load.worstNanos.get())).as("worst call, ms").isLessThanOrEqualTo(1_000);
+        assertThat(millis(Math.max(backOnRedis[0], backOnRedis[1]))).as("promoted replica used, ms after promotion")
+            .isLessThanOrEqualTo(1_000);
+        long renamed = firstIdOnShard(replica, 0);
+        long cold = firstIdOnShard(replica, 50_000);
+        FailoverLoad.afterTheFailover(instances, db, renamed, cold);
+        assertThat(firstMaster.answers()).isFalse();
+      }
+    }
+  }
+
+  /** Whether the key of {@code id} in the products cache hashes to a slot {@code node} holds now. */
+  private static boolean onShard(RedisServer node, long id) {
+    long slot = (Long) node.command("CLUSTER", "KEYSLOT", Long.toString(id));
+    for (Object range : (List<?>) node.command("CLUSTER", "SLOTS")) {
+      List<?> r = (List<?>) range;
+      long port = (Long) ((List<?>) r.get(2)).get(1);
+      if (port == node.port() && (Long) r.get(0) <= slot && slot <= (Long) r.get(1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long firstIdOnShard(RedisServer node, long from) {
+    long id = from;
+    while (!onShard(node, id)) {
+      id++;
+    }
+    return id;
+  }
+}
