@@ -8,8 +8,10 @@ import io.coalesce.redis.Jackson2EntryCodec;
 import io.coalesce.redis.JacksonEntryCodec;
 import io.coalesce.redis.internal.CircuitBreakerCallGuard;
 import io.coalesce.redis.internal.RedisTiers;
+import io.coalesce.redis.internal.SentinelWatch;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
+import io.lettuce.core.cluster.ClusterClientOptions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -46,6 +48,43 @@ class CoalesceRedisConfigurationTest {
           assertThat(context.getBean(CircuitBreakerCallGuard.class).breaker().getCircuitBreakerConfig()
               .getSlowCallDurationThreshold()).isEqualTo(Duration.ofSeconds(3));
         });
+  }
+
+  @Test
+  void aClusterClientRefreshesItsTopologyToFollowAFailover() {
+    runner.withPropertyValues("spring.data.redis.cluster.nodes=127.0.0.1:1").run(context -> {
+      var options = (ClusterClientOptions) context.getBean(LettuceConnectionFactory.class).getClientConfiguration()
+          .getClientOptions().orElseThrow();
+      var refresh = options.getTopologyRefreshOptions();
+      assertThat(refresh.getAdaptiveRefreshTriggers()).isNotEmpty();
+      assertThat(refresh.getAdaptiveRefreshTimeout()).isEqualTo(Duration.ofMillis(500));
+      assertThat(refresh.isPeriodicRefreshEnabled()).isTrue();
+      assertThat(options.getDisconnectedBehavior()).isEqualTo(DisconnectedBehavior.REJECT_COMMANDS);
+    });
+  }
+
+  @Test
+  void theApplicationsOwnClusterRefreshSettingsWin() {
+    runner.withPropertyValues("spring.data.redis.cluster.nodes=127.0.0.1:1",
+        "spring.data.redis.lettuce.cluster.refresh.adaptive=false").run(context -> {
+          var options = (ClusterClientOptions) context.getBean(LettuceConnectionFactory.class)
+              .getClientConfiguration().getClientOptions().orElseThrow();
+          // Boot built these from its properties, with Lettuce's own defaults; Coalesce left them alone
+          assertThat(options.getTopologyRefreshOptions().getAdaptiveRefreshTimeout()).isNotEqualTo(Duration.ofMillis(500));
+          assertThat(options.getTopologyRefreshOptions().isPeriodicRefreshEnabled()).isFalse();
+        });
+  }
+
+  @Test
+  void withSentinelCoalesceWatchesWhereTheMasterIs() {
+    runner.withPropertyValues("spring.data.redis.sentinel.master=mymaster",
+        "spring.data.redis.sentinel.nodes=127.0.0.1:1").run(context ->
+        assertThat(context.getBeansOfType(SentinelWatch.class)).hasSize(1));
+  }
+
+  @Test
+  void withoutSentinelNothingWatchesIt() {
+    runner.run(context -> assertThat(context.getBeansOfType(SentinelWatch.class)).isEmpty());
   }
 
   @Test

@@ -530,13 +530,27 @@ final class RedisRemoteTier implements RemoteTier {
    */
   void replayPending() {
     pending.replay(this::clearNow, this::evictAllNow, REPLAY_BATCH);
-    for (Lease lease : List.copyOf(unreleased)) {
+  }
+
+  /** Releases the locks whose release Redis did not take, or a failover may have lost (only where still ours). */
+  void releaseUnreleased() {
+    List<Lease> leases = List.copyOf(unreleased);
+    for (int from = 0; from < leases.size(); from += REPLAY_BATCH) {
+      List<Lease> batch = leases.subList(from, Math.min(leases.size(), from + REPLAY_BATCH));
+      List<byte[]> lockKeys = new ArrayList<>(batch.size());
+      List<byte[]> tokenBytes = new ArrayList<>(batch.size());
+      List<byte[]> messages = new ArrayList<>(batch.size());
+      for (Lease lease : batch) {
+        lockKeys.add(keys.lock(cache, lease.key()));
+        tokenBytes.add(token(lease));
+        messages.add(events.released(cache, lease.key()));
+      }
       try {
-        releaseNow(lease); // only if still ours: the script compares the token
+        store.releaseAll(lockKeys, tokenBytes, events.rawChannel(), messages);
       } catch (RuntimeException e) {
         return;
       }
-      unreleased.remove(lease);
+      batch.forEach(unreleased::remove);
     }
   }
 

@@ -294,27 +294,58 @@ final class RedisStore {
   record EvictArgs(byte[] key, byte[] lockKey, byte[] versionKey, byte[] messageTail) {}
 
   /**
-   * {@code evict.lua} for each of {@code evicts}, pipelined (one round trip, where the replay of the
-   * writes a failover may have lost would otherwise take one per key while other instances read the
-   * values they replace); one after the other on Redis Cluster, whose connection does not pipeline.
+   * {@code evict.lua} for each of {@code evicts}, pipelined: the replay of the writes a failover may
+   * have lost, which would otherwise take a round trip per key while other instances read the values
+   * they replace.
    */
   void evictAll(List<EvictArgs> evicts, byte[] cleared, long versionTtlMillis, byte[] channel, byte[] messageHead) {
     byte[] ttl = RedisKeys.bytes(Long.toString(versionTtlMillis));
-    execute("evict", false, (RedisCallback<Object>) c -> {
-      if (c instanceof RedisClusterConnection) {
-        for (EvictArgs e : evicts) {
-          Scripts.eval(c, EVICT, ReturnType.VALUE, 4, e.key(), e.lockKey(), e.versionKey(), e.versionKey(), ttl,
-              channel, messageHead, e.messageTail());
+    List<byte[][]> calls = new ArrayList<>(evicts.size());
+    for (EvictArgs e : evicts) {
+      calls.add(new byte[][] {e.key(), e.lockKey(), e.versionKey(), cleared, ttl, channel, messageHead, e.messageTail()});
+    }
+    evalAll("evict", EVICT, ReturnType.VALUE, 4, calls);
+  }
+
+  /** {@code release.lua} for each lock of {@code lockKeys} still held by its token, pipelined. */
+  void releaseAll(List<byte[]> lockKeys, List<byte[]> tokens, byte[] channel, List<byte[]> releasedMessages) {
+    List<byte[][]> calls = new ArrayList<>(lockKeys.size());
+    for (int i = 0; i < lockKeys.size(); i++) {
+      calls.add(new byte[][] {lockKeys.get(i), tokens.get(i), channel, releasedMessages.get(i)});
+    }
+    evalAll("unlock", RELEASE, ReturnType.INTEGER, 1, calls);
+  }
+
+  /**
+   * Runs {@code script} once per item of {@code calls} (its keys then its arguments), in one pipeline;
+   * one call at a time on Redis Cluster, whose connection does not pipeline, and when the pipeline
+   * fails: it takes a connection of its own, which a client may fail to open (to a master the
+   * sentinels have not all agreed on yet) while the shared one works. Sent whatever the guard says.
+   */
+  private void evalAll(String operation, byte[] script, ReturnType type, int numKeys, List<byte[][]> calls) {
+    execute(operation, false, (RedisCallback<Object>) c -> {
+      if (!(c instanceof RedisClusterConnection)) {
+        String sha = Scripts.loaded(c, script);
+        try {
+          c.openPipeline();
+          for (byte[][] call : calls) {
+            c.scriptingCommands().evalSha(sha, type, numKeys, call);
+          }
+          c.closePipeline(); // throws when a command failed
+          return null;
+        } catch (RuntimeException pipelineFailed) {
+          if (c.isPipelined()) {
+            try {
+              c.closePipeline();
+            } catch (RuntimeException ignored) {
+              // the pipeline's own failure
+            }
+          }
         }
-        return null;
       }
-      String sha = Scripts.loaded(c, EVICT);
-      c.openPipeline();
-      for (EvictArgs e : evicts) {
-        c.scriptingCommands().evalSha(sha, ReturnType.VALUE, 4, e.key(), e.lockKey(), e.versionKey(), cleared, ttl,
-            channel, messageHead, e.messageTail());
+      for (byte[][] call : calls) {
+        Scripts.eval(c, script, type, numKeys, call);
       }
-      c.closePipeline(); // throws when a command failed
       return null;
     });
   }

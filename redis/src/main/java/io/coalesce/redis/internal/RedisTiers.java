@@ -65,6 +65,7 @@ public final class RedisTiers implements AutoCloseable {
   private volatile long awaitingSince;
   /** The longest L1 is dropped again and again for a subscription that does not come back. */
   static final Duration MAX_AWAIT_SUBSCRIPTION = Duration.ofSeconds(3);
+  private volatile Runnable serverChangeHook = () -> {};
 
   /**
    * @param keyPrefix namespace of every key and of the event channel
@@ -94,6 +95,15 @@ public final class RedisTiers implements AutoCloseable {
 
   public RedisTiers(RedisConnectionFactory connectionFactory, String keyPrefix, EntryCodec codec, Clock clock) {
     this(connectionFactory, keyPrefix, codec, clock, null);
+  }
+
+  /**
+   * {@code hook} runs on the probe's thread when another server answers, before the replay: for the
+   * client to learn the new topology first (a cluster client's slot map), so that the replay and the
+   * reloads reach the new master at once.
+   */
+  public void onServerChange(Runnable hook) {
+    this.serverChangeHook = hook;
   }
 
   /** The L2 tier of cache {@code name}. */
@@ -220,28 +230,38 @@ public final class RedisTiers implements AutoCloseable {
   }
 
   /**
-   * Redis answered a {@code PING} past the guard: half-open the breaker; when another server answers
-   * than before (a failover or a restart), queue the writes and lock releases it may have lost; replay
-   * the writes Redis did not take and release the locks it did not, then wake the callers waiting for
-   * a lock (on another server, it may be one nobody will release);
-   * then hold the copies kept for their whole window to {@code local.ttl}, and drop every copy if a
-   * subscription is waiting for it or the server changed. The replay comes before the drop: a reload
-   * after the drop must not read a value a lost or failed write replaced, and re-cache it.
+   * Redis answered a {@code PING} past the guard. Half-opens the breaker. When another server answers
+   * than before (a failover, or a restart), lets the client learn the new topology and queues the
+   * writes and lock releases that server may have lost. Replays the writes (pipelined), holds the
+   * copies kept for their whole window to {@code local.ttl}, and drops every L1 copy if a subscription
+   * waits for it or the server changed: the replay comes first, so that no reload after the drop reads a
+   * value a lost or failed write replaced. Then releases the locks (a lock nobody will release would
+   * keep callers waiting {@code lock.wait}), wakes the waiting callers, and drops L1 again until the
+   * subscription is back.
    */
   private void answered() {
     guard.probeSucceeded();
     boolean newServer = serverChanged();
     if (newServer) {
+      try {
+        serverChangeHook.run();
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, "Following the new server failed", e);
+      }
       tiers.forEach(RedisRemoteTier::serverChanged);
     }
     tiers.forEach(RedisRemoteTier::replayPending);
-    if (newServer) {
-      events.wakeAll(); // after the replay released this instance's locks: the woken try them at once
-      awaitSubscription();
-    }
     events.redisAnswersAgain();
     if (dropPending.getAndSet(false) || newServer) {
       events.dropLocalCopies();
+    }
+    tiers.forEach(RedisRemoteTier::releaseUnreleased);
+    if (newServer) {
+      events.wakeAll(); // after this instance's locks were released: the woken try them at once
+      awaitSubscription();
+    }
+    if (hasPending()) {
+      startProbing(); // the replay failed part-way (a subscription's probe does not repeat itself)
     }
   }
 
