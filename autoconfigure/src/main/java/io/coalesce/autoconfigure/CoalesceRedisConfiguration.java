@@ -83,7 +83,11 @@ class CoalesceRedisConfiguration {
     String prefix = properties.getKeyPrefix() != null
         ? properties.getKeyPrefix()
         : environment.getProperty("spring.application.name", "app");
-    return new RedisTiers(connectionFactory, prefix, codec, Clock.systemUTC(), guard.getIfAvailable());
+    RedisTiers tiers = new RedisTiers(connectionFactory, prefix, codec, Clock.systemUTC(), guard.getIfAvailable());
+    if (ClassUtils.isPresent("io.lettuce.core.RedisClient", getClass().getClassLoader())) {
+      LettuceSettings.refreshClusterTopologyOnServerChange(connectionFactory, tiers);
+    }
+    return tiers;
   }
 
   @Bean
@@ -138,28 +142,6 @@ class CoalesceRedisConfiguration {
           && lettuce.getSentinelConfiguration().getMaster() != null) {
         return new SentinelWatch(lettuce, lettuce.getSentinelConfiguration().getMaster().getName(), tiers,
             subscription, lettuce::resetConnection);
-      }
-      return LifecycleHooks.of(() -> {}, () -> {});
-    }
-  }
-
-  /**
-   * With Lettuce and Redis Cluster: when another set of masters serves the slots, the cluster client
-   * refreshes its slot map before Coalesce replays its writes there, instead of at its next adaptive
-   * refresh (up to 500 ms later, or 30 s without a trigger).
-   */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "io.lettuce.core.RedisClient")
-  static class LettuceCluster {
-
-    @Bean
-    SmartLifecycle coalesceClusterTopologyFollower(RedisConnectionFactory connectionFactory, RedisTiers tiers) {
-      if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
-        tiers.onServerChange(() -> {
-          if (lettuce.getNativeClient() instanceof io.lettuce.core.cluster.RedisClusterClient cluster) {
-            cluster.refreshPartitions();
-          }
-        });
       }
       return LifecycleHooks.of(() -> {}, () -> {});
     }

@@ -37,8 +37,10 @@ public final class RedisSentinel implements AutoCloseable {
    * and returns once the replica is in sync and every sentinel knows the replica and the other two.
    */
   public static RedisSentinel start(long downAfterMillis) {
-    RedisServer.Source source = RedisServer.source() == RedisServer.Source.DOCKER
-        ? RedisServer.Source.EMBEDDED : RedisServer.source();
+    RedisServer.Source source = RedisServer.source();
+    if (source == RedisServer.Source.DOCKER) {
+      source = RedisBinary.onPath().isPresent() ? RedisServer.Source.PATH : RedisServer.Source.EMBEDDED;
+    }
     List<RedisServer> servers = new ArrayList<>();
     List<Sentinel> sentinels = new ArrayList<>();
     try {

@@ -1,12 +1,16 @@
 package io.coalesce.autoconfigure.internal;
 
 import io.lettuce.core.ClientOptions;
+import io.coalesce.redis.internal.RedisTiers;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** What Coalesce sets on the application's Lettuce client, on either Boot line. */
 public final class LettuceSettings {
@@ -48,5 +52,21 @@ public final class LettuceSettings {
         .enablePeriodicRefresh(PERIODIC_REFRESH)
         .dynamicRefreshSources(environment.getProperty(CLUSTER_REFRESH + "dynamic-refresh-sources", Boolean.class, true))
         .build());
+  }
+
+  /**
+   * With a Lettuce Redis Cluster client: when another set of masters serves the slots, the client
+   * refreshes its slot map before Coalesce replays its writes there, instead of at its next adaptive
+   * refresh (up to {@link #ADAPTIVE_REFRESH_INTERVAL} later, or {@link #PERIODIC_REFRESH} without a
+   * trigger). Any other connection factory: nothing changes.
+   */
+  public static void refreshClusterTopologyOnServerChange(RedisConnectionFactory connectionFactory, RedisTiers tiers) {
+    if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
+      tiers.onServerChange(() -> {
+        if (lettuce.getNativeClient() instanceof RedisClusterClient cluster) {
+          cluster.refreshPartitions();
+        }
+      });
+    }
   }
 }

@@ -300,11 +300,14 @@ final class RedisStore {
    */
   void evictAll(List<EvictArgs> evicts, byte[] cleared, long versionTtlMillis, byte[] channel, byte[] messageHead) {
     byte[] ttl = RedisKeys.bytes(Long.toString(versionTtlMillis));
-    List<byte[][]> calls = new ArrayList<>(evicts.size());
-    for (EvictArgs e : evicts) {
-      calls.add(new byte[][] {e.key(), e.lockKey(), e.versionKey(), cleared, ttl, channel, messageHead, e.messageTail()});
-    }
-    evalAll("evict", EVICT, ReturnType.VALUE, 4, calls);
+    evalAll("evict", EVICT, ReturnType.VALUE, 4, c -> {
+      List<byte[][]> calls = new ArrayList<>(evicts.size());
+      for (EvictArgs e : evicts) {
+        calls.add(new byte[][] {e.key(), e.lockKey(), e.versionKey(), marker(c, cleared, e.versionKey()), ttl, channel,
+            messageHead, e.messageTail()});
+      }
+      return calls;
+    });
   }
 
   /** {@code release.lua} for each lock of {@code lockKeys} still held by its token, pipelined. */
@@ -313,17 +316,20 @@ final class RedisStore {
     for (int i = 0; i < lockKeys.size(); i++) {
       calls.add(new byte[][] {lockKeys.get(i), tokens.get(i), channel, releasedMessages.get(i)});
     }
-    evalAll("unlock", RELEASE, ReturnType.INTEGER, 1, calls);
+    evalAll("unlock", RELEASE, ReturnType.INTEGER, 1, c -> calls);
   }
 
   /**
-   * Runs {@code script} once per item of {@code calls} (its keys then its arguments), in one pipeline;
+   * Runs {@code script} once per item of {@code calls} (its keys then its arguments, for the
+   * connection: a cluster's has no clear marker), in one pipeline;
    * one call at a time on Redis Cluster, whose connection does not pipeline, and when the pipeline
    * fails: it takes a connection of its own, which a client may fail to open (to a master the
    * sentinels have not all agreed on yet) while the shared one works. Sent whatever the guard says.
    */
-  private void evalAll(String operation, byte[] script, ReturnType type, int numKeys, List<byte[][]> calls) {
+  private void evalAll(String operation, byte[] script, ReturnType type, int numKeys,
+      java.util.function.Function<RedisConnection, List<byte[][]>> callsFor) {
     execute(operation, false, (RedisCallback<Object>) c -> {
+      List<byte[][]> calls = callsFor.apply(c);
       if (!(c instanceof RedisClusterConnection)) {
         String sha = Scripts.loaded(c, script);
         try {
