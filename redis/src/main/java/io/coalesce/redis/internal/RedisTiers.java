@@ -63,6 +63,8 @@ public final class RedisTiers implements AutoCloseable {
   /** Another server answers, and no subscription succeeded since: L1 is dropped every {@link #PROBE_INTERVAL}. */
   private final AtomicBoolean awaitingSubscription = new AtomicBoolean();
   private volatile long awaitingSince;
+  /** When a subscription last succeeded ({@link Ticker} time). */
+  private volatile long subscribedAt = Long.MIN_VALUE;
   /** The longest L1 is dropped again and again for a subscription that does not come back. */
   static final Duration MAX_AWAIT_SUBSCRIPTION = Duration.ofSeconds(3);
   private volatile Runnable serverChangeHook = () -> {};
@@ -193,6 +195,7 @@ public final class RedisTiers implements AutoCloseable {
    * reads' connection, sent at once on the probe's thread, then by the probe until Redis answers.
    */
   private void subscribed(boolean again) {
+    subscribedAt = ticker.read();
     awaitingSubscription.set(false);
     if (!again && !probing.get() && guard.isAvailable()) {
       events.dropLocalCopies();
@@ -272,7 +275,11 @@ public final class RedisTiers implements AutoCloseable {
    * a copy reloaded meanwhile may be older than such a write.
    */
   private void awaitSubscription() {
-    awaitingSince = ticker.read();
+    long now = ticker.read();
+    if (subscribedAt != Long.MIN_VALUE && now - subscribedAt < MAX_AWAIT_SUBSCRIPTION.toNanos()) {
+      return; // it came back just before: after the old server went away, so it listens to this one
+    }
+    awaitingSince = now;
     if (awaitingSubscription.compareAndSet(false, true)) {
       scheduleDropUntilSubscribed();
     }
