@@ -85,7 +85,7 @@ class CoalesceRedisConfiguration {
         : environment.getProperty("spring.application.name", "app");
     RedisTiers tiers = new RedisTiers(connectionFactory, prefix, codec, Clock.systemUTC(), guard.getIfAvailable());
     if (ClassUtils.isPresent("io.lettuce.core.RedisClient", getClass().getClassLoader())) {
-      LettuceSettings.refreshClusterTopologyOnServerChange(connectionFactory, tiers);
+      LettuceSettings.refreshClusterTopologyOnRecovery(connectionFactory, tiers);
     }
     return tiers;
   }

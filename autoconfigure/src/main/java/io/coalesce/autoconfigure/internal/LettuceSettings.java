@@ -55,14 +55,15 @@ public final class LettuceSettings {
   }
 
   /**
-   * With a Lettuce Redis Cluster client: when another set of masters serves the slots, the client
-   * refreshes its slot map before Coalesce replays its writes there, instead of at its next adaptive
-   * refresh (up to {@link #ADAPTIVE_REFRESH_INTERVAL} later, or {@link #PERIODIC_REFRESH} without a
-   * trigger). Any other connection factory: nothing changes.
+   * With a Lettuce Redis Cluster client: each time Redis answers Coalesce again after failing, the
+   * client refreshes its slot map before Coalesce asks which masters serve the slots, instead of at its
+   * next adaptive refresh (up to {@link #ADAPTIVE_REFRESH_INTERVAL} later, or {@link #PERIODIC_REFRESH}
+   * without a trigger): a replica that took a failed master's slots over is noticed, and the writes
+   * replayed on it, within the probe's interval. Any other connection factory: nothing changes.
    */
-  public static void refreshClusterTopologyOnServerChange(RedisConnectionFactory connectionFactory, RedisTiers tiers) {
+  public static void refreshClusterTopologyOnRecovery(RedisConnectionFactory connectionFactory, RedisTiers tiers) {
     if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
-      tiers.onServerChange(() -> {
+      tiers.refreshTopologyWith(() -> {
         if (lettuce.getNativeClient() instanceof RedisClusterClient cluster) {
           cluster.refreshPartitions();
         }

@@ -67,7 +67,7 @@ public final class RedisTiers implements AutoCloseable {
   private volatile long subscribedAt = Long.MIN_VALUE;
   /** The longest L1 is dropped again and again for a subscription that does not come back. */
   static final Duration MAX_AWAIT_SUBSCRIPTION = Duration.ofSeconds(3);
-  private volatile Runnable serverChangeHook = () -> {};
+  private volatile Runnable topologyRefresh = () -> {};
 
   /**
    * @param keyPrefix namespace of every key and of the event channel
@@ -100,12 +100,13 @@ public final class RedisTiers implements AutoCloseable {
   }
 
   /**
-   * {@code hook} runs on the probe's thread when another server answers, before the replay: for the
-   * client to learn the new topology first (a cluster client's slot map), so that the replay and the
-   * reloads reach the new master at once.
+   * {@code refresh} runs on the probe's thread each time Redis answers again, before Coalesce asks
+   * which server answers: for the client to learn the topology first (a cluster client's slot map,
+   * which it otherwise refreshes at most every so often), so that a new master is noticed, and the
+   * replay and the reloads reach it, at once.
    */
-  public void onServerChange(Runnable hook) {
-    this.serverChangeHook = hook;
+  public void refreshTopologyWith(Runnable refresh) {
+    this.topologyRefresh = refresh;
   }
 
   /** The L2 tier of cache {@code name}. */
@@ -233,9 +234,9 @@ public final class RedisTiers implements AutoCloseable {
   }
 
   /**
-   * Redis answered a {@code PING} past the guard. Half-opens the breaker. When another server answers
-   * than before (a failover, or a restart), lets the client learn the new topology and queues the
-   * writes and lock releases that server may have lost. Replays the writes (pipelined), holds the
+   * Redis answered a {@code PING} past the guard. Half-opens the breaker and lets the client refresh its
+   * topology. When another server answers than before (a failover, or a restart), queues the writes and
+   * lock releases that server may have lost. Replays the writes (pipelined), holds the
    * copies kept for their whole window to {@code local.ttl}, and drops every L1 copy if a subscription
    * waits for it or the server changed: the replay comes first, so that no reload after the drop reads a
    * value a lost or failed write replaced. Then releases the locks (a lock nobody will release would
@@ -244,13 +245,13 @@ public final class RedisTiers implements AutoCloseable {
    */
   private void answered() {
     guard.probeSucceeded();
+    try {
+      topologyRefresh.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "Refreshing the Redis topology failed", e);
+    }
     boolean newServer = serverChanged();
     if (newServer) {
-      try {
-        serverChangeHook.run();
-      } catch (RuntimeException e) {
-        LOG.log(Level.DEBUG, "Following the new server failed", e);
-      }
       tiers.forEach(RedisRemoteTier::serverChanged);
     }
     tiers.forEach(RedisRemoteTier::replayPending);
@@ -306,8 +307,9 @@ public final class RedisTiers implements AutoCloseable {
   }
 
   /**
-   * Whether the server that answers now is another process than the one that answered before; a
-   * server not known before, or one that cannot say (Redis Cluster), is not another.
+   * Whether the server that answers now is another process than the one that answered before (its
+   * {@code run_id}; on Redis Cluster, the set of nodes serving slots, see {@link RedisStore#serverInfo});
+   * a server not known before is not another.
    */
   private boolean serverChanged() {
     String now = currentServerId();
