@@ -111,10 +111,12 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until {@code replica} answers as a master and the cluster is ok again; returns
-   * {@link System#nanoTime()} when it first answered as a master.
+   * Waits until {@code replica} answers as a master and every node that answers reports
+   * {@code cluster_state:ok} again; returns {@link System#nanoTime()} of both moments: when it first
+   * answered as a master, and when the last node reported the cluster ok (each node re-checks the
+   * slots' coverage on its own, so the others follow the promoted replica a little later).
    */
-  public long awaitPromoted(RedisServer replica, long timeoutMillis) {
+  public long[] awaitPromoted(RedisServer replica, long timeoutMillis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     long promoted = -1;
     while (System.nanoTime() < deadline) {
@@ -122,8 +124,9 @@ public final class RedisCluster implements AutoCloseable {
         if (promoted < 0 && String.valueOf(replica.command("ROLE")).startsWith("[master")) {
           promoted = System.nanoTime();
         }
-        if (promoted >= 0 && String.valueOf(replica.command("CLUSTER", "INFO")).contains("cluster_state:ok")) {
-          return promoted;
+        if (promoted >= 0 && all().stream().filter(RedisServer::answers)
+            .allMatch(n -> String.valueOf(n.command("CLUSTER", "INFO")).contains("cluster_state:ok"))) {
+          return new long[] {promoted, System.nanoTime()};
         }
       } catch (IllegalStateException notYet) {
         // busy: ask again

@@ -56,16 +56,16 @@ public final class LettuceSettings {
 
   /**
    * With a Lettuce Redis Cluster client: each time Redis answers Coalesce again after failing, the
-   * client refreshes its slot map before Coalesce asks which masters serve the slots, instead of at its
-   * next adaptive refresh (up to {@link #ADAPTIVE_REFRESH_INTERVAL} later, or {@link #PERIODIC_REFRESH}
-   * without a trigger): a replica that took a failed master's slots over is noticed, and the writes
-   * replayed on it, within the probe's interval. Any other connection factory: nothing changes.
+   * client starts refreshing its slot map, instead of waiting for its next adaptive refresh (up to
+   * {@link #ADAPTIVE_REFRESH_INTERVAL} later, or {@link #PERIODIC_REFRESH} without a trigger), so that
+   * the writes Coalesce replays on a replica that took a failed master's slots over reach it at the
+   * next probe at the latest. Any other connection factory: nothing changes.
    */
   public static void refreshClusterTopologyOnRecovery(RedisConnectionFactory connectionFactory, RedisTiers tiers) {
     if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
       tiers.refreshTopologyWith(() -> {
         if (lettuce.getNativeClient() instanceof RedisClusterClient cluster) {
-          cluster.refreshPartitions();
+          cluster.refreshPartitionsAsync(); // it connects to every node, the dead one too: not on the probe's thread
         }
       });
     }

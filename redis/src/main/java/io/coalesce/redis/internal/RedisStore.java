@@ -521,10 +521,16 @@ final class RedisStore {
   java.util.Properties serverInfo() {
     return execute("info", false, (RedisCallback<java.util.Properties>) c -> {
       if (c instanceof RedisClusterConnection cluster) {
+        // Asked of a node, not of the client's slot map, which follows only at its next refresh.
+        Object nodes = cluster.execute("CLUSTER", RedisKeys.bytes("NODES"));
         List<String> serving = new ArrayList<>();
-        for (RedisClusterNode node : cluster.clusterGetNodes()) {
-          if (node.isMaster() && !node.getSlotRange().getSlots().isEmpty() && !node.isMarkedAsFail()) {
-            serving.add(node.getId());
+        String text = nodes instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+            : String.valueOf(nodes);
+        for (String line : text.split("\n")) {
+          String[] fields = line.trim().split(" ");
+          // <id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slot>...
+          if (fields.length > 8 && fields[2].contains("master") && !fields[2].contains("fail")) {
+            serving.add(fields[0]);
           }
         }
         serving.sort(null);
