@@ -119,10 +119,17 @@ public final class SentinelWatch implements SmartLifecycle {
     }
   }
 
-  /** Reconnects until the commands reach the new master, then subscribes again. */
+  /**
+   * Reconnects until the commands reach the new master, then subscribes again. Not when they reach it
+   * already (the old master died and the client reconnected on its own): a reset would fail the calls
+   * in flight on the new connection, and the breaker, half-open again, would open once more.
+   */
   private void follow() {
-    reconnect.run();
     Properties server = tiers.currentServer();
+    if (server == null || !reachesNewMaster(server)) {
+      reconnect.run();
+      server = tiers.currentServer();
+    }
     if (server != null && reachesNewMaster(server)) {
       following = false;
       subscription.restart();
