@@ -41,6 +41,9 @@ final class RedisStore {
   private static final byte[] READ_OR_LOCK = Scripts.load("versions.lua", "read-or-lock.lua");
   private static final byte[] RELEASE = Scripts.load("release.lua");
 
+  private static final boolean LETTUCE =
+      org.springframework.util.ClassUtils.isPresent("io.lettuce.core.RedisClient", RedisStore.class.getClassLoader());
+
   private final RedisTemplate<byte[], byte[]> template;
   private final RedisCallGuard guard;
   private final Ticker ticker;
@@ -321,9 +324,10 @@ final class RedisStore {
 
   /**
    * Runs {@code script} once per item of {@code calls} (its keys then its arguments, for the
-   * connection: a cluster's has no clear marker), in one pipeline;
-   * one call at a time on Redis Cluster, whose connection does not pipeline, and when the pipeline
-   * fails: it takes a connection of its own, which a client may fail to open (to a master the
+   * connection: a cluster's has no clear marker), in one pipeline; on Redis Cluster, whose connection
+   * does not pipeline, all sent at once through Lettuce's asynchronous commands (one at a time took
+   * about a second for a failover's replay). One call at a time with another client, and when the
+   * pipeline fails: it takes a connection of its own, which a client may fail to open (to a master the
    * sentinels have not all agreed on yet) while the shared one works. Sent whatever the guard says.
    */
   private void evalAll(String operation, byte[] script, ReturnType type, int numKeys,
@@ -348,6 +352,9 @@ final class RedisStore {
             }
           }
         }
+      }
+      if (LETTUCE && c instanceof RedisClusterConnection && LettuceAsyncScripts.evalAll(c, script, type, numKeys, calls)) {
+        return null;
       }
       for (byte[][] call : calls) {
         Scripts.eval(c, script, type, numKeys, call);
