@@ -154,25 +154,6 @@ public final class RedisCluster implements AutoCloseable {
     return String.join(",", nodes.stream().map(n -> n.host() + ":" + n.port()).toList());
   }
 
-  /** The node holding {@code key}'s slot now (asked with {@code CLUSTER KEYSLOT} and {@code CLUSTER SLOTS}). */
-  public RedisServer nodeOf(String key) {
-    long slot = (Long) nodes.get(0).command("CLUSTER", "KEYSLOT", key);
-    for (RedisServer node : all()) {
-      try {
-        for (Object range : (List<?>) node.command("CLUSTER", "SLOTS")) {
-          List<?> r = (List<?>) range;
-          if ((Long) r.get(0) <= slot && slot <= (Long) r.get(1)) {
-            long port = (Long) ((List<?>) r.get(2)).get(1);
-            return all().stream().filter(n -> n.port() == port).findFirst().orElseThrow();
-          }
-        }
-      } catch (IllegalStateException deadNode) {
-        // ask the next
-      }
-    }
-    throw new IllegalStateException("No node answered for slot " + slot);
-  }
-
   private List<RedisServer> all() {
     List<RedisServer> all = new ArrayList<>(nodes);
     all.addAll(replicas);

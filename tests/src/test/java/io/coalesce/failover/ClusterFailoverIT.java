@@ -6,13 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coalesce.cluster.Instances;
 import io.coalesce.cluster.ProductDb;
-import io.coalesce.cluster.ProductDb.Product;
-import io.coalesce.cluster.ProductService;
-import io.coalesce.failover.FailoverLoad.Catalog;
 import io.coalesce.failover.FailoverLoad.Load;
 import io.coalesce.test.RedisCluster;
 import io.coalesce.test.RedisServer;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -47,24 +43,8 @@ class ClusterFailoverIT {
       try (Instances instances = Instances.start(2, db, nodes);
           SpringCacheInstances spring = SpringCacheInstances.start(2, springDb, nodes,
               "spring.data.redis.timeout=500ms")) {
-        List<Catalog> coalesce = new ArrayList<>();
-        List<Catalog> springCache = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-          ProductService service = instances.service(i);
-          coalesce.add(new Catalog() {
-            public Product find(long id) { return service.find(id); }
-            public void evictWrite(long id, String name) { service.rename(id, name); }
-            public void putWrite(long id, String name) { service.save(id, name); }
-          });
-          SpringCacheInstances.SpringProducts products = spring.products(i);
-          springCache.add(new Catalog() {
-            public Product find(long id) { return products.find(id); }
-            public void evictWrite(long id, String name) { products.rename(id, name); }
-            public void putWrite(long id, String name) { products.save(id, name); }
-          });
-        }
-        Load load = new Load(coalesce);
-        Load springLoad = new Load(springCache);
+        Load load = new Load(FailoverLoad.catalogs(instances));
+        Load springLoad = new Load(FailoverLoad.catalogs(spring));
         load.start();
         springLoad.start();
         Thread.sleep(3_000);

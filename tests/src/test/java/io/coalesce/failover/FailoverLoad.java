@@ -88,6 +88,34 @@ final class FailoverLoad {
     }
   }
 
+  /** Coalesce's instances as the load sees them: {@code find}, {@code rename} (evict), {@code save} (put). */
+  static List<Catalog> catalogs(Instances instances) {
+    List<Catalog> catalogs = new ArrayList<>();
+    for (int i = 0; i < instances.size(); i++) {
+      ProductService service = instances.service(i);
+      catalogs.add(new Catalog() {
+        public Product find(long id) { return service.find(id); }
+        public void evictWrite(long id, String name) { service.rename(id, name); }
+        public void putWrite(long id, String name) { service.save(id, name); }
+      });
+    }
+    return catalogs;
+  }
+
+  /** The same application's instances on Spring's {@code RedisCacheManager}. */
+  static List<Catalog> catalogs(SpringCacheInstances instances) {
+    List<Catalog> catalogs = new ArrayList<>();
+    for (int i = 0; i < instances.size(); i++) {
+      SpringCacheInstances.SpringProducts products = instances.products(i);
+      catalogs.add(new Catalog() {
+        public Product find(long id) { return products.find(id); }
+        public void evictWrite(long id, String name) { products.rename(id, name); }
+        public void putWrite(long id, String name) { products.save(id, name); }
+      });
+    }
+    return catalogs;
+  }
+
   /** The readers and writers of one stack, with what they saw. */
   static final class Load {
 

@@ -4,22 +4,10 @@ import static io.coalesce.failover.FailoverLoad.IDS;
 import static io.coalesce.failover.FailoverLoad.millis;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.coalesce.cluster.Burst;
 import io.coalesce.cluster.Instances;
 import io.coalesce.cluster.ProductDb;
-import io.coalesce.cluster.ProductDb.Product;
-import io.coalesce.cluster.ProductService;
-import io.coalesce.failover.FailoverLoad.Catalog;
 import io.coalesce.failover.FailoverLoad.Load;
 import io.coalesce.test.RedisSentinel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,24 +55,8 @@ class SentinelFailoverIT {
           SpringCacheInstances spring = SpringCacheInstances.start(2, springDb, sentinel[0], sentinel[1],
               // what a Spring user would set so that a dead Redis does not hold callers for Lettuce's 60 s
               "spring.data.redis.timeout=500ms")) {
-        List<Catalog> coalesce = new ArrayList<>();
-        List<Catalog> springCache = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-          ProductService service = instances.service(i);
-          coalesce.add(new Catalog() {
-            public Product find(long id) { return service.find(id); }
-            public void evictWrite(long id, String name) { service.rename(id, name); }
-            public void putWrite(long id, String name) { service.save(id, name); }
-          });
-          SpringCacheInstances.SpringProducts products = spring.products(i);
-          springCache.add(new Catalog() {
-            public Product find(long id) { return products.find(id); }
-            public void evictWrite(long id, String name) { products.rename(id, name); }
-            public void putWrite(long id, String name) { products.save(id, name); }
-          });
-        }
-        Load load = new Load(coalesce);
-        Load springLoad = new Load(springCache);
+        Load load = new Load(FailoverLoad.catalogs(instances));
+        Load springLoad = new Load(FailoverLoad.catalogs(spring));
         load.start();
         springLoad.start();
         Thread.sleep(3_000);

@@ -110,6 +110,10 @@ final class SpringCacheInstances implements AutoCloseable {
     return instances;
   }
 
+  int size() {
+    return contexts.size();
+  }
+
   SpringProducts products(int instance) {
     return contexts.get(instance).getBean(SpringProducts.class);
   }

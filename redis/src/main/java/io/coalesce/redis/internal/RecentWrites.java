@@ -2,8 +2,6 @@ package io.coalesce.redis.internal;
 
 import io.coalesce.core.Ticker;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The writes (puts, evicts, clears) of one cache that Redis acknowledged within the last
@@ -22,56 +20,37 @@ final class RecentWrites {
    */
   static final Duration WINDOW = Duration.ofSeconds(30);
 
-  private final int capacity;
   private final Ticker ticker;
-  private final long windowNanos = WINDOW.toNanos();
-  private final Map<String, Long> writtenAt = new ConcurrentHashMap<>();
-  /** When the last clear was acknowledged, or when keys had to be forgotten: the cache is cleared. */
+  private final RecentKeys<String> written;
+  /** When the last clear was acknowledged; at first, just outside the window. */
   private volatile long clearAt;
-  private volatile boolean clearSeen;
 
   RecentWrites(int capacity, Ticker ticker) {
-    this.capacity = capacity;
     this.ticker = ticker;
+    this.written = new RecentKeys<>(WINDOW, capacity, ticker);
+    this.clearAt = ticker.read() - WINDOW.toNanos();
   }
 
   /** Redis acknowledged a write of {@code key}. */
   void wrote(String key) {
-    long now = ticker.read();
-    writtenAt.put(key, now);
-    if (writtenAt.size() > capacity) {
-      forgetOlderThan(now - windowNanos);
-      if (writtenAt.size() > capacity / 2) {
-        cleared(); // too many to replay one by one: a failover clears the cache
-      }
-    }
+    written.add(key);
   }
 
-  /** Redis acknowledged a clear of the cache (or too many keys were written to remember each). */
+  /** Redis acknowledged a clear of the cache. */
   void cleared() {
     clearAt = ticker.read();
-    clearSeen = true;
-    writtenAt.clear();
+    written.clear();
   }
 
   /**
    * Hands what the window holds to {@code pending}, to be replayed on the server that now answers: a
-   * clear when one falls within it, otherwise each key.
+   * clear when one falls within it (or more keys were written than it keeps), otherwise each key.
    */
   void replayInto(PendingWrites pending) {
-    long since = ticker.read() - windowNanos;
-    if (clearSeen && clearAt - since > 0) {
+    if (ticker.read() - clearAt < WINDOW.toNanos() || written.overflowedWithinWindow()) {
       pending.clearFailed();
       return;
     }
-    writtenAt.forEach((key, at) -> {
-      if (at - since > 0) {
-        pending.failed(key);
-      }
-    });
-  }
-
-  private void forgetOlderThan(long since) {
-    writtenAt.values().removeIf(at -> at - since <= 0);
+    written.forEachWithinWindow(pending::failed);
   }
 }

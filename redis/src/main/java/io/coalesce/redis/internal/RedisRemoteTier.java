@@ -12,8 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -65,8 +63,7 @@ final class RedisRemoteTier implements RemoteTier {
    * Locks this instance took within a lease, by when: a failover may lose their release, acknowledged
    * by the old master but not replicated, and leave them held on the new one until their lease ends.
    */
-  private final Map<Lease, Long> recentLeases = new ConcurrentHashMap<>();
-  private final AtomicLong nextLeasePrune = new AtomicLong();
+  private final RecentKeys<Lease> recentLeases;
   private final LockTokens tokens = new LockTokens();
 
   RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys, EntryCodec codec,
@@ -85,6 +82,7 @@ final class RedisRemoteTier implements RemoteTier {
     this.staleIfErrorMillis = settings.staleIfError() ? settings.staleIfErrorMaxAge().toMillis() : -1;
     this.cleared = keys.cleared(cache);
     this.recent = new RecentWrites(MAX_PENDING, ticker);
+    this.recentLeases = new RecentKeys<>(settings.lock().lease(), MAX_PENDING, ticker);
   }
 
   @Override
@@ -364,18 +362,9 @@ final class RedisRemoteTier implements RemoteTier {
     }
   }
 
-  /** Remembers {@code lease} for a lease's time (at most {@link #MAX_PENDING} of them); returns it. */
+  /** Remembers {@code lease} for a lease's time; returns it. */
   private Lease acquired(Lease lease) {
-    long now = ticker.read();
-    if (recentLeases.size() >= MAX_PENDING) {
-      long due = nextLeasePrune.get();
-      if (now - due >= 0 && nextLeasePrune.compareAndSet(due, now + TimeUnit.MILLISECONDS.toNanos(100))) {
-        recentLeases.values().removeIf(at -> now - at > TimeUnit.MILLISECONDS.toNanos(leaseMillis));
-      }
-    }
-    if (recentLeases.size() < MAX_PENDING) {
-      recentLeases.put(lease, now);
-    }
+    recentLeases.add(lease);
     return lease;
   }
 
@@ -510,12 +499,7 @@ final class RedisRemoteTier implements RemoteTier {
    */
   void serverChanged() {
     recent.replayInto(pending);
-    long now = ticker.read();
-    recentLeases.forEach((lease, at) -> {
-      if (now - at < TimeUnit.MILLISECONDS.toNanos(leaseMillis)) {
-        keepToRelease(lease);
-      }
-    });
+    recentLeases.forEachWithinWindow(this::keepToRelease);
     recentLeases.clear();
   }
 
