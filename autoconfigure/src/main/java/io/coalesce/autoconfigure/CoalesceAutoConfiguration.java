@@ -1,6 +1,7 @@
 package io.coalesce.autoconfigure;
 
 import io.coalesce.spring.CoalesceAdvisor;
+import io.coalesce.spring.CoalesceSpringCacheManager;
 import io.coalesce.core.CoalescingCacheManager;
 import io.coalesce.metrics.CacheInstrumentation;
 import io.micrometer.observation.ObservationRegistry;
@@ -64,8 +65,9 @@ public class CoalesceAutoConfiguration {
 
   @Bean
   CoalesceStartupReport coalesceStartupReport(CoalesceProperties properties, ObjectProvider<CoalesceAdvisor> advisor,
-      ObjectProvider<CoalescingCacheManager> manager, ObjectProvider<RemoteTierProvider> remoteTiers) {
-    return new CoalesceStartupReport(properties, advisor, manager, remoteTiers.getIfAvailable());
+      ObjectProvider<CoalescingCacheManager> manager, ObjectProvider<CoalesceSpringCacheManager> springCaches,
+      ObjectProvider<RemoteTierProvider> remoteTiers) {
+    return new CoalesceStartupReport(properties, advisor, manager, springCaches, remoteTiers.getIfAvailable());
   }
 
   @Bean

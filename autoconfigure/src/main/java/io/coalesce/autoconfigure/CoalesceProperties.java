@@ -54,6 +54,9 @@ public class CoalesceProperties implements Validator {
 
   private final Web web = new Web();
 
+  /** Spring's own cache annotations (@Cacheable, @CachePut, @CacheEvict) on Coalesce's caches. */
+  private final SpringCache springCache = new SpringCache();
+
   /** The resolved settings of cache {@code name}: its properties over the defaults. */
   public CacheSettings settingsFor(String name) {
     CacheSettings.Builder builder = defaults.applyTo(CacheSettings.builder());
@@ -147,6 +150,10 @@ public class CoalesceProperties implements Validator {
 
   public Refresh getRefresh() {
     return refresh;
+  }
+
+  public SpringCache getSpringCache() {
+    return springCache;
   }
 
   /**
@@ -301,6 +308,26 @@ public class CoalesceProperties implements Validator {
 
     public void setProblemDetails(boolean problemDetails) {
       this.problemDetails = problemDetails;
+    }
+  }
+
+  /** Spring's cache abstraction backed by Coalesce (docs/spring-cache.md). */
+  public static class SpringCache {
+
+    /**
+     * Whether the application's Spring CacheManager is Coalesce's, in place of the one Boot's cache
+     * auto-configuration would create (an application's own CacheManager bean still wins): every
+     * @Cacheable, @CachePut and @CacheEvict then goes through Coalesce's caches, with their settings
+     * from coalesce.caches.<name>, and @Cacheable(sync = true) gets the cluster-wide single flight.
+     */
+    private boolean enabled = false;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
     }
   }
 }

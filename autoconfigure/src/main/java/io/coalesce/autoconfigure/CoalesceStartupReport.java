@@ -3,6 +3,7 @@ package io.coalesce.autoconfigure;
 import io.coalesce.core.CacheSettings;
 import io.coalesce.core.CoalescingCacheManager;
 import io.coalesce.spring.CoalesceAdvisor;
+import io.coalesce.spring.CoalesceSpringCacheManager;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,14 +32,17 @@ final class CoalesceStartupReport implements SmartInitializingSingleton {
   private final CoalesceProperties properties;
   private final ObjectProvider<CoalesceAdvisor> advisor;
   private final ObjectProvider<CoalescingCacheManager> manager;
+  private final ObjectProvider<CoalesceSpringCacheManager> springCaches;
   private final RemoteTierProvider remote;
 
   /** @param remote the shared tier, or {@code null} when there is none */
   CoalesceStartupReport(CoalesceProperties properties, ObjectProvider<CoalesceAdvisor> advisor,
-      ObjectProvider<CoalescingCacheManager> manager, RemoteTierProvider remote) {
+      ObjectProvider<CoalescingCacheManager> manager, ObjectProvider<CoalesceSpringCacheManager> springCaches,
+      RemoteTierProvider remote) {
     this.properties = properties;
     this.advisor = advisor;
     this.manager = manager;
+    this.springCaches = springCaches;
     this.remote = remote;
   }
 
@@ -48,10 +52,12 @@ final class CoalesceStartupReport implements SmartInitializingSingleton {
     // thread that must not block (a reactive method's subscriber: building a cache reads the random
     // source of its lock tokens and may seed its Bloom filter).
     advisor.ifAvailable(a -> manager.ifAvailable(m -> a.annotatedCacheNames().forEach(m::getCache)));
+    springCaches.ifAvailable(CoalesceSpringCacheManager::afterSingletonsInstantiated); // whichever runs first
     LOG.log(Level.INFO, describe());
     unusedCaches().forEach((name, guess) -> {
       String unused = "Coalesce: cache '" + name + "' is configured under coalesce.caches." + name + ", but no "
-          + "@Coalesced annotation names it and no code has asked for it: its settings apply to nothing.";
+          + "@Coalesced or Spring cache annotation names it and no code has asked for it: its settings apply to "
+          + "nothing.";
       if (guess != null) {
         LOG.log(Level.WARNING, unused + " Did you mean '" + guess + "'? (A cache that code looks up by name only "
             + "later, with CoalescingCacheManager.getCache, is fine.)");
@@ -73,6 +79,7 @@ final class CoalesceStartupReport implements SmartInitializingSingleton {
     }
     Set<String> used = new TreeSet<>(defaults.askedFor());
     advisor.ifAvailable(a -> used.addAll(a.annotatedCacheNames()));
+    springCaches.ifAvailable(m -> used.addAll(m.declaredCacheNames()));
     Map<String, String> unused = new TreeMap<>();
     for (String name : properties.getCaches().keySet()) {
       if (!used.contains(name)) {

@@ -69,6 +69,26 @@ public interface CoalescingCache {
       Object key, Type type, Supplier<? extends CompletionStage<? extends T>> loader);
 
   /**
+   * The entry cached for {@code key}, without loading it: a fresh value in L1; else "not found" when
+   * the Bloom guard rejects the key; else a fresh value in the shared tier, kept in L1 from then on. A
+   * stale value is not served, since nothing would refresh it. For callers that load by themselves and
+   * then {@link #put} (Spring's {@code @Cacheable} without {@code sync}): they get no single flight.
+   * It may read Redis on the calling thread.
+   *
+   * @param type the declared type of the value, as for {@link #get(Object, Type, Callable)}
+   * @return the entry, whose value is {@code null} for a cached "not found", or {@code null} when
+   *     nothing fresh is cached
+   */
+  CacheEntry getIfPresent(Object key, Type type);
+
+  /**
+   * {@link #getIfPresent} that never waits on the calling thread: L1 is looked at there; the Bloom
+   * guard and the shared tier, if needed, on the cache's executor. An executor too busy to take it
+   * completes the future with {@code null} (a miss).
+   */
+  CompletableFuture<CacheEntry> getIfPresentAsync(Object key, Type type);
+
+  /**
    * Returns the values of many keys, each cached as its own entry (the same entry {@link #get} reads
    * for that key), loading the missing ones in <em>one</em> call of {@code loader}.
    *

@@ -47,6 +47,10 @@ final class DefaultCoalescingCache implements CoalescingCache {
   private final Writes writes;
   private final Clock clock;
   private final Executor writeExecutor;
+  private final Executor executor;
+  private final RemoteTier remote;
+  private final CacheListener listener;
+  private final EntryPolicy policy;
 
   DefaultCoalescingCache(String name, CacheSettings settings, EntryPolicy policy, RandomGenerator random,
       LocalTier local, RemoteTier remote, CacheListener listener, PenetrationGuard penetrationGuard, Clock clock,
@@ -56,6 +60,10 @@ final class DefaultCoalescingCache implements CoalescingCache {
     this.settings = settings;
     this.clock = clock;
     this.writeExecutor = writeExecutor;
+    this.executor = executor;
+    this.remote = remote;
+    this.listener = listener;
+    this.policy = policy;
     this.keys = new CacheKeys(name, remote.isPresent(), settings.local().maximumSize());
     this.l1 = new LocalStore(local, remote, settings, clock);
     this.guard = new KeyGuard(penetrationGuard, listener);
@@ -181,6 +189,59 @@ final class DefaultCoalescingCache implements CoalescingCache {
   @SuppressWarnings("unchecked")
   private <T> T value(CacheEntry entry) {
     return (T) entry.value();
+  }
+
+  @Override
+  public CacheEntry getIfPresent(Object key, Type type) {
+    Object k = keys.normalize(key);
+    long now = clock.millis();
+    CacheEntry held = fresh(k, now);
+    return held != null ? held : lookBeyondL1(k, type, now);
+  }
+
+  @Override
+  public CompletableFuture<CacheEntry> getIfPresentAsync(Object key, Type type) {
+    Object k = keys.normalize(key);
+    long now = clock.millis();
+    CacheEntry held = fresh(k, now);
+    if (held != null) {
+      return CompletableFuture.completedFuture(held);
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> lookBeyondL1(k, type, clock.millis()), executor);
+    } catch (RejectedExecutionException busy) {
+      listener.onGet(CacheListener.GetResult.MISS);
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /** A fresh L1 entry for {@code k} (counted as a hit), or {@code null}. */
+  private CacheEntry fresh(Object k, long now) {
+    CacheEntry held = l1.get(k, now);
+    if (held != null && held.isFresh(now)) {
+      listener.onGet(CacheListener.GetResult.L1_HIT);
+      return held;
+    }
+    return null;
+  }
+
+  /** The Bloom guard, then a plain read of the shared tier: no lock, no load. */
+  private CacheEntry lookBeyondL1(Object k, Type type, long now) {
+    if (guard.certainlyAbsent(k)) {
+      return policy.entryFor(null, now, 0); // "not found", as the guard says; not stored
+    }
+    if (remote.isPresent()) {
+      RemoteTier.Read shared = remote.read(k.toString(), type);
+      if (shared.hit() && !shared.foreign() && shared.entry().isFresh(now)) {
+        // No flight fences this store: the version does. A write after this read carries a higher
+        // one, and L1 refuses an older copy than a write it has seen, whichever arrives first.
+        l1.store(k, shared.entry(), shared.version(), null);
+        listener.onGet(CacheListener.GetResult.L2_HIT);
+        return shared.entry();
+      }
+    }
+    listener.onGet(CacheListener.GetResult.MISS);
+    return null;
   }
 
   @Override

@@ -108,15 +108,8 @@ final class CacheOperationSource {
           "Split it into two methods.");
     }
     Class<?> returnType = specific.getReturnType();
-    Type genericReturnType = GenericTypeResolver.resolveType(specific.getGenericReturnType(),
-        targetClass != null ? targetClass : specific.getDeclaringClass());
     ValueShape shape = ValueShape.of(returnType);
-    Type valueType = switch (shape) {
-      case PLAIN -> returnType.isPrimitive() ? ClassUtils.resolvePrimitiveIfNecessary(returnType) : genericReturnType;
-      case OPTIONAL, FUTURE, MONO -> typeArgument(genericReturnType);
-      case FLUX -> ResolvableType.forClassWithGenerics(List.class,
-          ResolvableType.forType(typeArgument(genericReturnType))).getType();
-    };
+    Type valueType = valueType(specific, targetClass);
 
     if (read.isPresent()) {
       Method declared = declaringMethod(read);
@@ -307,6 +300,22 @@ final class CacheOperationSource {
   }
 
   /** {@code T} of {@code Optional<T>} or {@code CompletableFuture<T>}; Object when raw. */
+  /**
+   * The type of the value a method's result is cached as: its return type, unwrapped from
+   * {@code Optional}, a future or a {@code Mono}; a {@code Flux}'s elements as a {@code List}.
+   */
+  static Type valueType(Method specific, Class<?> targetClass) {
+    Class<?> returnType = specific.getReturnType();
+    Type genericReturnType = GenericTypeResolver.resolveType(specific.getGenericReturnType(),
+        targetClass != null ? targetClass : specific.getDeclaringClass());
+    return switch (ValueShape.of(returnType)) {
+      case PLAIN -> returnType.isPrimitive() ? ClassUtils.resolvePrimitiveIfNecessary(returnType) : genericReturnType;
+      case OPTIONAL, FUTURE, MONO -> typeArgument(genericReturnType);
+      case FLUX -> ResolvableType.forClassWithGenerics(List.class,
+          ResolvableType.forType(typeArgument(genericReturnType))).getType();
+    };
+  }
+
   private static Type typeArgument(Type wrapper) {
     return wrapper instanceof ParameterizedType parameterized
         ? parameterized.getActualTypeArguments()[0]

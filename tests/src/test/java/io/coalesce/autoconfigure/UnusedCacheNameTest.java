@@ -7,6 +7,7 @@ import io.coalesce.annotation.Coalesced;
 import io.coalesce.core.CoalescingCacheManager;
 import io.coalesce.it.Boot;
 import org.junit.jupiter.api.Test;
+import org.springframework.cache.annotation.Cacheable;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
@@ -26,8 +27,8 @@ import org.springframework.context.annotation.Bean;
 class UnusedCacheNameTest {
 
   private static final String PRODCTS_WARNING = "Coalesce: cache 'prodcts' is configured under "
-      + "coalesce.caches.prodcts, but no @Coalesced annotation names it and no code has asked for it: its settings "
-      + "apply to nothing. Did you mean 'products'? (A cache that code looks up by name only later, with "
+      + "coalesce.caches.prodcts, but no @Coalesced or Spring cache annotation names it and no code has asked for "
+      + "it: its settings apply to nothing. Did you mean 'products'? (A cache that code looks up by name only later, with "
       + "CoalescingCacheManager.getCache, is fine.)";
 
   public static class Products {
@@ -41,6 +42,14 @@ class UnusedCacheNameTest {
   public static class Reports {
     public Reports(CoalescingCacheManager caches) {
       caches.getCache("reports");
+    }
+  }
+
+  /** Spring's own annotation, for the Spring cache manager bridge. */
+  public static class SpringCached {
+    @Cacheable(cacheNames = "items", key = "#id")
+    public String find(long id) {
+      return "item-" + id;
     }
   }
 
@@ -62,6 +71,17 @@ class UnusedCacheNameTest {
         .run(context -> {
           assertThat(context).hasNotFailed();
           assertThat(context.getBean(CoalesceStartupReport.class).unusedCaches()).isEmpty();
+        });
+  }
+
+  @Test
+  void aCacheThatOnlySpringsAnnotationsNameIsUsedWithTheBridge() {
+    new ApplicationContextRunner().withConfiguration(Boot.coalesce()).withBean(SpringCached.class)
+        .withPropertyValues("coalesce.spring-cache.enabled=true", "coalesce.caches.items.ttl=5m",
+            "coalesce.caches.itms.ttl=5m")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(CoalesceStartupReport.class).unusedCaches()).containsExactly(entry("itms", "items"));
         });
   }
 

@@ -70,6 +70,7 @@ public final class Boot {
   /** Coalesce's auto-configurations, as the starter brings them: the main one and the Boot 3.5 wiring. */
   public static AutoConfigurations coalesce() {
     return present("io.coalesce.autoconfigure.CoalesceAutoConfiguration",
+        "io.coalesce.autoconfigure.CoalesceSpringCacheAutoConfiguration",
         "io.coalesce.autoconfigure.boot3.CoalesceBoot3AutoConfiguration");
   }
 

@@ -2,6 +2,7 @@ package io.coalesce.autoconfigure.boot3;
 
 import io.coalesce.autoconfigure.CoalesceAutoConfiguration;
 import io.coalesce.autoconfigure.CoalesceProperties;
+import io.coalesce.autoconfigure.internal.CacheManagerCustomizing;
 import io.coalesce.autoconfigure.internal.CoalesceHealth;
 import io.coalesce.autoconfigure.internal.LettuceSettings;
 import io.coalesce.core.CoalescingCacheManager;
@@ -10,6 +11,8 @@ import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.cache.CacheManagerCustomizer;
+import org.springframework.boot.autoconfigure.cache.CacheManagerCustomizers;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -99,6 +102,19 @@ public class CoalesceBoot3AutoConfiguration {
     @Order(Ordered.HIGHEST_PRECEDENCE)
     ClientResourcesBuilderCustomizer coalesceLettuceReconnectDelay(CoalesceProperties properties) {
       return builder -> builder.reconnectDelay(LettuceSettings.reconnectDelay(properties.getRedis().getMaxReconnectDelay()));
+    }
+  }
+
+  /** Boot 3.5's cache manager customizers, for the Spring cache manager bridge (coalesce.spring-cache). */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.autoconfigure.cache.CacheManagerCustomizers")
+  @ConditionalOnProperty(prefix = "coalesce.spring-cache", name = "enabled", havingValue = "true")
+  static class CacheCustomizers {
+
+    @Bean
+    CacheManagerCustomizing coalesceCacheManagerCustomizers(ObjectProvider<CacheManagerCustomizer<?>> customizers) {
+      CacheManagerCustomizers all = new CacheManagerCustomizers(customizers.orderedStream().toList());
+      return all::customize;
     }
   }
 }

@@ -1,0 +1,107 @@
+package io.coalesce.springcache;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.cache.annotation.CacheEvict;
+import org.springframework.cache.annotation.CachePut;
+import org.springframework.cache.annotation.Cacheable;
+import reactor.core.publisher.Mono;
+
+/**
+ * A repository as a Spring user writes it: Spring's cache annotations only, no Coalesce import. Its
+ * "database" is shared by every instance of a test and counts the queries that reach it.
+ */
+public class Catalog {
+
+  /** Serializable, so that Spring's RedisCacheManager (JDK serialization by default) can hold it too. */
+  public record Item(long id, String name) implements Serializable {}
+
+  /** The rows, shared by every instance of a test. */
+  public static final class Rows {
+    final Map<Long, String> names = new ConcurrentHashMap<>();
+    final AtomicInteger queries = new AtomicInteger();
+    volatile long latencyMillis;
+
+    public void put(long id, String name) {
+      names.put(id, name);
+    }
+
+    public int queries() {
+      return queries.get();
+    }
+
+    public void latency(long millis) {
+      latencyMillis = millis;
+    }
+
+    Item find(long id) {
+      queries.incrementAndGet();
+      if (latencyMillis > 0) {
+        try {
+          Thread.sleep(latencyMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      String name = names.get(id);
+      return name == null ? null : new Item(id, name);
+    }
+  }
+
+  private final Rows rows;
+
+  public Catalog(Rows rows) {
+    this.rows = rows;
+  }
+
+  @Cacheable(cacheNames = "items", key = "#id", sync = true)
+  public Item find(long id) {
+    return rows.find(id);
+  }
+
+  @Cacheable(cacheNames = "items-plain", key = "#id")
+  public Item findWithoutSync(long id) {
+    return rows.find(id);
+  }
+
+  @Cacheable(cacheNames = "items-async", key = "#id", sync = true)
+  public CompletableFuture<Item> findAsync(long id) {
+    return CompletableFuture.supplyAsync(() -> rows.find(id));
+  }
+
+  @Cacheable(cacheNames = "items-async-plain", key = "#id")
+  public CompletableFuture<Item> findAsyncWithoutSync(long id) {
+    return CompletableFuture.supplyAsync(() -> rows.find(id));
+  }
+
+  @Cacheable(cacheNames = "items-mono", key = "#id", sync = true)
+  public Mono<Item> findMono(long id) {
+    return Mono.fromSupplier(() -> rows.find(id));
+  }
+
+  /** Two arguments: Spring's key is a SimpleKey of both. */
+  @Cacheable(cacheNames = "labels", sync = true)
+  public String label(String first, String second) {
+    rows.queries.incrementAndGet();
+    return first + "|" + second;
+  }
+
+  @CacheEvict(cacheNames = "items", key = "#id")
+  public void rename(long id, String name) {
+    rows.put(id, name);
+  }
+
+  @CachePut(cacheNames = "items", key = "#id")
+  public Item save(long id, String name) {
+    rows.put(id, name);
+    return new Item(id, name);
+  }
+
+  @CacheEvict(cacheNames = "items", allEntries = true)
+  public void renameAll(String suffix) {
+    rows.names.replaceAll((id, name) -> name + suffix);
+  }
+}
