@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.coalesce.cluster.ProductDb.Product;
+import io.coalesce.springcache.Catalog;
+import io.coalesce.springcache.Catalog.Item;
+import io.coalesce.springcache.CatalogApp;
 import io.coalesce.test.RedisServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,6 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import io.coalesce.core.CoalesceBlockHoundIntegration;
 import reactor.blockhound.BlockHound;
 import reactor.core.Disposable;
@@ -136,6 +142,56 @@ class ReactiveBlockHoundIT {
     assertThat(results).hasSize(200).allSatisfy(r -> assertThat(r).isEqualTo(new Product(1, "phone")));
     assertThat(db.queries()).isEqualTo(1);
     assertThat(BLOCKING_CALLS).isEmpty();
+  }
+
+  /**
+   * Spring's own {@code @Cacheable} and {@code @CacheEvict} on {@code Mono} methods, on Coalesce's
+   * cache manager ({@code coalesce.spring-cache.enabled}): the reads, the put that follows a miss
+   * without {@code sync}, and the evict all happen on the parallel scheduler's threads.
+   */
+  @Test
+  void springsCacheAnnotationsOnMonosThroughTheBridgeNeverBlock() throws Exception {
+    Catalog.Rows rows = new Catalog.Rows();
+    rows.put(1, "phone");
+    List<ConfigurableApplicationContext> apps = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        apps.add(new SpringApplicationBuilder(CatalogApp.class).web(WebApplicationType.NONE)
+            .initializers(c -> c.getBeanFactory().registerSingleton("rows", rows))
+            .properties("spring.data.redis.port=" + redis.port(), "coalesce.key-prefix=blockhound-bridge",
+                "coalesce.spring-cache.enabled=true", "coalesce.defaults.lock.wait=10s",
+                "coalesce.defaults.load-timeout=20s")
+            .run());
+      }
+      List<Catalog> catalogs = apps.stream().map(c -> c.getBean(Catalog.class)).toList();
+      rows.latency(300);
+      List<Mono<Item>> monos = new ArrayList<>();
+      for (int s = 0; s < 100; s++) {
+        Catalog catalog = catalogs.get(s % 2);
+        monos.add(Mono.defer(() -> catalog.findMono(1)));
+      }
+      assertThat(onParallel(monos)).hasSize(100).allSatisfy(r -> assertThat(r).isEqualTo(new Item(1, "phone")));
+      assertThat(rows.queries()).as("sync = true: one load for both instances").isEqualTo(1);
+      rows.latency(0);
+
+      Catalog a = catalogs.get(0);
+      assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
+      assertThat(onParallel(List.of(Mono.defer(() -> a.findMonoWithoutSync(1))))).containsExactly(new Item(1, "phone"));
+      // The put after the miss is handed off the parallel thread, so a read just after may miss too;
+      // once it has landed, reads are hits.
+      waitUntil(() -> {
+        int before = rows.queries();
+        Object got = onParallel(List.of(Mono.defer(() -> a.findMonoWithoutSync(1))));
+        return !BLOCKING_CALLS.isEmpty() || got.equals(List.of(new Item(1, "phone"))) && rows.queries() == before;
+      });
+      assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
+      onParallel(List.of(Mono.defer(() -> a.renameMono(1, "smartphone")).then(Mono.just("renamed"))));
+      waitUntil(() -> onParallel(List.of(Mono.defer(() -> a.findMonoWithoutSync(1))))
+          .equals(List.of(new Item(1, "smartphone"))));
+      assertThat(BLOCKING_CALLS).as("blocking calls (their stacks)").isEmpty();
+    } finally {
+      apps.forEach(ConfigurableApplicationContext::close);
+    }
   }
 
   @Test

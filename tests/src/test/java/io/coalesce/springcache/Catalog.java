@@ -9,6 +9,7 @@ import org.springframework.cache.annotation.CacheEvict;
 import org.springframework.cache.annotation.CachePut;
 import org.springframework.cache.annotation.Cacheable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A repository as a Spring user writes it: Spring's cache annotations only, no Coalesce import. Its
@@ -77,9 +78,22 @@ public class Catalog {
     return CompletableFuture.supplyAsync(() -> rows.find(id));
   }
 
+  /** The query on boundedElastic, as a reactive driver would not block its caller. */
   @Cacheable(cacheNames = "items-mono", key = "#id", sync = true)
   public Mono<Item> findMono(long id) {
-    return Mono.fromSupplier(() -> rows.find(id));
+    return Mono.fromSupplier(() -> rows.find(id)).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  @Cacheable(cacheNames = "items-mono-plain", key = "#id")
+  public Mono<Item> findMonoWithoutSync(long id) {
+    return Mono.fromSupplier(() -> rows.find(id)).subscribeOn(Schedulers.boundedElastic())
+        .publishOn(Schedulers.parallel()); // the value arrives on a non-blocking thread, as from an event loop
+  }
+
+  @CacheEvict(cacheNames = "items-mono-plain", key = "#id")
+  public Mono<Void> renameMono(long id, String name) {
+    return Mono.<Void>fromRunnable(() -> rows.put(id, name)).subscribeOn(Schedulers.boundedElastic())
+        .publishOn(Schedulers.parallel());
   }
 
   /** Two arguments: Spring's key is a SimpleKey of both. */

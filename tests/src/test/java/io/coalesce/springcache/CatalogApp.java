@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Bean;
 @SpringBootConfiguration
 @EnableAutoConfiguration(excludeName = {Boot.DATA_SOURCE_4, Boot.DATA_SOURCE_3, Boot.HIBERNATE_4, Boot.HIBERNATE_3})
 @EnableCaching
-class CatalogApp {
+public class CatalogApp {
 
   @Bean
   Catalog catalog(Catalog.Rows rows) {
