@@ -114,6 +114,23 @@ public class Catalog {
     return new Item(id, name);
   }
 
+  /** Spring's attributes, which the bridge leaves to Spring: two caches, and no caching of "not found". */
+  @Cacheable(cacheNames = {"first", "second"}, key = "#id", unless = "#result == null")
+  public Item findInTwoCaches(long id) {
+    return rows.find(id);
+  }
+
+  @Cacheable(cacheNames = "conditional", key = "#id", condition = "#id > 0")
+  public Item findIfPositive(long id) {
+    return rows.find(id);
+  }
+
+  /** Evicts before running, so that the evict holds even though the method fails. */
+  @CacheEvict(cacheNames = "items", key = "#id", beforeInvocation = true)
+  public void renameFailing(long id) {
+    throw new IllegalStateException("the database refused");
+  }
+
   @CacheEvict(cacheNames = "items", allEntries = true)
   public void renameAll(String suffix) {
     rows.names.replaceAll((id, name) -> name + suffix);

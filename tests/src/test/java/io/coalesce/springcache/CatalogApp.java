@@ -19,4 +19,9 @@ public class CatalogApp {
   Catalog catalog(Catalog.Rows rows) {
     return new Catalog(rows);
   }
+
+  @Bean
+  ConfiguredCatalog configuredCatalog(Catalog.Rows rows) {
+    return new ConfiguredCatalog(rows);
+  }
 }

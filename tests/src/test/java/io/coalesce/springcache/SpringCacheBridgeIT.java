@@ -215,6 +215,35 @@ class SpringCacheBridgeIT {
   }
 
   @Test
+  void springsOwnAttributesKeepTheirMeaning() {
+    rows.put(1, "phone");
+    Catalog catalog = start(1, CatalogApp.class).get(0);
+    CacheManager manager = contexts.get(0).getBean(CacheManager.class);
+
+    catalog.findInTwoCaches(1);
+    catalog.findInTwoCaches(1);
+    assertThat(rows.queries()).as("cached").isEqualTo(1);
+    assertThat(manager.getCache("second").get(1L, Item.class)).as("in both caches").isEqualTo(new Item(1, "phone"));
+    catalog.findInTwoCaches(404);
+    catalog.findInTwoCaches(404);
+    assertThat(rows.queries()).as("unless: \"not found\" is not cached").isEqualTo(3);
+
+    catalog.findIfPositive(-1);
+    catalog.findIfPositive(-1);
+    assertThat(rows.queries()).as("condition: not cached").isEqualTo(5);
+
+    ConfiguredCatalog configured = contexts.get(0).getBean(ConfiguredCatalog.class);
+    configured.find(1);
+    configured.find(1);
+    assertThat(rows.queries()).as("@CacheConfig's cache").isEqualTo(6);
+
+    catalog.find(1);
+    assertThatThrownBy(() -> catalog.renameFailing(1)).hasMessage("the database refused");
+    catalog.find(1);
+    assertThat(rows.queries()).as("beforeInvocation: evicted though the method failed").isEqualTo(8);
+  }
+
+  @Test
   void actuatorCachesListsTheCachesAndCoalesceMetersCountTheirReads() {
     rows.put(1, "phone");
     ConfigurableApplicationContext context = context(CatalogApp.class, WebApplicationType.SERVLET,
@@ -242,7 +271,7 @@ class SpringCacheBridgeIT {
 
     CoalescingCacheManager caches = contexts.get(0).getBean(CoalescingCacheManager.class);
     assertThat(caches.getCacheNames()).contains("extra", "items", "items-plain", "items-async", "items-mono",
-        "labels");
+        "labels", "first", "second", "configured");
     assertThat(contexts.get(0).getBean(CacheManager.class)).isInstanceOf(CoalesceSpringCacheManager.class);
   }
 
