@@ -59,8 +59,12 @@ final class Callers {
 
   /** Starts {@code flight}'s {@code load-timeout} timer. */
   void arm(Object key, Flight flight) {
-    flight.armTimeout(scheduler, settings.loadTimeout().toNanos(), () -> timedOut(key, flight),
-        () -> flight.result.completeExceptionally(new TimeoutException()));
+    flight.armTimeout(scheduler, settings.loadTimeout().toNanos(), () -> timeOut(key, flight));
+  }
+
+  /** What the flight's timer does when it fires; done at most once ({@link Flight#timeOut}). */
+  private void timeOut(Object key, Flight flight) {
+    flight.timeOut(() -> timedOut(key, flight), () -> flight.result.completeExceptionally(new TimeoutException()));
   }
 
   /**
@@ -83,7 +87,7 @@ final class Callers {
       }
       throw sneakyThrow(translate(key, LoadRunner.unwrap(e.getCause())));
     } catch (TimeoutException e) {
-      running.timeOutNow(); // what its timer, due by now, does: recorded once, slot freed, flight detached
+      timeOut(key, running); // what its timer, due by now or not armed yet, does: recorded once, slot freed, detached
       throw new LoadTimeoutException(name, key, settings.loadTimeout());
     } catch (InterruptedException e) {
       throw interrupted(key, e);

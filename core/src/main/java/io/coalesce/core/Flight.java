@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * One load of one key, shared by every caller that arrives while it runs. {@link #result} is what
  * its callers see: completed once, with the loaded entry (or the loader's exception), or by the
- * flight's timer when {@code load-timeout} has passed since it was led ({@link #armTimeout}), so that
+ * flight's timer when {@code load-timeout} has passed since it was led ({@link #timeOut}), so that
  * no caller — leader, follower, synchronous or asynchronous — waits longer. A load that outlives its
  * timer goes on; its outcome is still settled (and stored, if no write superseded it), and a
  * synchronous leader, whose own thread ran the loader, gets it from {@link #settled}.
@@ -45,8 +45,6 @@ final class Flight {
   private final CacheEntry refreshed;
   private final AtomicBoolean recorded = new AtomicBoolean();
   private final AtomicBoolean timedOut = new AtomicBoolean();
-  /** What the timer runs when it fires; {@code null} until armed. */
-  private volatile Runnable fireTimeout;
   /** Frees what the load holds (its bulkhead slot) when the timer fires first; set once it holds one. */
   private final AtomicReference<Runnable> onTimeout = new AtomicReference<>();
   private volatile boolean superseded;
@@ -131,39 +129,35 @@ final class Flight {
   }
 
   /**
-   * Does now what the timer would: for a follower that waited {@code load-timeout} itself (it started
-   * waiting after the timer was armed, so the load is at least that old) when the timer thread is late.
+   * Ends the wait of the flight's callers at {@code load-timeout}, unless its outcome came first:
+   * {@code expired} runs first (so that a caller arriving from then on starts a load of its own), then
+   * what the load holds is freed, then {@code timeout} completes {@link #result}. Whatever calls it
+   * first, once: the flight's timer, or a synchronous follower that waited {@code load-timeout} itself
+   * (it joined after the flight was led, so the load is at least that old) whether or not the leader
+   * has armed the timer yet.
    */
-  void timeOutNow() {
-    Runnable fire = fireTimeout;
-    if (fire != null) {
-      fire.run();
+  void timeOut(Runnable expired, Runnable timeout) {
+    if (!result.isDone() && timedOut.compareAndSet(false, true)) {
+      expired.run();
+      Runnable free = onTimeout.getAndSet(() -> {});
+      if (free != null) {
+        free.run();
+      }
+      timeout.run();
     }
   }
 
   /**
-   * Completes {@link #result} with {@code timeout} after {@code timeoutNanos}, unless it completes
-   * first; {@code expired} runs first, so that a caller arriving from then on starts a load of its
-   * own. One timer per flight, on {@code scheduler}; a scheduler that is shut down leaves the flight
-   * without one (its callers then wait for the load itself). A flight that ends in time cancels its
-   * timer without removing it from the scheduler's queue, which takes no lock on the thread that
-   * completed the load (a driver's event loop, maybe); the scheduler purges cancelled timers itself.
+   * Runs {@code fire} after {@code timeoutNanos}, unless {@link #result} completes first. One timer per
+   * flight, on {@code scheduler}; a scheduler that is shut down leaves the flight without one (its
+   * asynchronous callers then wait for the load itself). A flight that ends in time cancels its timer
+   * without removing it from the scheduler's queue, which takes no lock on the thread that completed
+   * the load (a driver's event loop, maybe); the scheduler purges cancelled timers itself.
    */
-  void armTimeout(ScheduledExecutorService scheduler, long timeoutNanos, Runnable expired, Runnable timeout) {
+  void armTimeout(ScheduledExecutorService scheduler, long timeoutNanos, Runnable fire) {
     if (result.isDone()) {
       return;
     }
-    Runnable fire = () -> {
-      if (!result.isDone() && timedOut.compareAndSet(false, true)) {
-        expired.run();
-        Runnable free = onTimeout.getAndSet(() -> {});
-        if (free != null) {
-          free.run();
-        }
-        timeout.run();
-      }
-    };
-    fireTimeout = fire;
     try {
       ScheduledFuture<?> timer = scheduler.schedule(fire, timeoutNanos, TimeUnit.NANOSECONDS);
       result.whenComplete((entry, error) -> timer.cancel(false));

@@ -95,6 +95,37 @@ class LoadTimeoutBindsEveryLoadTest {
         .isEqualTo("late");
   }
 
+  /**
+   * A synchronous follower that waited {@code load-timeout} for a flight whose timer was not armed yet
+   * (an asynchronous lead still queued on a busy executor; a leader thread descheduled between leading
+   * and arming) does what the timer would have done: the timeout is recorded and the flight is no
+   * longer joinable, so the next caller loads instead of waiting {@code load-timeout} again. Before,
+   * the follower gave up and left the flight as it was (seen as a flaky CacheMetricsTest: a success
+   * recorded where the timeout belonged).
+   */
+  @Test
+  void aFollowerThatTimesOutBeforeTheLeaderArmedItsTimerStillEndsTheFlight() {
+    Queue<Runnable> queued = new ArrayDeque<>();
+    CoalescingCache cache = CoalescingCacheBuilder.named("items").clock(clock).scheduler(scheduler)
+        .listener(listener).refreshExecutor(queued::add)
+        .settings(CacheSettings.builder().loadTimeout(Duration.ofMillis(300))
+            .bulkhead(b -> b.withMaxConcurrentLoads(1).withMaxWait(Duration.ZERO)).build())
+        .localTier(CaffeineLocalTier.create(100, clock)).build();
+    CompletableFuture<String> asyncLeader = cache.getAsync("k", String.class,
+        () -> CompletableFuture.completedFuture("from the queued lead"));
+    assertThat(queued).as("its lead, which arms the timer, waits in the executor's queue").hasSize(1);
+
+    assertThatThrownBy(() -> cache.get("k", String.class, () -> "never")).isInstanceOf(LoadTimeoutException.class);
+
+    assertThat(listener.count(LoadOutcome.TIMEOUT)).isEqualTo(1);
+    assertThat(asyncLeader).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
+        .withCauseInstanceOf(LoadTimeoutException.class);
+    assertThat(cache.get("k", String.class, () -> "next")).as("the next caller loads on its own").isEqualTo("next");
+    queued.poll().run(); // the late lead: its outcome is not recorded a second time
+    assertThat(listener.count(LoadOutcome.TIMEOUT)).isEqualTo(1);
+    assertThat(listener.count(LoadOutcome.SUCCESS)).isEqualTo(1);
+  }
+
   @Test
   void aLateValueOfATimedOutLoadIsStoredUnlessAWriteCameMeanwhile() {
     CoalescingCache cache = cache(0);
