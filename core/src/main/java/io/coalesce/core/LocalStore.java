@@ -100,12 +100,17 @@ final class LocalStore {
     }
   }
 
-  /** Another instance stored a new load of {@code key} at {@code version}: copies not newer go. */
+  /**
+   * Another instance stored a new load of {@code key} at {@code version}: a copy not newer stops
+   * being fresh. It was servable, and still is until the end it had ({@link LocalTier#loadedElsewhere}):
+   * its next read is served it and refreshes it from the shared tier in the background, rather than
+   * every instance's readers waiting for a read of the shared tier once per refresh window.
+   */
   void loadedElsewhere(Object key, long version) {
     if (version == RemoteTier.UNKNOWN_VERSION) {
       local.evict(key);
     } else {
-      local.dropUpTo(key, version);
+      local.loadedElsewhere(key, version, clock.millis());
     }
   }
 

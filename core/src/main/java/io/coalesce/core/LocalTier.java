@@ -91,6 +91,19 @@ public interface LocalTier {
   /** Drops what is held for {@code key} if its version is at most {@code version}. */
   void dropUpTo(Object key, long version);
 
+  /**
+   * Another instance loaded {@code key} and stored it in the shared tier at {@code version}: what is
+   * held of that version or older may be older than what it loaded, so it must not stay fresh. A
+   * tier may keep a fresh copy as stale from {@code now} on (its ttl ends at {@code now}, its stale
+   * window does not move), so that the next read is served it and refreshes it in the background
+   * instead of waiting for a read of the shared tier; it must drop a cached "not found" and an entry
+   * written after {@code now} (another instance's clock ahead of this one). The default drops what is
+   * held ({@link #dropUpTo}).
+   */
+  default void loadedElsewhere(Object key, long version, long now) {
+    dropUpTo(key, version);
+  }
+
   /** The version held for {@code key} (entry or mark), or {@link #NO_VERSION}. */
   long version(Object key);
 

@@ -127,6 +127,25 @@ public final class CaffeineLocalTier implements LocalTier {
   }
 
   @Override
+  public void loadedElsewhere(Object key, long version, long now) {
+    cache.asMap().computeIfPresent(key, (k, held) -> {
+      if (held.version() > version) {
+        return held; // newer than that load: a write, or a later read
+      }
+      CacheEntry entry = held.entry();
+      if (entry == null || entry.isNull() || entry.writtenAt() > now) {
+        return null; // a mark, a "not found" the other instance found a value for, or a skewed clock's entry
+      }
+      if (!entry.isFresh(now)) {
+        return held; // stale or past already: its next read refreshes it or reads the shared tier
+      }
+      CacheEntry staleFromNow = new CacheEntry(entry.value(), entry.writtenAt(), now, entry.staleUntil(),
+          entry.loadMillis());
+      return new Held(staleFromNow, held.version(), held.dataVersion(), held.retainUntil());
+    });
+  }
+
+  @Override
   public long version(Object key) {
     Held held = cache.getIfPresent(key);
     return held == null || held.retainUntil() <= clock.millis() ? NO_VERSION : held.version();
