@@ -60,6 +60,13 @@ public class CacheProperties {
    */
   private Double driftSampleRate;
 
+  /**
+   * How many of the most read and most loaded keys are tracked (reads sampled at most once a
+   * millisecond, in bounded memory) and shown by the actuator endpoint, with the coalesce.hot.key.share
+   * gauge. 0 disables it; set 0 where keys must not be shown.
+   */
+  private Integer hotKeys;
+
   private final Local local = new Local();
 
   private final Remote remote = new Remote();
@@ -82,6 +89,7 @@ public class CacheProperties {
     set(staleIfErrorMaxAge, b::staleIfErrorMaxAge);
     set(evictDelay, b::evictDelay);
     set(driftSampleRate, b::driftSampleRate);
+    set(hotKeys, b::hotKeys);
     return b.local(local::applyTo).remote(remote::applyTo).lock(lock::applyTo).bloom(bloom::applyTo)
         .bulkhead(bulkhead::applyTo);
   }
@@ -174,6 +182,14 @@ public class CacheProperties {
 
   public void setDriftSampleRate(Double driftSampleRate) {
     this.driftSampleRate = driftSampleRate;
+  }
+
+  public Integer getHotKeys() {
+    return hotKeys;
+  }
+
+  public void setHotKeys(Integer hotKeys) {
+    this.hotKeys = hotKeys;
   }
 
   public Local getLocal() {

@@ -132,6 +132,9 @@ public class CoalesceEndpoint {
     body.put("localSize", cache.localSize());
     body.put("inFlight", cache.inFlight());
     body.put("statistics", statistics.of(cache.name()));
+    if (cache.settings().hotKeys() > 0) {
+      body.put("hotKeys", cache.hotKeys());
+    }
     BloomStatus bloom = blooms == null ? null : blooms.status(cache.name());
     if (bloom != null) {
       body.put("bloom", bloom);

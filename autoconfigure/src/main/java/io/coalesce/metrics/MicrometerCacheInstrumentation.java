@@ -3,6 +3,7 @@ package io.coalesce.metrics;
 import com.github.benmanes.caffeine.cache.Cache;
 import io.coalesce.core.CacheListener;
 import io.coalesce.core.CoalescingCache;
+import io.coalesce.core.HotKeyReport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -12,7 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * Binds every cache to a {@link MeterRegistry}: the engine's events through a
- * {@link MicrometerCacheListener}, {@code coalesce.inflight} as a gauge, and the L1 as Spring Boot's
+ * {@link MicrometerCacheListener}, {@code coalesce.inflight} and {@code coalesce.hot.key.share} as
+ * gauges, and the L1 as Spring Boot's
  * standard {@code cache.*} meters (tagged {@code cache} and {@code cache.manager=coalesce}, as Spring
  * Boot tags the caches of its own cache managers).
  */
@@ -53,8 +55,22 @@ public final class MicrometerCacheInstrumentation implements CacheInstrumentatio
         .description("Keys whose load is under way in this instance")
         .tag("cache", cache.name())
         .register(registry);
+    if (cache.settings().hotKeys() > 0) {
+      Gauge.builder("coalesce.hot.key.share", cache, c -> hottestShare(c.hotKeys().reads()))
+          .description("Share of the cache's sampled reads, over the last minutes, that went to its most read key")
+          .tag("cache", cache.name()).tag("by", "reads")
+          .register(registry);
+      Gauge.builder("coalesce.hot.key.share", cache, c -> hottestShare(c.hotKeys().loads()))
+          .description("Share of the cache's loads, over the last minutes, that went to its most loaded key")
+          .tag("cache", cache.name()).tag("by", "loads")
+          .register(registry);
+    }
     if (localCache != null) {
       CaffeineCacheMetrics.monitor(registry, localCache, cache.name(), Tags.of("cache.manager", CACHE_MANAGER));
     }
+  }
+
+  private static double hottestShare(java.util.List<HotKeyReport.HotKey> hottest) {
+    return hottest.isEmpty() ? 0 : hottest.get(0).share();
   }
 }

@@ -48,6 +48,8 @@ public class BenchEnvironment {
 
   /** The engine of one cache with Redis present, called directly: Coalesce's own part of a hit. */
   io.coalesce.core.CoalescingCache engine;
+  /** The same with {@code hot-keys: 0}: what the hot-key sampling costs a hit. */
+  io.coalesce.core.CoalescingCache engineHotKeysOff;
   static final io.coalesce.core.ArgumentLoader<Object, Product> ENGINE_LOADER =
       key -> new Product(key.toString(), "Product " + key, 1999);
   /** Keys of the types users pass, each already cached in {@link #engine}. */
@@ -68,7 +70,7 @@ public class BenchEnvironment {
   @Setup(Level.Trial)
   public void start() {
     redis = LocalRedis.start();
-    context = BenchApp.start(redis, new Backend(0), "bench");
+    context = BenchApp.start(redis, new Backend(0), "bench", "coalesce.caches.engineHotKeysOff.hot-keys=0");
     coalesced = context.getBean(CoalescedCatalog.class);
     spring = context.getBean(SpringCatalog.class);
     hotQuery = new Query(HOT_SKU, "en");
@@ -87,8 +89,10 @@ public class BenchEnvironment {
     proxiedPlain = (PlainCatalog) proxy.getProxy();
 
     engine = context.getBean(io.coalesce.core.CoalescingCacheManager.class).getCache("engine");
+    engineHotKeysOff = context.getBean(io.coalesce.core.CoalescingCacheManager.class).getCache("engineHotKeysOff");
     for (Object key : List.of(longKey, uuidKey, recordKey, compositeKey, stringKey)) {
       engine.get(key, Product.class, key, ENGINE_LOADER);
+      engineHotKeysOff.get(key, Product.class, key, ENGINE_LOADER);
     }
 
     caffeine = Caffeine.newBuilder().maximumSize(10_000).build();

@@ -91,6 +91,12 @@ public class HitBenchmarks {
     return env.engine.get(env.longKey, Product.class, env.longKey, BenchEnvironment.ENGINE_LOADER);
   }
 
+  /** {@link #engine_l1Hit_longKey} with {@code hot-keys: 0}: the hot-key sampling's share of a hit. */
+  @Benchmark
+  public Object engine_l1Hit_longKey_hotKeysOff(BenchEnvironment env) {
+    return env.engineHotKeysOff.get(env.longKey, Product.class, env.longKey, BenchEnvironment.ENGINE_LOADER);
+  }
+
   @Benchmark
   public Object engine_l1Hit_uuidKey(BenchEnvironment env) {
     return env.engine.get(env.uuidKey, Product.class, env.uuidKey, BenchEnvironment.ENGINE_LOADER);

@@ -32,6 +32,9 @@ import java.util.function.UnaryOperator;
  * @param evictDelay when positive, an evict deletes the key a second time after this delay; zero is off
  * @param driftSampleRate fraction of L1 hits whose copy is compared, in the background, with the
  *     shared tier's version of the key ({@code coalesce.l1.drift} counts copies found older); 0 disables it
+ * @param hotKeys how many of the most read and most loaded keys are tracked, in bounded memory, for
+ *     the actuator endpoint and the {@code coalesce.hot.key.share} gauge (reads sampled at most once a
+ *     millisecond); 0 disables it. The endpoint then shows keys: set 0 where keys must not be shown
  * @param local the in-process L1 tier
  * @param remote the shared L2 tier
  * @param lock the cluster-wide rebuild lock
@@ -40,10 +43,10 @@ import java.util.function.UnaryOperator;
  */
 public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, double earlyRefreshBeta,
     Duration nullTtl, Duration loadTimeout, boolean staleIfError, Duration staleIfErrorMaxAge, Duration evictDelay,
-    double driftSampleRate, Local local, Remote remote, Lock lock, Bloom bloom, Bulkhead bulkhead) {
+    double driftSampleRate, int hotKeys, Local local, Remote remote, Lock lock, Bloom bloom, Bulkhead bulkhead) {
 
   private static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 0.1, Duration.ZERO, 1.0,
-      Duration.ofMinutes(1), Duration.ofSeconds(10), true, Duration.ofMinutes(10), Duration.ZERO, 0.001,
+      Duration.ofMinutes(1), Duration.ofSeconds(10), true, Duration.ofMinutes(10), Duration.ZERO, 0.001, 10,
       Local.DEFAULTS, Remote.DEFAULTS, Lock.DEFAULTS, Bloom.DEFAULTS, Bulkhead.DEFAULTS);
 
   public CacheSettings {
@@ -57,6 +60,9 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
     nonNegative("evict-delay", evictDelay);
     if (!(driftSampleRate >= 0 && driftSampleRate <= 1)) {
       throw new InvalidSettingException("drift-sample-rate", "must be in [0, 1], but was " + driftSampleRate);
+    }
+    if (hotKeys < 0 || hotKeys > 1_000) {
+      throw new InvalidSettingException("hot-keys", "must be in [0, 1000], but was " + hotKeys);
     }
     required("local", local);
     required("remote", remote);
@@ -239,6 +245,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
     private Duration staleIfErrorMaxAge;
     private Duration evictDelay;
     private double driftSampleRate;
+    private int hotKeys;
     private Local local;
     private Remote remote;
     private Lock lock;
@@ -256,6 +263,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
       staleIfErrorMaxAge = from.staleIfErrorMaxAge;
       evictDelay = from.evictDelay;
       driftSampleRate = from.driftSampleRate;
+      hotKeys = from.hotKeys;
       local = from.local;
       remote = from.remote;
       lock = from.lock;
@@ -313,6 +321,11 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
       return this;
     }
 
+    public Builder hotKeys(int hotKeys) {
+      this.hotKeys = hotKeys;
+      return this;
+    }
+
     /** Changes the L1 settings: {@code local(l -> l.withMaximumSize(5_000))}. */
     public Builder local(UnaryOperator<Local> change) {
       this.local = change.apply(local);
@@ -344,7 +357,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
      */
     public CacheSettings build() {
       return new CacheSettings(ttl, jitter, staleTtl, earlyRefreshBeta, nullTtl, loadTimeout, staleIfError,
-          staleIfErrorMaxAge, evictDelay, driftSampleRate, local, remote, lock, bloom, bulkhead);
+          staleIfErrorMaxAge, evictDelay, driftSampleRate, hotKeys, local, remote, lock, bloom, bulkhead);
     }
   }
 }

@@ -184,4 +184,12 @@ public interface CoalescingCache {
 
   /** An estimate of the number of entries in this instance's L1. */
   long localSize();
+
+  /**
+   * The keys read and loaded most lately ({@code hot-keys}; {@link HotKeyReport#NONE} when it is 0).
+   * Reads are sampled; see {@link HotKeyReport}.
+   */
+  default HotKeyReport hotKeys() {
+    return HotKeyReport.NONE;
+  }
 }

@@ -37,6 +37,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
   private final CacheKeys keys;
   private final LocalStore l1;
   private final LocalLookup lookup;
+  private final HotKeys hotKeys;
   private final SingleFlight flights = new SingleFlight();
   private final KeyGuard guard;
   private final Callers callers;
@@ -69,11 +70,13 @@ final class DefaultCoalescingCache implements CoalescingCache {
     this.guard = new KeyGuard(penetrationGuard, listener);
     DriftCheck drift = new DriftCheck(settings.driftSampleRate(), random, l1, remote, listener, clock, executor,
         scheduler);
-    this.lookup = new LocalLookup(settings, policy, flights, listener, drift);
+    this.hotKeys = new HotKeys(settings.hotKeys(), clock);
+    this.lookup = new LocalLookup(settings, policy, flights, listener, drift, hotKeys);
     this.callers = new Callers(name, settings, flights, listener, clock, scheduler);
     ClusterLock lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry,
         executor, scheduler);
-    LoadRunner runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, clock, ticker, executor);
+    LoadRunner runner = new LoadRunner(name, settings, policy, remote, l1, listener, guard, hotKeys, clock, ticker,
+        executor);
     boolean nothingBlocks = !remote.isPresent() && guard.isNone() && settings.bulkhead().maxConcurrentLoads() == 0;
     this.leader = new Leader(name, l1, remote, flights, lock, runner, guard, policy, listener, clock, executor, callers,
         nothingBlocks);
@@ -298,6 +301,11 @@ final class DefaultCoalescingCache implements CoalescingCache {
   @Override
   public long localSize() {
     return l1.size();
+  }
+
+  @Override
+  public HotKeyReport hotKeys() {
+    return hotKeys.report();
   }
 
   @Override

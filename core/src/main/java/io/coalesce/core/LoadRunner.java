@@ -38,6 +38,7 @@ final class LoadRunner {
   private final Ticker ticker;
   private final long unfencedWriteBackNanos;
   private final Executor executor;
+  private final HotKeys hotKeys;
 
   /** How a load's outcome is settled: with {@code mayUseRedis} false, without any Redis call. */
   @FunctionalInterface
@@ -52,8 +53,9 @@ final class LoadRunner {
    *     a Redis call (served, kept in L1, not shared; a held lock expires by itself)
    */
   LoadRunner(String cache, CacheSettings settings, EntryPolicy policy, RemoteTier remote, LocalStore l1,
-      CacheListener listener, KeyGuard guard, Clock clock, Ticker ticker, Executor executor) {
+      CacheListener listener, KeyGuard guard, HotKeys hotKeys, Clock clock, Ticker ticker, Executor executor) {
     this.executor = executor;
+    this.hotKeys = hotKeys;
     this.cache = cache;
     this.settings = settings;
     this.policy = policy;
@@ -85,6 +87,7 @@ final class LoadRunner {
    *     the value is then kept in L1 only
    */
   void run(Object key, Type type, Flight flight, Load load, CacheEntry fallback, Lease lease, boolean shared) {
+    hotKeys.loaded(key);
     long startMillis = clock.millis();
     long startNanos = ticker.read();
     whenDone(bulkhead.limit(load, flight).start(), (value, error, mayUseRedis) -> {
@@ -122,6 +125,9 @@ final class LoadRunner {
    * are written back together ({@link RemoteTier#writeBackAll}), each fenced as a single load's is.
    */
   void runBatch(List<BatchItem> items, Type type, Load load) {
+    for (BatchItem item : items) {
+      hotKeys.loaded(item.key());
+    }
     long startMillis = clock.millis();
     long startNanos = ticker.read();
     whenDone(bulkhead.limit(load, items.get(0).flight()).start(), (values, error, mayUseRedis) -> {

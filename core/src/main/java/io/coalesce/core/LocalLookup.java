@@ -50,6 +50,7 @@ final class LocalLookup {
   private final SingleFlight flights;
   private final CacheListener listener;
   private final DriftCheck drift;
+  private final HotKeys hotKeys;
   /**
    * When the next L1 hit may be sampled for drift ({@link Long#MAX_VALUE}: never): the one compare
    * the hit path pays for the check. Not volatile: a thread that reads an old value only samples a
@@ -58,8 +59,9 @@ final class LocalLookup {
   private long nextDriftSampleAt;
 
   LocalLookup(CacheSettings settings, EntryPolicy policy, SingleFlight flights, CacheListener listener,
-      DriftCheck drift) {
+      DriftCheck drift, HotKeys hotKeys) {
     this.settings = settings;
+    this.hotKeys = hotKeys;
     this.policy = policy;
     this.flights = flights;
     this.listener = listener;
@@ -69,6 +71,7 @@ final class LocalLookup {
 
   /** What {@code held}, the entry L1 holds for {@code key} at {@code now} (or {@code null}), is for a read. */
   Found classify(Object key, CacheEntry held, long now) {
+    hotKeys.read(key, now);
     if (held != null && held.isFresh(now)) { // the hit path: kept small, so that it inlines
       listener.onGet(GetResult.L1_HIT);
       if (now >= nextDriftSampleAt && drift.sample(key, held)) {

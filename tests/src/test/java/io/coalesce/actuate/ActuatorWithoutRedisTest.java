@@ -49,4 +49,19 @@ class ActuatorWithoutRedisTest {
     service.find(1);
     assertThat(db.queries()).isEqualTo(queries + 1);
   }
+
+  /** {@code hot-keys} (default 10): the most read and most loaded keys, in the key's string form. */
+  @Test
+  void theCachesHotKeysAreShownByReadsAndByLoads() throws InterruptedException {
+    service.find(2);
+    for (int i = 0; i < 5; i++) {
+      Thread.sleep(2); // reads are sampled once a millisecond: these are each sampled
+      service.find(2);
+    }
+    JsonNode hot = new Http(port).get("/actuator/coalesce/products").json().path("hotKeys");
+    assertThat(hot.path("reads").get(0).path("key").asText()).isEqualTo("2");
+    assertThat(hot.path("reads").get(0).path("atLeast").asLong()).isGreaterThanOrEqualTo(6);
+    assertThat(hot.path("loads").findValuesAsText("key")).contains("2");
+    assertThat(hot.path("sampledReads").asLong()).isGreaterThanOrEqualTo(6);
+  }
 }

@@ -58,7 +58,7 @@ class ConfigurationReferenceTest {
     List<String> settings = new ArrayList<>();
     collect("", SettingsViewAccess.defaults(), settings);
 
-    assertThat(settings).hasSize(24);
+    assertThat(settings).hasSize(25);
     for (String setting : settings) {
       JsonNode defaults = byName.get("coalesce.defaults." + setting);
       JsonNode perCache = byName.get("coalesce.caches.*." + setting);

@@ -204,6 +204,7 @@ class CacheMetricsTest {
         .containsExactly(
             "coalesce.coalesced[cache]",
             "coalesce.gets[cache, result]",
+            "coalesce.hot.key.share[by, cache]",
             "coalesce.inflight[cache]",
             "coalesce.l1.drift[cache]",
             "coalesce.loads[cache, outcome]",
