@@ -4,10 +4,8 @@ import io.coalesce.autoconfigure.internal.CacheManagerCustomizing;
 import io.coalesce.core.CoalescingCacheManager;
 import io.coalesce.spring.CoalesceSpringCacheManager;
 import io.coalesce.spring.SpringCacheValueTypes;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -43,33 +41,11 @@ public class CoalesceSpringCacheAutoConfiguration {
   CoalesceSpringCacheManager cacheManager(CoalescingCacheManager caches, ConfigurableListableBeanFactory beans,
       Environment environment, ObjectProvider<CacheManagerCustomizing> customizing) {
     CoalesceSpringCacheManager manager = new CoalesceSpringCacheManager(caches,
-        () -> SpringCacheValueTypes.of(beanTypes(beans)));
+        () -> SpringCacheValueTypes.of(BeanTypes.of(beans, name -> true)));
     manager.createAtStartUp(Binder.get(environment).bind("spring.cache.cache-names", Bindable.listOf(String.class))
         .orElse(List.of()));
     customizing.orderedStream().forEach(c -> c.customize(manager));
     return manager;
-  }
-
-  /**
-   * The types of the application's beans, read from their definitions (nothing is created): where
-   * {@code @Cacheable} methods are, whatever the bean's scope.
-   */
-  static List<Class<?>> beanTypes(ConfigurableListableBeanFactory beans) {
-    List<Class<?>> types = new ArrayList<>();
-    for (String name : beans.getBeanDefinitionNames()) {
-      if (beans.getBeanDefinition(name).getRole() == BeanDefinition.ROLE_INFRASTRUCTURE) {
-        continue;
-      }
-      try {
-        Class<?> type = beans.getType(name, false);
-        if (type != null) {
-          types.add(type);
-        }
-      } catch (RuntimeException unresolvable) {
-        // a type only its creation can tell
-      }
-    }
-    return types;
   }
 
   /** Boot 4's customizers ({@code org.springframework.boot.cache.autoconfigure}). */

@@ -52,7 +52,7 @@ final class CoalesceStartupReport implements SmartInitializingSingleton {
     // thread that must not block (a reactive method's subscriber: building a cache reads the random
     // source of its lock tokens and may seed its Bloom filter).
     advisor.ifAvailable(a -> manager.ifAvailable(m -> a.annotatedCacheNames().forEach(m::getCache)));
-    springCaches.ifAvailable(CoalesceSpringCacheManager::afterSingletonsInstantiated); // whichever runs first
+    springCaches.ifAvailable(CoalesceSpringCacheManager::createDeclaredCaches); // whichever of the two runs first
     LOG.log(Level.INFO, describe());
     unusedCaches().forEach((name, guess) -> {
       String unused = "Coalesce: cache '" + name + "' is configured under coalesce.caches." + name + ", but no "

@@ -3,7 +3,6 @@ package io.coalesce.autoconfigure;
 import io.coalesce.spring.CoalesceAdvisor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.util.ClassUtils;
 
@@ -29,19 +28,9 @@ final class DeclarationCheck implements SmartInitializingSingleton {
     if (checks == null) {
       return;
     }
-    for (String name : beans.getBeanDefinitionNames()) {
-      if (beans.containsSingleton(name) || beans.getBeanDefinition(name).getRole() == BeanDefinition.ROLE_INFRASTRUCTURE) {
-        continue; // created, so already proxied and checked; or Spring's own
-      }
-      Class<?> type;
-      try {
-        type = beans.getType(name, false);
-      } catch (RuntimeException unresolvable) {
-        continue; // a type only its creation can tell
-      }
-      if (type != null) {
-        checks.checkDeclarations(ClassUtils.getUserClass(type));
-      }
+    // A created bean was already proxied and checked.
+    for (Class<?> type : BeanTypes.of(beans, name -> !beans.containsSingleton(name))) {
+      checks.checkDeclarations(ClassUtils.getUserClass(type));
     }
   }
 }

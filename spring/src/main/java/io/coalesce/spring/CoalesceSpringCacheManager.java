@@ -4,7 +4,6 @@ import io.coalesce.core.CoalescingCacheManager;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +32,6 @@ public final class CoalesceSpringCacheManager implements CacheManager, SmartInit
   private final CoalescingCacheManager caches;
   private final Supplier<SpringCacheValueTypes> valueTypes;
   private final Map<String, CoalesceSpringCache> created = new ConcurrentHashMap<>();
-  private final Collection<String> names = Collections.synchronizedSet(new LinkedHashSet<>());
   private final Set<String> atStartUp = new LinkedHashSet<>();
 
   /**
@@ -54,14 +52,19 @@ public final class CoalesceSpringCacheManager implements CacheManager, SmartInit
     atStartUp.addAll(cacheNames);
   }
 
-  /**
-   * Creates, once the singletons exist, the caches the annotated methods name and those named by
-   * {@link #createAtStartUp}, rather than on their first call, which may come on a thread that must
-   * not wait (building a cache may seed its Bloom filter from Redis). A cache two methods store
-   * values of different types into fails start-up here.
-   */
+  /** Once the singletons exist: {@link #createDeclaredCaches()}. */
   @Override
   public void afterSingletonsInstantiated() {
+    createDeclaredCaches();
+  }
+
+  /**
+   * Creates the caches the annotated methods name and those named by {@link #createAtStartUp}, rather
+   * than on their first call, which may come on a thread that must not wait (building a cache may
+   * seed its Bloom filter from Redis). A cache two methods store values of different types into fails
+   * here. Creating a cache that exists changes nothing.
+   */
+  public void createDeclaredCaches() {
     declaredCacheNames().forEach(this::getCache);
     atStartUp.forEach(this::getCache);
   }
@@ -79,17 +82,12 @@ public final class CoalesceSpringCacheManager implements CacheManager, SmartInit
    */
   @Override
   public Cache getCache(String name) {
-    return created.computeIfAbsent(name, n -> {
-      CoalesceSpringCache cache = new CoalesceSpringCache(caches.getCache(n), valueTypes.get().typeOf(n));
-      names.add(n);
-      return cache;
-    });
+    return created.computeIfAbsent(name, n -> new CoalesceSpringCache(caches.getCache(n), valueTypes.get().typeOf(n)));
   }
 
+  /** The caches created so far. */
   @Override
   public Collection<String> getCacheNames() {
-    synchronized (names) {
-      return List.copyOf(names);
-    }
+    return Collections.unmodifiableSet(created.keySet());
   }
 }
