@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.cache.annotation.CacheEvict;
 import org.springframework.cache.annotation.CachePut;
 import org.springframework.cache.annotation.Cacheable;
+import java.util.List;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -88,6 +90,18 @@ public class Catalog {
   public Mono<Item> findMonoWithoutSync(long id) {
     return Mono.fromSupplier(() -> rows.find(id)).subscribeOn(Schedulers.boundedElastic())
         .publishOn(Schedulers.parallel()); // the value arrives on a non-blocking thread, as from an event loop
+  }
+
+  /** Spring caches a Flux as the list of its elements. */
+  @Cacheable(cacheNames = "items-flux", key = "#ids", sync = true)
+  public Flux<Item> findAllFlux(List<Long> ids) {
+    return Flux.fromIterable(ids).map(rows::find).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  @Cacheable(cacheNames = "items-flux-plain", key = "#ids")
+  public Flux<Item> findAllFluxWithoutSync(List<Long> ids) {
+    return Flux.fromIterable(ids).map(rows::find).subscribeOn(Schedulers.boundedElastic())
+        .publishOn(Schedulers.parallel()); // the elements arrive on a non-blocking thread, as from an event loop
   }
 
   @CacheEvict(cacheNames = "items-mono-plain", key = "#id")

@@ -29,6 +29,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
@@ -212,6 +213,31 @@ class SpringCacheBridgeIT {
     assertThat(catalogs.get(0).findMono(1).block().name()).isEqualTo("phone");
     assertThat(catalogs.get(1).findMono(1).block().name()).isEqualTo("phone");
     assertThat(rows.queries()).as("one load per cache, the other instance reading Redis").isEqualTo(3);
+  }
+
+  /**
+   * A {@code Flux} through the bridge is cached as the list of its elements, with {@code sync = true}
+   * (Spring's {@code retrieve} with a loader: one load for the cluster) and without.
+   */
+  @Test
+  void fluxesAreCachedAsTheListOfTheirElements() {
+    rows.put(1, "phone");
+    rows.put(2, "tablet");
+    List<Catalog> catalogs = start(2, CatalogApp.class);
+    List<Item> both = List.of(new Item(1, "phone"), new Item(2, "tablet"));
+
+    assertThat(catalogs.get(0).findAllFlux(List.of(1L, 2L)).collectList().block()).isEqualTo(both);
+    assertThat(catalogs.get(0).findAllFlux(List.of(1L, 2L)).collectList().block()).isEqualTo(both);
+    assertThat(catalogs.get(1).findAllFlux(List.of(1L, 2L)).collectList().block()).as("from Redis").isEqualTo(both);
+    assertThat(rows.queries()).as("one load of the two rows").isEqualTo(2);
+
+    assertThat(catalogs.get(0).findAllFluxWithoutSync(List.of(1L, 2L)).collectList().block()).isEqualTo(both);
+    // The put may follow the elements (Spring's contract allows it): wait for it to reach Redis.
+    Cache plainOnTheOther = contexts.get(1).getBean(CacheManager.class).getCache("items-flux-plain");
+    Await.until(() -> plainOnTheOther.get(List.of(1L, 2L)) != null);
+    assertThat(catalogs.get(1).findAllFluxWithoutSync(List.of(1L, 2L)).collectList().block()).as("from Redis")
+        .isEqualTo(both);
+    assertThat(rows.queries()).isEqualTo(4);
   }
 
   @Test

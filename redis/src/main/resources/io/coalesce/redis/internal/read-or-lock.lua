@@ -9,8 +9,7 @@
 local replies = {}
 for i = 1, #KEYS / 4 do
   local k = (i - 1) * 4
-  local value = redis.call('GET', KEYS[k + 1])
-  local version = currentVersion(KEYS[k + 2], KEYS[k + 4])
+  local value, version = readWithVersion(KEYS[k + 1], KEYS[k + 2], KEYS[k + 4])
   local servable = false
   if value then
     servable = true

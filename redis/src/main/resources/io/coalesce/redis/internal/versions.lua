@@ -1,8 +1,24 @@
 -- Shared by the scripts that read or write a key's version (prepended to each).
 -- A key's version is the larger of its own version key and its cache's clear marker (on Redis
 -- Cluster, where a script cannot reach the cache-wide marker, the version key is passed twice).
+-- A key's value (or false) and its version, in one command: an MGET of the value key (when given),
+-- the version key and, unless the version key is passed twice, the clear marker.
+local function readWithVersion(valueKey, versionKey, clearedKey)
+  local keys = {versionKey}
+  if clearedKey ~= versionKey then keys[#keys + 1] = clearedKey end
+  if valueKey then table.insert(keys, 1, valueKey) end
+  local got = redis.call('MGET', unpack(keys))
+  local first = valueKey and 2 or 1
+  local version = 0
+  for i = first, #got do
+    version = math.max(version, tonumber(got[i] or '0'))
+  end
+  return valueKey and got[1] or false, version
+end
+
 local function currentVersion(versionKey, clearedKey)
-  return math.max(tonumber(redis.call('GET', versionKey) or '0'), tonumber(redis.call('GET', clearedKey) or '0'))
+  local _, version = readWithVersion(nil, versionKey, clearedKey)
+  return version
 end
 
 -- A new version: the server's clock in microseconds, or one more than the current version if that
