@@ -48,6 +48,8 @@ final class Flight {
   /** Frees what the load holds (its bulkhead slot) when the timer fires first; set once it holds one. */
   private final AtomicReference<Runnable> onTimeout = new AtomicReference<>();
   private volatile boolean superseded;
+  /** Messages about the key may have been lost while it ran: its value may go to the shared tier, fenced, not to L1. */
+  private volatile boolean unheard;
   private volatile long readVersion = RemoteTier.UNKNOWN_VERSION;
   /** The newest version another instance's write reported before this load's read answered. */
   private long newestWriteBeforeRead = NO_WRITE;
@@ -102,6 +104,21 @@ final class Flight {
 
   boolean isSuperseded() {
     return superseded;
+  }
+
+  /**
+   * The subscription to other instances' messages began while this load ran (at start-up, or again
+   * after a lost connection): a write it did not hear of may have come since it read. Its fenced
+   * write-back still proves or refutes that in the shared tier, so it is written back; but its value is
+   * not kept in L1, and no later caller joins it.
+   */
+  void missedMessages() {
+    unheard = true;
+  }
+
+  /** Whether the value may be kept in L1 and joined: neither superseded nor loaded while messages were missed. */
+  boolean mayServeLocally() {
+    return !superseded && !unheard;
   }
 
   /**

@@ -87,7 +87,7 @@ final class LocalStore {
   }
 
   private boolean refused(long version, Flight flight) {
-    return (flight != null && flight.isSuperseded())
+    return (flight != null && !flight.mayServeLocally())
         || (version != RemoteTier.UNKNOWN_VERSION && version < floor);
   }
 

@@ -28,7 +28,7 @@ final class SingleFlight {
   Flight joinOrLead(Object key, Flight mine) {
     while (true) {
       Flight running = joinable.putIfAbsent(key, mine);
-      if (running == null || !(running.result.isCompletedExceptionally() || running.isSuperseded())) {
+      if (running == null || !(running.result.isCompletedExceptionally() || !running.mayServeLocally())) {
         return running;
       }
       joinable.remove(key, running);
@@ -99,6 +99,18 @@ final class SingleFlight {
       detach(key, flight);
     });
     detached.values().forEach(flights -> flights.forEach(Flight::supersede));
+  }
+
+  /**
+   * The subscription to other instances' messages began: every load under way may have missed one.
+   * Each is no longer joinable, nor kept in L1; its fenced write-back still goes to the shared tier.
+   */
+  void missedMessagesAll() {
+    joinable.forEach((key, flight) -> {
+      flight.missedMessages();
+      detach(key, flight);
+    });
+    detached.values().forEach(flights -> flights.forEach(Flight::missedMessages));
   }
 
   private void forEachRunning(Object key, Consumer<Flight> action) {

@@ -171,7 +171,7 @@ final class Writes implements RemoteTier.Invalidations {
 
   @Override
   public void resubscribed() {
-    flights.supersedeAll();
+    flights.missedMessagesAll();
     l1.clear();
   }
 
