@@ -67,13 +67,23 @@ final class Refresher {
     }
   }
 
+  /**
+   * Whether the shared tier's entry replaces {@code current} without a load: a later load, or the same
+   * load whose copy here was made stale early by the "loaded" message of that very load (it arrived
+   * after this instance had read the value; see {@link LocalStore#loadedElsewhere}).
+   */
+  private static boolean fresherThan(CacheEntry theirs, CacheEntry current) {
+    return theirs.writtenAt() > current.writtenAt()
+        || (theirs.writtenAt() == current.writtenAt() && theirs.expiresAt() > current.expiresAt());
+  }
+
   private void run(Object key, Type type, Flight mine, Load load, CacheEntry current) {
     callers.arm(key, mine); // here, not on the reader's thread (an event loop, maybe)
     try {
       Read shared = remote.read(key.toString(), type);
       flights.read(key, mine, leader.versionRead(shared));
       CacheEntry theirs = shared.entry();
-      if (theirs != null && theirs.writtenAt() > current.writtenAt() && theirs.isFresh(clock.millis())) {
+      if (theirs != null && fresherThan(theirs, current) && theirs.isFresh(clock.millis())) {
         l1.store(key, theirs, shared.version(), mine); // another instance already refreshed it
         Leader.complete(mine, theirs);
       } else if (shared.foreign()) {

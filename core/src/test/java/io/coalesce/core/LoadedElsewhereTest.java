@@ -122,4 +122,25 @@ class LoadedElsewhereTest {
     assertThat(cache.get("k", String.class, () -> load("never"))).isEqualTo("v2");
     assertThat(loads).hasValue(1);
   }
+
+  /**
+   * The message of the very load this instance holds (it read the value from the shared tier after
+   * the other instance stored it, before the message arrived): its refresh finds the same entry in the
+   * shared tier, fresher than the copy the message aged, and takes it back without loading. Before, it
+   * took the lock and loaded again (CI: one query too many for a cold key on four instances).
+   */
+  @Test
+  void theMessageOfTheLoadThisInstanceAlreadyHoldsCausesNoLoad() {
+    CoalescingCache cache = cache(Duration.ZERO);
+    long now = clock.millis();
+    remote.values.put("k", new CacheEntry("theirs", now, now + 60_000, now + 60_000, 5)); // loaded elsewhere
+    assertThat(cache.get("k", String.class, () -> load("never"))).isEqualTo("theirs"); // read from the shared tier
+    remote.invalidations.loaded("k", remote.version("k")); // that load's message arrives after the read
+
+    assertThat(cache.get("k", String.class, () -> load("never"))).isEqualTo("theirs");
+    refreshes.poll().run();
+    assertThat(cache.get("k", String.class, () -> load("never"))).isEqualTo("theirs");
+    assertThat(loads).as("nothing loaded here").hasValue(0);
+    assertThat(refreshes).isEmpty();
+  }
 }
