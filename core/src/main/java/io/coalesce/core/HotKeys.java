@@ -128,9 +128,15 @@ final class HotKeys {
       List<HotKeyReport.HotKey> hottest = new ArrayList<>(Math.min(top, sure.size()));
       for (Map.Entry<Object, Counter> e : sure.subList(0, Math.min(top, sure.size()))) {
         long atLeast = e.getValue().count - e.getValue().overcount;
-        hottest.add(new HotKeyReport.HotKey(String.valueOf(e.getKey()), atLeast, (double) atLeast / total));
+        hottest.add(new HotKeyReport.HotKey(name(e.getKey()), atLeast, (double) atLeast / total));
       }
       return new Snapshot(hottest, total);
+    }
+
+    /** The key's string form, as Redis and the endpoint's evict name it (a key held as an object without Redis too). */
+    private static String name(Object key) {
+      String text = CacheKeys.textOf(key);
+      return text != null ? text : String.valueOf(key);
     }
 
     /** Halves every count once per half-life that has passed; a counter at zero is freed. */
