@@ -94,11 +94,7 @@ final class SingleFlight {
 
   /** A clear: every load under way is superseded. */
   void supersedeAll() {
-    joinable.forEach((key, flight) -> {
-      flight.supersede();
-      detach(key, flight);
-    });
-    detached.values().forEach(flights -> flights.forEach(Flight::supersede));
+    markAll(Flight::supersede);
   }
 
   /**
@@ -106,11 +102,16 @@ final class SingleFlight {
    * Each is no longer joinable, nor kept in L1; its fenced write-back still goes to the shared tier.
    */
   void missedMessagesAll() {
+    markAll(Flight::missedMessages);
+  }
+
+  /** Marks every load under way, which the mark makes no longer joinable. */
+  private void markAll(Consumer<Flight> mark) {
     joinable.forEach((key, flight) -> {
-      flight.missedMessages();
+      mark.accept(flight);
       detach(key, flight);
     });
-    detached.values().forEach(flights -> flights.forEach(Flight::missedMessages));
+    detached.values().forEach(flights -> flights.forEach(mark));
   }
 
   private void forEachRunning(Object key, Consumer<Flight> action) {
