@@ -6,7 +6,8 @@ import java.util.List;
  * The keys of one cache read and loaded most, lately ({@code hot-keys}): each list holds at most
  * {@code hot-keys} keys, hottest first, and only keys whose count is certain to be above zero. Counts
  * are halved every {@link #HALF_LIFE_MILLIS}, so they weigh the last minutes most; reads are sampled
- * (at most one per millisecond per cache, every read of a cache read less often), loads are all counted.
+ * (at most one per millisecond per cache, every read of a cache read less often), loads are all counted
+ * but for one that would have waited for another thread's count (a caller's thread never waits).
  *
  * @param reads the most read keys, by sampled reads
  * @param loads the most loaded keys (loads of any outcome: a key that keeps failing is there too)

@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>The read path pays one compare: a read is sampled when the clock's millisecond differs from the
  * last sample's ({@link #read}), so a busy cache is sampled about a thousand times a second, off
  * no lock but the summary's own, and a quiet one on every read. Loads are all counted: each costs
- * far more than a counter.
+ * far more than a counter. A count never waits: one that would wait for another thread's is dropped.
  */
 final class HotKeys {
 
@@ -78,6 +78,7 @@ final class HotKeys {
 
     record Snapshot(List<HotKeyReport.HotKey> hottest, long total) {}
 
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     private final int capacity;
     private final Map<Object, Counter> counters;
     private long total;
@@ -88,7 +89,22 @@ final class HotKeys {
       this.counters = new HashMap<>(Math.max(16, capacity * 2));
     }
 
-    synchronized void add(Object key, long now) {
+    /**
+     * Counts one read (load) of {@code key}, unless another thread is counting at that instant: then
+     * this one is dropped rather than waited for, as the caller's thread may be an event loop.
+     */
+    void add(Object key, long now) {
+      if (!lock.tryLock()) {
+        return;
+      }
+      try {
+        count(key, now);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void count(Object key, long now) {
       decay(now);
       total++;
       Counter counter = counters.get(key);
@@ -115,7 +131,16 @@ final class HotKeys {
       counters.put(key, reused);
     }
 
-    synchronized Snapshot snapshot(int top, long now) {
+    Snapshot snapshot(int top, long now) {
+      lock.lock(); // an administrative read (endpoint, gauge), never on a caller's thread
+      try {
+        return hottest(top, now);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private Snapshot hottest(int top, long now) {
       decay(now);
       List<Map.Entry<Object, Counter>> sure = new ArrayList<>();
       for (Map.Entry<Object, Counter> e : counters.entrySet()) {
