@@ -106,28 +106,32 @@ class ExpiryTest {
    * Issue 14's sustained load on the default settings (ttl 1 s, jitter 0.1, stale-ttl 0, beta 1):
    * 32 reads per millisecond of clock time for ten windows, each load taking 50 ms of it on a
    * background thread. One load per window, and not one read after the cold one waits for a load.
+   *
+   * <p>The test thread alone moves the clock, in lock-step with the background load so that no
+   * scheduling delay changes what the cache sees: it moves it only while no load is under way, or
+   * while one is waiting for its 50 ms to pass, never while a load is about to start or to be
+   * stored. Each load then takes exactly 50 ms of clock time, however the threads are scheduled.
    */
   @Test
   void aHotKeyOnTheDefaultsIsRefreshedOncePerWindowAndNoReadWaits() throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
-      CoalescingCache cache = cache(CacheSettings.builder().ttl(Duration.ofSeconds(1)).build(), pool);
+      ClockedLoads background = new ClockedLoads(Thread.currentThread());
+      CoalescingCache cache = cache(CacheSettings.builder().ttl(Duration.ofSeconds(1)).build(),
+          background.counting(pool));
       AtomicInteger loads = new AtomicInteger();
       java.util.concurrent.Callable<String> load = () -> {
-        long until = clock.millis() + 50; // the test thread moves the clock: the load "takes" 50 ms of it
-        while (clock.millis() < until) {
-          Thread.onSpinWait();
-        }
+        background.take(Duration.ofMillis(50));
         return "v" + loads.incrementAndGet();
       };
-      CompletableFuture<String> cold = CompletableFuture.supplyAsync(() -> cache.get("hot", String.class, load));
+      CompletableFuture<String> cold = background.counted(
+          () -> CompletableFuture.supplyAsync(() -> cache.get("hot", String.class, load), pool));
       while (!cold.isDone()) {
-        clock.advance(Duration.ofMillis(1));
-        Thread.sleep(0, 1000);
+        background.tick();
       }
       int windows = 10;
       for (int tick = 0; tick < windows * 1000; tick++) {
-        clock.advance(Duration.ofMillis(1));
+        background.tick();
         for (int read = 0; read < 32; read++) {
           assertThat(cache.get("hot", String.class, load)).startsWith("v");
         }
@@ -140,6 +144,81 @@ class ExpiryTest {
       });
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Loads that take clock time on a background thread while one test thread moves the clock. A load
+   * on the test thread itself (a read that waits) moves the clock on its own; a background load the
+   * test thread waits for fails after 30 s of real time, and stops at an interrupt, instead of
+   * spinning for ever.
+   */
+  final class ClockedLoads {
+    final Thread mover;
+    final AtomicInteger pending = new AtomicInteger();
+    volatile long loadEndsAt; // 0: no load is waiting for the clock
+
+    ClockedLoads(Thread mover) {
+      this.mover = mover;
+    }
+
+    /** An executor whose tasks count as background work until they have run to their end. */
+    Executor counting(Executor executor) {
+      return task -> {
+        pending.incrementAndGet();
+        try {
+          executor.execute(() -> {
+            try {
+              task.run();
+            } finally {
+              pending.decrementAndGet();
+            }
+          });
+        } catch (RuntimeException rejected) {
+          pending.decrementAndGet();
+          throw rejected;
+        }
+      };
+    }
+
+    /** Background work started by {@code start}, counted until the future it returns completes. */
+    <T> CompletableFuture<T> counted(java.util.function.Supplier<CompletableFuture<T>> start) {
+      pending.incrementAndGet();
+      return start.get().whenComplete((value, failure) -> pending.decrementAndGet());
+    }
+
+    /** Called by a loader: returns once {@code duration} of clock time has passed. */
+    void take(Duration duration) throws InterruptedException {
+      long until = clock.millis() + duration.toMillis();
+      if (Thread.currentThread() == mover) {
+        clock.advance(duration);
+        return;
+      }
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      loadEndsAt = until;
+      try {
+        while (clock.millis() < until) {
+          if (Thread.interrupted()) {
+            throw new InterruptedException();
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the clock stopped at " + clock.millis() + " during a load");
+          }
+          Thread.onSpinWait();
+        }
+      } finally {
+        loadEndsAt = 0;
+      }
+    }
+
+    /** Moves the clock 1 ms, once no background work is starting or finishing. */
+    void tick() {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (pending.get() > 0 && !(loadEndsAt != 0 && clock.millis() < loadEndsAt)) {
+        assertThat(System.nanoTime()).as("background work still running after 30 s").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      clock.advance(Duration.ofMillis(1));
     }
   }
 
@@ -214,11 +293,11 @@ class ExpiryTest {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     Thread reader = new Thread(() -> cache.get("k", String.class, () -> {
       inLoader.countDown();
-      release.await();
+      release.await(10, java.util.concurrent.TimeUnit.SECONDS);
       return "read before the update";
     }));
     reader.start();
-    inLoader.await();
+    assertThat(inLoader.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the reader is loading").isTrue();
     cache.evict("k");
     release.countDown();
     reader.join(5_000);
@@ -242,7 +321,7 @@ class ExpiryTest {
     first.cancel(true); // a caller giving up does not cancel the shared load
     pending.complete("v");
     runQueued(); // the load's outcome is settled (and written back) on the refresh executor too
-    assertThat(second.get()).isEqualTo("v");
+    assertThat(second).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("v");
     assertThat(loads.get()).isEqualTo(1);
 
     IllegalStateException failure = new IllegalStateException("boom");
