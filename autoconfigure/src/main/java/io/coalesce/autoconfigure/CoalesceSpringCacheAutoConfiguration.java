@@ -2,10 +2,12 @@ package io.coalesce.autoconfigure;
 
 import io.coalesce.autoconfigure.internal.CacheManagerCustomizing;
 import io.coalesce.core.CoalescingCacheManager;
+import io.coalesce.spring.CacheableFenceAdvisor;
 import io.coalesce.spring.CoalesceSpringCacheManager;
 import io.coalesce.spring.SpringCacheValueTypes;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -19,6 +21,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 
 /**
@@ -46,6 +49,17 @@ public class CoalesceSpringCacheAutoConfiguration {
         .orElse(List.of()));
     customizing.orderedStream().forEach(c -> c.customize(manager));
     return manager;
+  }
+
+  /**
+   * Makes what a {@code @Cacheable} method without {@code sync} puts after a miss a fenced load, not a
+   * write ({@link CacheableFenceAdvisor}); an infrastructure bean, as advisors are created before
+   * ordinary beans.
+   */
+  @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+  static CacheableFenceAdvisor coalesceCacheableFenceAdvisor() {
+    return new CacheableFenceAdvisor();
   }
 
   /** Boot 4's customizers ({@code org.springframework.boot.cache.autoconfigure}). */

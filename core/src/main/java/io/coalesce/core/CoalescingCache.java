@@ -82,6 +82,30 @@ public interface CoalescingCache {
   CacheEntry getIfPresent(Object key, Type type);
 
   /**
+   * {@link #getIfPresent} for a caller that, on a miss, loads the value itself and stores it with
+   * {@link #putLoaded} (Spring's {@code @Cacheable} without {@code sync}): the miss remembers the
+   * key's version as this read saw it, so that the value stored is fenced as the engine's own loads
+   * are.
+   *
+   * @param type the declared type of the value, as for {@link #get(Object, Type, Callable)}
+   */
+  Lookup lookUp(Object key, Type type);
+
+  /**
+   * Stores {@code value}, loaded by the caller after {@code miss} (from {@link #lookUp} of the same
+   * key), as the engine stores a load of its own: only while the key has not been written (put,
+   * evicted, cleared) since that read, on any instance, and at most a lock lease after it. A read that
+   * started before a write therefore never leaves its older value cached after that write; a refused
+   * value is simply not stored, and the next read loads again. Unlike {@link #put}, it is no write: it
+   * gives the key no new version, so concurrent callers that missed together may all store what they
+   * loaded. When the shared tier did not answer the read, it is a {@link #put}, as the read gave no
+   * version to fence it by.
+   *
+   * @throws IllegalArgumentException when {@code miss} is not a miss of {@code key} in this cache
+   */
+  void putLoaded(Object key, Object value, Lookup miss);
+
+  /**
    * {@link #getIfPresent} that never waits on the calling thread: L1 is looked at there; the Bloom
    * guard and the shared tier, if needed, on the cache's executor. An executor too busy to take it
    * completes the future with {@code null} (a miss).

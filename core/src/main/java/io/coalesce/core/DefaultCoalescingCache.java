@@ -199,7 +199,25 @@ final class DefaultCoalescingCache implements CoalescingCache {
     Object k = keys.normalize(key);
     long now = clock.millis();
     CacheEntry held = fresh(k, now);
-    return held != null ? held : lookBeyondL1(k, type, now);
+    return held != null ? held : lookBeyondL1(k, type, now).entry();
+  }
+
+  @Override
+  public Lookup lookUp(Object key, Type type) {
+    Object k = keys.normalize(key);
+    long now = clock.millis();
+    CacheEntry held = fresh(k, now);
+    return held != null ? Lookup.found(this, k, held) : lookBeyondL1(k, type, now);
+  }
+
+  @Override
+  public void putLoaded(Object key, Object value, Lookup miss) {
+    Object k = keys.normalize(key);
+    if (miss.owner != this || miss.isHit() || !k.equals(miss.key())) {
+      throw new IllegalArgumentException("putLoaded of key '" + k + "' in cache '" + name + "' needs a miss of "
+          + "that key from this cache's lookUp, not " + miss);
+    }
+    writes.putLoaded(k, value, miss);
   }
 
   @Override
@@ -211,7 +229,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
       return CompletableFuture.completedFuture(held);
     }
     try {
-      return CompletableFuture.supplyAsync(() -> lookBeyondL1(k, type, clock.millis()), executor);
+      return CompletableFuture.supplyAsync(() -> lookBeyondL1(k, type, clock.millis()).entry(), executor);
     } catch (RejectedExecutionException busy) {
       listener.onGet(CacheListener.GetResult.MISS);
       return CompletableFuture.completedFuture(null);
@@ -228,11 +246,16 @@ final class DefaultCoalescingCache implements CoalescingCache {
     return null;
   }
 
-  /** The Bloom guard, then a plain read of the shared tier: no lock, no load. */
-  private CacheEntry lookBeyondL1(Object k, Type type, long now) {
+  /**
+   * The Bloom guard, then a plain read of the shared tier: no lock, no load. A miss carries the
+   * key's version as read, by which a value the caller loads next is fenced ({@link #putLoaded}).
+   */
+  private Lookup lookBeyondL1(Object k, Type type, long now) {
     if (guard.certainlyAbsent(k)) {
-      return policy.entryFor(null, now, 0); // "not found", as the guard says; not stored
+      return Lookup.found(this, k, policy.entryFor(null, now, 0)); // "not found", as the guard says; not stored
     }
+    long version = l1.versionForLoad();
+    boolean mayShare = true;
     if (remote.isPresent()) {
       RemoteTier.Read shared = remote.read(k.toString(), type);
       if (shared.hit() && !shared.foreign() && shared.entry().isFresh(now)) {
@@ -240,11 +263,13 @@ final class DefaultCoalescingCache implements CoalescingCache {
         // one, and L1 refuses an older copy than a write it has seen, whichever arrives first.
         l1.store(k, shared.entry(), shared.version(), null);
         listener.onGet(CacheListener.GetResult.L2_HIT);
-        return shared.entry();
+        return Lookup.found(this, k, shared.entry());
       }
+      version = shared.version();
+      mayShare = !shared.foreign();
     }
     listener.onGet(CacheListener.GetResult.MISS);
-    return null;
+    return Lookup.missed(this, k, type, version, mayShare, now);
   }
 
   @Override

@@ -86,6 +86,49 @@ final class Writes implements RemoteTier.Invalidations {
     l1.store(k, entry, l1.versionForWrite(written.version()), dataVersion, null);
   }
 
+  /**
+   * Stores {@code value}, loaded by the caller after {@code miss}, as a load of the engine's own is
+   * stored ({@link LoadRunner}): written back to the shared tier only while the key's version is still
+   * the one the miss read, kept in L1 at that version (which L1 refuses once a write of the key has
+   * been seen), and not at all once a lock lease has passed since the miss, as the key's version in
+   * the shared tier may have lapsed by then. Without a shared tier, a write of any key of the cache
+   * since the miss refuses it. A miss the shared tier did not answer fences nothing: a {@link #put}.
+   */
+  void putLoaded(Object k, Object value, Lookup miss) {
+    if (remote.isPresent() && miss.version == RemoteTier.UNKNOWN_VERSION) {
+      put(k, value, RemoteTier.NO_DATA_VERSION);
+      return;
+    }
+    long now = clock.millis();
+    long took = Math.max(0, now - miss.missedAt);
+    if (!policy.isCacheable(value) || took > settings.lock().lease().toMillis()) {
+      return;
+    }
+    CacheEntry entry = policy.entryFor(value, now, took);
+    if (value != null) {
+      guard.add(k);
+    }
+    if (!remote.isPresent()) {
+      if (l1.versionForLoad() == miss.version) {
+        l1.store(k, entry, miss.version, null);
+      }
+      return;
+    }
+    if (!miss.shared) {
+      l1.storeUnshared(k, entry, miss.version, null);
+      return;
+    }
+    Stored stored = remote.writeBack(k.toString(), entry, miss.type, miss.version, null);
+    if (stored == Stored.STORED || stored == Stored.UNENCODABLE) {
+      l1.store(k, entry, miss.version, null); // refused if a write of the key reached L1 meanwhile
+    } else {
+      // superseded; or unchecked, as the tier did not answer (a write meanwhile may have failed too,
+      // and then left no version in L1 to refuse this one by)
+      LOG.log(Level.DEBUG, () -> "Value of key '" + k + "' in cache '" + name + "' loaded after a miss was not "
+          + "stored: " + (stored == Stored.SUPERSEDED ? "the key was written since" : "the shared tier did not answer"));
+    }
+  }
+
   void evict(Object key) {
     Object k = keys.normalize(key);
     evictHeld(k);

@@ -3,6 +3,7 @@ package io.coalesce.spring;
 import io.coalesce.core.CacheEntry;
 import io.coalesce.core.CoalescingCache;
 import io.coalesce.core.CompositeKey;
+import io.coalesce.core.Lookup;
 import java.lang.reflect.Field;
 import java.lang.reflect.Type;
 import java.util.concurrent.Callable;
@@ -26,7 +27,9 @@ import reactor.core.scheduler.Schedulers;
  *       through the cluster lock, stale serving, early refresh, the Bloom guard;
  *   <li>{@link #get(Object)} and {@link #retrieve(Object)} ({@code @Cacheable} without {@code sync},
  *       which then runs the method and puts) are {@link CoalescingCache#getIfPresent}: fresh values
- *       only, and no single flight, as Spring's contract has the caller load;
+ *       only, and no single flight, as Spring's contract has the caller load. Within a call that
+ *       {@link CacheableFenceAdvisor} marks, a miss is a {@link CoalescingCache#lookUp} whose put is
+ *       {@link CoalescingCache#putLoaded}: stored only if the key was not written since;
  *   <li>{@link #put}, {@link #evict} and {@link #clear} are the engine's writes, published to every
  *       instance.
  * </ul>
@@ -69,12 +72,12 @@ final class CoalesceSpringCache implements Cache {
 
   @Override
   public ValueWrapper get(Object key) {
-    return wrap(cache.getIfPresent(key(key), valueType()));
+    return wrap(lookUp(key(key), valueType()));
   }
 
   @Override
   public <T> T get(Object key, Class<T> type) {
-    CacheEntry entry = cache.getIfPresent(key(key), valueType == null ? type : valueType);
+    CacheEntry entry = lookUp(key(key), valueType == null ? type : valueType);
     Object value = entry == null ? null : entry.value();
     if (value != null && type != null && !type.isInstance(value)) {
       throw new IllegalStateException("Cached value of '" + getName() + "' is not of required type ["
@@ -114,7 +117,12 @@ final class CoalesceSpringCache implements Cache {
   public void put(Object key, Object value) {
     valueType(); // a cache of no known type stores nothing: it could not read it back
     Object k = key(key);
-    write(() -> cache.put(k, value));
+    Lookup miss = CacheableMisses.take(this, k);
+    if (miss != null) {
+      write(() -> cache.putLoaded(k, value, miss)); // what the @Cacheable method loaded after its miss
+    } else {
+      write(() -> cache.put(k, value));
+    }
   }
 
   @Override
@@ -140,6 +148,21 @@ final class CoalesceSpringCache implements Cache {
   public boolean invalidate() {
     clear();
     return false;
+  }
+
+  /**
+   * The entry cached for {@code k}, or {@code null}; within a {@code @Cacheable} call, a miss is kept
+   * for the put that follows it ({@link CacheableMisses}).
+   */
+  private CacheEntry lookUp(Object k, Type type) {
+    if (!CacheableMisses.reading()) {
+      return cache.getIfPresent(k, type);
+    }
+    Lookup found = cache.lookUp(k, type);
+    if (!found.isHit()) {
+      CacheableMisses.missed(this, k, found);
+    }
+    return found.entry();
   }
 
   private void write(Runnable write) {

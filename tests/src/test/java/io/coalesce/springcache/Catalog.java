@@ -27,6 +27,7 @@ public class Catalog {
     final Map<Long, String> names = new ConcurrentHashMap<>();
     final AtomicInteger queries = new AtomicInteger();
     volatile long latencyMillis;
+    volatile Runnable afterRead;
 
     public void put(long id, String name) {
       names.put(id, name);
@@ -40,6 +41,11 @@ public class Catalog {
       latencyMillis = millis;
     }
 
+    /** Runs {@code hook} in every query, after the row is read and before it is returned; null: none. */
+    public void afterRead(Runnable hook) {
+      afterRead = hook;
+    }
+
     Item find(long id) {
       queries.incrementAndGet();
       if (latencyMillis > 0) {
@@ -50,6 +56,10 @@ public class Catalog {
         }
       }
       String name = names.get(id);
+      Runnable hook = afterRead;
+      if (hook != null) {
+        hook.run();
+      }
       return name == null ? null : new Item(id, name);
     }
   }
@@ -68,6 +78,23 @@ public class Catalog {
   @Cacheable(cacheNames = "items-plain", key = "#id")
   public Item findWithoutSync(long id) {
     return rows.find(id);
+  }
+
+  /** The same cache as {@link #findWithoutSync}; "not found" is not cached. */
+  @Cacheable(cacheNames = "items-plain", key = "#id", unless = "#result == null")
+  public Item findWithoutSyncUnlessAbsent(long id) {
+    return rows.find(id);
+  }
+
+  @CacheEvict(cacheNames = "items-plain", key = "#id")
+  public void renamePlain(long id, String name) {
+    rows.put(id, name);
+  }
+
+  @CachePut(cacheNames = "items-plain", key = "#id")
+  public Item savePlain(long id, String name) {
+    rows.put(id, name);
+    return new Item(id, name);
   }
 
   @Cacheable(cacheNames = "items-async", key = "#id", sync = true)

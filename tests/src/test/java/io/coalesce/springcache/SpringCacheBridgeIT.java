@@ -19,7 +19,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -198,6 +201,67 @@ class SpringCacheBridgeIT {
     assertThat(catalogs.get(0).findWithoutSync(1).name()).isEqualTo("phone");
     assertThat(catalogs.get(1).findWithoutSync(1).name()).as("from Redis").isEqualTo("phone");
     assertThat(rows.queries()).isEqualTo(1);
+  }
+
+  /**
+   * The cache-aside race, without {@code sync}: a caller reads the old row, another instance changes
+   * it and evicts (or puts), then the caller's put arrives. It must not leave the old row cached.
+   */
+  @Test
+  void withoutSyncAValueReadBeforeAnotherInstancesWriteIsNotPutBackAfterIt() throws Exception {
+    rows.put(1, "phone");
+    rows.put(2, "tablet");
+    List<Catalog> catalogs = start(2, CatalogApp.class);
+    Catalog reader = catalogs.get(0);
+    Catalog writer = catalogs.get(1);
+
+    Item read = readAcross(reader, 1, () -> writer.renamePlain(1, "smartphone"));
+    assertThat(read.name()).as("the racing call returns what it read").isEqualTo("phone");
+    assertThat(reader.findWithoutSync(1).name()).isEqualTo("smartphone");
+    assertThat(writer.findWithoutSync(1).name()).isEqualTo("smartphone");
+
+    read = readAcross(reader, 2, () -> writer.savePlain(2, "foldable"));
+    assertThat(read.name()).isEqualTo("tablet");
+    assertThat(reader.findWithoutSync(2).name()).isEqualTo("foldable");
+    assertThat(writer.findWithoutSync(2).name()).isEqualTo("foldable");
+  }
+
+  /** {@code reader.findWithoutSync(id)}, with {@code write} done after its query read the row. */
+  private Item readAcross(Catalog reader, long id, Runnable write) throws Exception {
+    CountDownLatch queried = new CountDownLatch(1);
+    CountDownLatch written = new CountDownLatch(1);
+    rows.afterRead(() -> {
+      queried.countDown();
+      try {
+        written.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    CompletableFuture<Item> racing = CompletableFuture.supplyAsync(() -> reader.findWithoutSync(id));
+    assertThat(queried.await(10, TimeUnit.SECONDS)).isTrue();
+    rows.afterRead(null);
+    write.run();
+    written.countDown();
+    return racing.get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A miss whose put Spring skipped ({@code unless}) fences nothing later: a {@code @CachePut} of the
+   * key on the same thread afterwards is a write, even after another instance's write.
+   */
+  @Test
+  void aMissThatWasNotPutLeavesALaterCachePutOnTheSameThreadAWrite() {
+    List<Catalog> catalogs = start(2, CatalogApp.class);
+    Catalog a = catalogs.get(0);
+    Catalog b = catalogs.get(1);
+
+    assertThat(a.findWithoutSyncUnlessAbsent(7)).isNull();
+    b.savePlain(7, "tablet");
+    a.savePlain(7, "tablet v2");
+
+    assertThat(a.findWithoutSync(7).name()).isEqualTo("tablet v2");
+    Await.until(() -> b.findWithoutSync(7).name().equals("tablet v2"));
   }
 
   @Test
