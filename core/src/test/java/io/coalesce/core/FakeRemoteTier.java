@@ -33,6 +33,8 @@ class FakeRemoteTier implements RemoteTier {
 
   /** Whether the tier answers; while it does not, every call is a miss or a failed write. */
   volatile boolean available = true;
+  /** Keys whose value another instance wrote with a type this one cannot decode ({@link Read#foreign()}). */
+  final java.util.Set<String> foreign = ConcurrentHashMap.newKeySet();
   /** The lock is held by another instance that never delivers. */
   volatile boolean lockHeldElsewhere;
   /** Runs inside every write-back, before it takes effect (a write racing it). */
@@ -78,7 +80,7 @@ class FakeRemoteTier implements RemoteTier {
       return Read.UNAVAILABLE;
     }
     duringRead.run();
-    Read read = new Read(values.get(key), version(key));
+    Read read = foreign.contains(key) ? new Read(null, version(key), true) : new Read(values.get(key), version(key));
     beforeReadAnswers.run();
     return read;
   }

@@ -144,6 +144,20 @@ class PutLoadedTest {
     assertThat(localOnly.getIfPresent("i", String.class).value()).isEqualTo("new row");
   }
 
+  /** Redis holds another type's value for the key (a rolling deploy): kept in L1 only, as a load's would be. */
+  @Test
+  void aValueLoadedWhereRedisHoldsAnotherTypesValueIsKeptInL1Only() {
+    remote.foreign.add("k");
+    Lookup miss = cache.lookUp("k", String.class);
+
+    cache.putLoaded("k", "row", miss);
+
+    assertThat(remote.values).as("the other type's value is left to the instances that read it").doesNotContainKey("k");
+    int reads = remote.reads.get();
+    assertThat(cache.getIfPresent("k", String.class).value()).isEqualTo("row");
+    assertThat(remote.reads.get()).isEqualTo(reads);
+  }
+
   @Test
   void notFoundIsStoredAsANullEntryWhenNullsAreCached() {
     Lookup miss = cache.lookUp("k", String.class);
