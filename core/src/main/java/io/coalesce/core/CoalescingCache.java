@@ -98,8 +98,8 @@ public interface CoalescingCache {
    * started before a write therefore never leaves its older value cached after that write; a refused
    * value is simply not stored, and the next read loads again. Unlike {@link #put}, it is no write: it
    * gives the key no new version, so concurrent callers that missed together may all store what they
-   * loaded. When the shared tier did not answer the read, it is a {@link #put}, as the read gave no
-   * version to fence it by.
+   * loaded. When the shared tier did not answer the read, the value is kept in L1 only, fenced by the
+   * writes this instance has seen, as a load is while the shared tier fails.
    *
    * @throws IllegalArgumentException when {@code miss} is not a miss of {@code key} in this cache
    */

@@ -254,6 +254,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
     if (guard.certainlyAbsent(k)) {
       return Lookup.found(this, k, policy.entryFor(null, now, 0)); // "not found", as the guard says; not stored
     }
+    long stamp = writes.stamp(k);
     long version = l1.versionForLoad();
     boolean mayShare = true;
     if (remote.isPresent()) {
@@ -269,7 +270,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
       mayShare = !shared.foreign();
     }
     listener.onGet(CacheListener.GetResult.MISS);
-    return Lookup.missed(this, k, type, version, mayShare, now);
+    return Lookup.missed(this, k, type, version, mayShare, stamp, now);
   }
 
   @Override

@@ -131,6 +131,11 @@ final class LocalStore {
     local.evict(key);
   }
 
+  /** Removes {@code key} only while it still holds {@code entry}. */
+  void remove(Object key, CacheEntry entry) {
+    local.remove(key, entry);
+  }
+
   /** The version held for {@code key}, or {@link LocalTier#NO_VERSION}. */
   long version(Object key) {
     return local.version(key);

@@ -15,20 +15,23 @@ public final class Lookup {
   final Type type;
   final long version;
   final boolean shared;
+  final long stamp;
   final long missedAt;
 
-  private Lookup(Object owner, Object key, CacheEntry entry, Type type, long version, boolean shared, long missedAt) {
+  private Lookup(Object owner, Object key, CacheEntry entry, Type type, long version, boolean shared, long stamp,
+      long missedAt) {
     this.owner = owner;
     this.key = key;
     this.entry = entry;
     this.type = type;
     this.version = version;
     this.shared = shared;
+    this.stamp = stamp;
     this.missedAt = missedAt;
   }
 
   static Lookup found(Object owner, Object key, CacheEntry entry) {
-    return new Lookup(owner, key, entry, null, RemoteTier.UNKNOWN_VERSION, false, 0);
+    return new Lookup(owner, key, entry, null, RemoteTier.UNKNOWN_VERSION, false, 0, 0);
   }
 
   /**
@@ -37,10 +40,12 @@ public final class Lookup {
    *     counter without one), {@link RemoteTier#UNKNOWN_VERSION} when the shared tier did not answer
    * @param shared whether the value loaded next may be written to the shared tier: not when it holds
    *     a value of another type for the key that may still serve ({@link RemoteTier.Read#foreign()})
+   * @param stamp the key's write stamp before the read ({@link WriteStamps})
    * @param missedAt when, in epoch millis of the engine's clock
    */
-  static Lookup missed(Object owner, Object key, Type type, long version, boolean shared, long missedAt) {
-    return new Lookup(owner, key, null, type, version, shared, missedAt);
+  static Lookup missed(Object owner, Object key, Type type, long version, boolean shared, long stamp,
+      long missedAt) {
+    return new Lookup(owner, key, null, type, version, shared, stamp, missedAt);
   }
 
   /** The key as the cache holds it. */

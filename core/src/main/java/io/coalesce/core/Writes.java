@@ -38,6 +38,7 @@ final class Writes implements RemoteTier.Invalidations {
   private final KeyGuard guard;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
+  private final WriteStamps stamps = new WriteStamps();
 
   Writes(String name, CacheSettings settings, EntryPolicy policy, CacheKeys keys, LocalStore l1, RemoteTier remote,
       SingleFlight flights, KeyGuard guard, Clock clock, ScheduledExecutorService scheduler) {
@@ -65,6 +66,7 @@ final class Writes implements RemoteTier.Invalidations {
       evict(key); // "not found" is not cached (null-ttl 0): the key goes
       return;
     }
+    stamps.keyWritten(k);
     flights.supersede(k);
     if (value != null) {
       guard.add(k);
@@ -86,46 +88,52 @@ final class Writes implements RemoteTier.Invalidations {
     l1.store(k, entry, l1.versionForWrite(written.version()), dataVersion, null);
   }
 
+  /** What a miss of {@code k} remembers, to fence the caller's own load of it ({@link #putLoaded}). */
+  long stamp(Object k) {
+    return stamps.stamp(k);
+  }
+
   /**
    * Stores {@code value}, loaded by the caller after {@code miss}, as a load of the engine's own is
-   * stored ({@link LoadRunner}): written back to the shared tier only while the key's version is still
-   * the one the miss read, kept in L1 at that version (which L1 refuses once a write of the key has
-   * been seen), and not at all once a lock lease has passed since the miss, as the key's version in
-   * the shared tier may have lapsed by then. Without a shared tier, a write of any key of the cache
-   * since the miss refuses it. A miss the shared tier did not answer fences nothing: a {@link #put}.
+   * stored ({@link LoadRunner}), and not at all once a write of the key (or of every key) has begun on
+   * this instance or reached it from another since the miss ({@link WriteStamps}), nor a lock lease
+   * after the miss, as the key's version in the shared tier may have lapsed by then. With the shared
+   * tier, it is written back only while the key's version is still the one the miss read, and kept in
+   * L1 at that version. Kept in L1 only, fenced by this instance's writes alone: without a shared
+   * tier; when the miss's read of it did not answer (as a load is while it fails); and when it holds
+   * another type's value for the key (a rolling deploy).
    */
   void putLoaded(Object k, Object value, Lookup miss) {
-    if (remote.isPresent() && miss.version == RemoteTier.UNKNOWN_VERSION) {
-      put(k, value, RemoteTier.NO_DATA_VERSION);
-      return;
-    }
     long now = clock.millis();
     long took = Math.max(0, now - miss.missedAt);
-    if (!policy.isCacheable(value) || took > settings.lock().lease().toMillis()) {
+    if (!policy.isCacheable(value)) {
+      return;
+    }
+    if (took > settings.lock().lease().toMillis() || stamps.stamp(k) != miss.stamp) {
+      LOG.log(Level.DEBUG, () -> "Value of key '" + k + "' in cache '" + name + "' loaded after a miss was not "
+          + "stored: " + (took > settings.lock().lease().toMillis() ? "it came more than a lock lease after the miss"
+              : "the key was written since"));
       return;
     }
     CacheEntry entry = policy.entryFor(value, now, took);
     if (value != null) {
       guard.add(k);
     }
-    if (!remote.isPresent()) {
-      if (l1.versionForLoad() == miss.version) {
-        l1.store(k, entry, miss.version, null);
-      }
-      return;
-    }
-    if (!miss.shared) {
+    if (!remote.isPresent() || miss.version == RemoteTier.UNKNOWN_VERSION) {
+      l1.store(k, entry, miss.version, null);
+    } else if (!miss.shared) {
       l1.storeUnshared(k, entry, miss.version, null);
-      return;
-    }
-    Stored stored = remote.writeBack(k.toString(), entry, miss.type, miss.version, null);
-    if (stored == Stored.STORED || stored == Stored.UNENCODABLE) {
-      l1.store(k, entry, miss.version, null); // refused if a write of the key reached L1 meanwhile
     } else {
-      // superseded; or unchecked, as the tier did not answer (a write meanwhile may have failed too,
-      // and then left no version in L1 to refuse this one by)
-      LOG.log(Level.DEBUG, () -> "Value of key '" + k + "' in cache '" + name + "' loaded after a miss was not "
-          + "stored: " + (stored == Stored.SUPERSEDED ? "the key was written since" : "the shared tier did not answer"));
+      Stored stored = remote.writeBack(k.toString(), entry, miss.type, miss.version, null);
+      if (stored != Stored.STORED && stored != Stored.UNENCODABLE) {
+        LOG.log(Level.DEBUG, () -> "Value of key '" + k + "' in cache '" + name + "' loaded after a miss was not "
+            + "stored: " + (stored == Stored.SUPERSEDED ? "the key was written since" : "the shared tier did not answer"));
+        return;
+      }
+      l1.store(k, entry, miss.version, null); // refused if a write of the key reached L1 meanwhile
+    }
+    if (stamps.stamp(k) != miss.stamp) {
+      l1.remove(k, entry); // a write began meanwhile, and may have reached L1 before this store
     }
   }
 
@@ -136,6 +144,7 @@ final class Writes implements RemoteTier.Invalidations {
   }
 
   private void evictHeld(Object k) {
+    stamps.keyWritten(k);
     flights.supersede(k);
     Written written = remote.evict(k.toString());
     flights.supersede(k);
@@ -143,6 +152,7 @@ final class Writes implements RemoteTier.Invalidations {
   }
 
   void clear() {
+    stamps.allWritten();
     flights.supersedeAll();
     Written written = remote.clear();
     flights.supersedeAll();
@@ -197,6 +207,7 @@ final class Writes implements RemoteTier.Invalidations {
 
   @Override
   public void written(String key, long version) {
+    stamps.keyWritten(key);
     flights.supersede(key, version);
     l1.written(key, version);
   }
@@ -208,12 +219,14 @@ final class Writes implements RemoteTier.Invalidations {
 
   @Override
   public void cleared(long version) {
+    stamps.allWritten();
     flights.supersedeAll();
     l1.cleared(version);
   }
 
   @Override
   public void resubscribed() {
+    stamps.allWritten(); // messages may have been lost
     flights.missedMessagesAll();
     l1.clear();
   }

@@ -33,6 +33,8 @@ class FakeRemoteTier implements RemoteTier {
 
   /** Whether the tier answers; while it does not, every call is a miss or a failed write. */
   volatile boolean available = true;
+  /** Puts and evicts that Redis does not take (a timeout, an out-of-memory refusal): nothing changes. */
+  volatile boolean writesFail;
   /** Keys whose value another instance wrote with a type this one cannot decode ({@link Read#foreign()}). */
   final java.util.Set<String> foreign = ConcurrentHashMap.newKeySet();
   /** The lock is held by another instance that never delivers. */
@@ -88,6 +90,9 @@ class FakeRemoteTier implements RemoteTier {
   @Override
   public Written put(String key, CacheEntry entry, Type type, long dataVersion) {
     puts.incrementAndGet();
+    if (writesFail) {
+      return new Written(Stored.UNAVAILABLE, UNKNOWN_VERSION);
+    }
     beforeWrite.run();
     Written written;
     synchronized (this) {
@@ -160,6 +165,9 @@ class FakeRemoteTier implements RemoteTier {
   @Override
   public Written evict(String key) {
     evicts.incrementAndGet();
+    if (writesFail) {
+      return new Written(Stored.UNAVAILABLE, UNKNOWN_VERSION);
+    }
     beforeWrite.run();
     long version;
     synchronized (this) {

@@ -87,10 +87,12 @@ class PutLoadedTest {
     Lookup first = cache.lookUp("k", String.class);
     Lookup second = cache.lookUp("k", String.class);
 
+    long version = remote.version("k");
     cache.putLoaded("k", "row", first);
     cache.putLoaded("k", "row", second);
 
     assertThat(remote.values.get("k").value()).isEqualTo("row");
+    assertThat(remote.version("k")).as("no new version: a load, not a write").isEqualTo(version);
     assertThat(cache.getIfPresent("k", String.class).value()).isEqualTo("row");
   }
 
@@ -105,15 +107,51 @@ class PutLoadedTest {
     assertThat(cache.getIfPresent("k", String.class)).isNull();
   }
 
+  /** As a load is while Redis fails: kept in L1 only, and fenced by the writes this instance sees. */
   @Test
-  void whenTheSharedTierDidNotAnswerTheMissItIsAPut() {
+  void whenTheSharedTierDidNotAnswerTheMissItIsKeptInL1Only() {
     remote.available = false;
     Lookup miss = cache.lookUp("k", String.class);
     remote.available = true;
 
     cache.putLoaded("k", "row", miss);
 
-    assertThat(remote.values.get("k").value()).isEqualTo("row");
+    assertThat(remote.values).as("nothing to fence a Redis write by").doesNotContainKey("k");
+    assertThat(cache.getIfPresent("k", String.class).value()).isEqualTo("row");
+
+    remote.available = false;
+    Lookup before = cache.lookUp("j", String.class);
+    remote.writesFail = true;
+    cache.evict("j"); // Redis does not take it: it leaves no version in L1 to refuse an older store by
+    remote.writesFail = false;
+    remote.available = true;
+    cache.putLoaded("j", "old row", before);
+    assertThat(cache.getIfPresent("j", String.class)).isNull();
+  }
+
+  @Test
+  void aWriteHereThatRedisDidNotTakeRefusesIt() {
+    Lookup miss = cache.lookUp("k", String.class);
+    remote.writesFail = true;
+    cache.evict("k"); // Redis's version does not move, and L1 is left no version to refuse an older store by
+    remote.writesFail = false;
+
+    cache.putLoaded("k", "old row", miss);
+
+    assertThat(remote.values).doesNotContainKey("k");
+    assertThat(cache.getIfPresent("k", String.class)).isNull();
+  }
+
+  @Test
+  void aWriteElsewhereArrivingDuringTheWriteBackLeavesNothingOld() {
+    Lookup miss = cache.lookUp("k", String.class);
+    remote.afterWriteBack = () -> remote.writeElsewhere("k"); // stored, then at once written over and announced
+
+    cache.putLoaded("k", "old row", miss);
+
+    remote.afterWriteBack = () -> {};
+    assertThat(remote.values).doesNotContainKey("k");
+    assertThat(cache.getIfPresent("k", String.class)).isNull();
   }
 
   @Test

@@ -23,7 +23,8 @@ import org.springframework.core.Ordered;
  * put it back after the evict, where it stays until its ttl: the cache-aside race.
  *
  * <p>A {@code @CachePut} method is marked too, so that a put it makes is a write even when it runs
- * inside a {@code @Cacheable} method's call. Methods that return a {@code CompletableFuture}, a
+ * inside a {@code @Cacheable} method's call; so is a method with both (through {@code @Caching}), whose
+ * puts are then all writes. Methods that return a {@code CompletableFuture}, a
  * {@code Mono} or a {@code Flux} are looked up and put asynchronously, after the call returns: their
  * put stays a write. Spring Boot's auto-configuration registers this advisor with the cache manager.
  */
@@ -72,14 +73,16 @@ public final class CacheableFenceAdvisor extends AbstractPointcutAdvisor {
     if (found == null || found.isEmpty()) {
       return Kind.NONE;
     }
-    for (CacheOperation operation : found) {
-      if (operation instanceof CacheableOperation cacheable && !cacheable.isSync()) {
-        return Kind.READ;
-      }
-    }
+    // A method that also puts (@Caching with @CachePut) is a write: its put must never be taken for
+    // the load of a miss, such as one whose own put 'unless' skipped.
     for (CacheOperation operation : found) {
       if (operation instanceof CachePutOperation) {
         return Kind.WRITE;
+      }
+    }
+    for (CacheOperation operation : found) {
+      if (operation instanceof CacheableOperation cacheable && !cacheable.isSync()) {
+        return Kind.READ;
       }
     }
     return Kind.NONE;
