@@ -1,6 +1,5 @@
 package io.coalesce.redis.internal;
 
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -15,7 +14,8 @@ import java.util.function.Supplier;
  * are skipped at once and callers are served from L1 and the loaders. It logs one WARNING when it
  * opens and one INFO when it closes again, never a line per call (a failed half-open probe that
  * re-opens it is not news, and neither is the first opening when Redis has not answered since
- * start-up: that is logged at INFO).
+ * start-up: that is logged at INFO). A write Redis refuses for want of memory does not count against
+ * it: Redis answered, and its reads still serve ({@link RedisCallGuard#refusesWrites}).
  */
 public final class CircuitBreakerCallGuard implements RedisCallGuard {
 
@@ -42,7 +42,7 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
             + breaker.getMetrics().getNumberOfBufferedCalls() + " calls failed or were slow); Coalesce "
             + "skips Redis and serves from L1 and the loaders, probing again after "
             + breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1)
-            + " ms, or as soon as a PING is answered");
+            + " ms, or as soon as Redis takes a write again");
       } else if (to == State.CLOSED && from != State.CLOSED) {
         LOG.log(Level.INFO, "Circuit breaker '" + breaker.getName() + "' closed: Redis answers again; "
             + "Coalesce uses the shared tier again");
@@ -69,19 +69,28 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
         .build();
   }
 
+  /** Runs {@code command} as the breaker's {@code executeSupplier} does, but records a refused write as an answer. */
   @Override
   public <T> T call(Supplier<T> command) {
-    try {
-      return breaker.executeSupplier(command);
-    } catch (CallNotPermittedException e) {
+    if (!breaker.tryAcquirePermission()) {
       throw new RedisSkippedException("Circuit breaker '" + breaker.getName() + "' is "
           + breaker.getState() + "; Redis command skipped");
     }
+    long start = breaker.getCurrentTimestamp();
+    try {
+      T result = command.get();
+      breaker.onResult(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), result);
+      return result;
+    } catch (Throwable e) {
+      record(breaker.getTimestampUnit().toNanos(breaker.getCurrentTimestamp() - start), e);
+      throw e;
+    }
   }
 
+  /** A write Redis refused for want of memory is recorded as a success: Redis answered (see {@link RedisCallGuard#refusesWrites}). */
   @Override
   public void record(long nanos, Throwable error) {
-    if (error == null) {
+    if (error == null || RedisCallGuard.refusesWrites(error)) {
       breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
     } else {
       breaker.onError(nanos, TimeUnit.NANOSECONDS, error);

@@ -40,6 +40,23 @@ public interface RedisCallGuard {
     return isAvailable() ? "AVAILABLE" : "FAILING";
   }
 
+  /**
+   * Whether {@code error} is Redis refusing a write because it is out of memory ({@code maxmemory}
+   * under {@code noeviction}: an {@code OOM} error reply, also from a script that tried to write).
+   * Redis answered, at once, and still serves reads: not a failure of Redis for a guard, which would
+   * otherwise skip the reads too, or, with a breaker, open and close it again as long as the writes
+   * are refused (the probe's own write keeps failing, so the writes Redis did not take wait for it).
+   */
+  static boolean refusesWrites(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && message.startsWith("OOM ")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Runs every call; Redis is available when the last call (of any kind) succeeded. */
   static RedisCallGuard lastOutcome() {
     return new RedisCallGuard() {
@@ -52,14 +69,14 @@ public interface RedisCallGuard {
           lastFailed = false;
           return result;
         } catch (RuntimeException e) {
-          lastFailed = true;
+          lastFailed = !refusesWrites(e);
           throw e;
         }
       }
 
       @Override
       public void record(long nanos, Throwable error) {
-        lastFailed = error != null;
+        lastFailed = error != null && !refusesWrites(error);
       }
 
       @Override

@@ -24,9 +24,9 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * {@link #events()} to its channel ({@link RedisEventsSubscription} does) so that invalidations
  * arrive.
  *
- * <p>While Redis is failing, a background probe sends a {@code PING} every {@link #PROBE_INTERVAL}
- * past the circuit breaker; the first answer half-opens the breaker and replays the writes Redis did
- * not take, so a Redis that is back is used again within about a probe interval (plus the client's
+ * <p>While Redis is failing, a background probe writes a key that expires ({@link RedisStore#probe})
+ * every {@link #PROBE_INTERVAL} past the circuit breaker; the first write Redis takes half-opens the
+ * breaker and replays the writes Redis did not take, so a Redis that is back is used again within about a probe interval (plus the client's
  * reconnect delay), not after the breaker's whole wait.
  *
  * <p>A subscription that succeeds drops every L1 copy, but only once the same probe has had an
@@ -56,6 +56,8 @@ public final class RedisTiers implements AutoCloseable {
   /** The longest a stop waits for a Redis call in flight on a background thread. */
   static final Duration STOP_WAIT = Duration.ofSeconds(2);
   private final AtomicBoolean probing = new AtomicBoolean();
+  /** Redis refused a write for want of memory, and the probe's write has not been taken since. */
+  private final AtomicBoolean refusingWrites = new AtomicBoolean();
   /** A subscription succeeded and its drop of the L1 copies waits for the reads' connection to answer. */
   private final AtomicBoolean dropPending = new AtomicBoolean();
   /** The {@code run_id} of the server that answered last ({@code null}: not known yet). */
@@ -123,6 +125,13 @@ public final class RedisTiers implements AutoCloseable {
 
   /** Starts the probe after a failure, and replays pending writes after a success. */
   private void watch(RedisOutcome outcome) {
+    if (outcome instanceof RedisOutcome.Failed failed && RedisCallGuard.refusesWrites(failed.error())
+        && refusingWrites.compareAndSet(false, true)) {
+      LOG.log(Level.WARNING, "Redis refuses writes (" + rootMessage(failed.error()) + "): Coalesce goes on "
+          + "reading from it, while the values it loads are kept in this instance's L1 only, no rebuild lock "
+          + "can be taken (each instance loads for itself), and the puts and evicts it refused are replayed "
+          + "once it takes writes again");
+    }
     if (outcome instanceof RedisOutcome.Failed || outcome instanceof RedisOutcome.Skipped) {
       startProbing();
     } else if (outcome instanceof RedisOutcome.Succeeded && hasPending()) {
@@ -164,7 +173,7 @@ public final class RedisTiers implements AutoCloseable {
   private void probeOnce() {
     boolean again;
     try {
-      if (store.probe()) {
+      if (store.probe(keys.probe())) {
         answered();
         again = hasPending() || dropPending.get();
       } else {
@@ -192,7 +201,7 @@ public final class RedisTiers implements AutoCloseable {
    * The subscription succeeded (on the client's thread). The first one, while Redis is not known to
    * be failing (the breaker lets reads through and no probe runs), drops the L1 copies at once, as
    * at start-up. Otherwise (a re-subscription: its connection was lost, and the reads' connection
-   * most likely with it; or a first one after failures) the drop waits for a {@code PING} over the
+   * most likely with it; or a first one after failures) the drop waits for the probe's write over the
    * reads' connection, sent at once on the probe's thread, then by the probe until Redis answers.
    */
   private void subscribed(boolean again) {
@@ -221,7 +230,7 @@ public final class RedisTiers implements AutoCloseable {
     }
     boolean answers;
     try {
-      answers = store.probe();
+      answers = store.probe(keys.probe());
     } catch (RuntimeException e) {
       LOG.log(Level.DEBUG, "Redis probe failed", e);
       answers = false;
@@ -234,7 +243,7 @@ public final class RedisTiers implements AutoCloseable {
   }
 
   /**
-   * Redis answered a {@code PING} past the guard. Half-opens the breaker and lets the client refresh its
+   * Redis took the probe's write past the guard. Half-opens the breaker and lets the client refresh its
    * topology. When another server answers than before (a failover, or a restart), queues the writes and
    * lock releases that server may have lost. Replays the writes (pipelined), holds the
    * copies kept for their whole window to {@code local.ttl}, and drops every L1 copy if a subscription
@@ -245,6 +254,9 @@ public final class RedisTiers implements AutoCloseable {
    */
   private void answered() {
     guard.probeSucceeded();
+    if (refusingWrites.getAndSet(false)) {
+      LOG.log(Level.INFO, "Redis takes writes again; Coalesce shares its loads through it again");
+    }
     try {
       topologyRefresh.run();
     } catch (RuntimeException e) {
@@ -325,6 +337,14 @@ public final class RedisTiers implements AutoCloseable {
       return true;
     }
     return false;
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
   }
 
   /** The {@code run_id} of the server the reads' connection reaches now, or {@code null} if it does not answer. */

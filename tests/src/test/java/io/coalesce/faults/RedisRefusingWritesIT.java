@@ -1,0 +1,93 @@
+package io.coalesce.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.coalesce.cluster.Instances;
+import io.coalesce.cluster.ProductDb;
+import io.coalesce.cluster.ProductService;
+import io.coalesce.redis.internal.CircuitBreakerCallGuard;
+import io.coalesce.test.RedisServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis that answers but refuses every write ({@code maxmemory} reached under {@code noeviction}: "OOM
+ * command not allowed"). Before, every refused lock and write-back counted against the circuit
+ * breaker, and a probe that only pinged closed it again within milliseconds of its opening: the
+ * breaker flapped for as long as Redis refused writes (dozens of transitions a second, each logged,
+ * in this test; hundreds over four instances in the benchmark's data-loss scenario). Redis still
+ * serves its values then, so it must go on being read: no transition at all, the values it holds are
+ * not loaded again, and a value loaded meanwhile (which Redis would not take) is kept in L1 for its
+ * window rather than loaded again each {@code local.ttl}.
+ */
+class RedisRefusingWritesIT {
+
+  static final int KEYS = 50;
+
+  @Test
+  void whileRedisRefusesWritesItIsStillReadAndTheBreakerStaysClosed() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      ProductDb db = new ProductDb();
+      for (long id = 0; id < KEYS + 1; id++) {
+        db.put(id, "product-" + id);
+      }
+      try (Instances instances = Instances.start(1, db,
+          "spring.data.redis.port=" + redis.port(),
+          "coalesce.defaults.ttl=20s",
+          "coalesce.defaults.jitter=0",
+          "coalesce.defaults.local.ttl=200ms")) { // L1 copies go quickly: reads reach Redis often
+        CircuitBreakerCallGuard guard = instances.context(0).getBean(CircuitBreakerCallGuard.class);
+        List<State> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        guard.breaker().getEventPublisher().onStateTransition(e -> transitions.add(e.getStateTransition().getToState()));
+        ProductService service = instances.service(0);
+        for (long id = 0; id < KEYS; id++) {
+          service.find(id); // loaded and written to Redis
+        }
+        assertThat(db.queries()).isEqualTo(KEYS);
+
+        redis.command("CONFIG", "SET", "maxmemory", "1"); // every write refused from now on
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        boolean[] running = {true};
+        for (int t = 0; t < 4; t++) {
+          callers.execute(() -> {
+            while (running[0]) {
+              long id = ThreadLocalRandom.current().nextLong(KEYS);
+              try {
+                assertThat(service.find(id).name()).isEqualTo("product-" + id);
+              } catch (Throwable e) {
+                errors.add(e);
+              }
+            }
+          });
+        }
+        try {
+          assertThat(service.find(KEYS).name()).isEqualTo("product-" + KEYS); // a load Redis does not take
+          Thread.sleep(1_500); // seven local.ttl: every L1 copy read from Redis again, several times
+          assertThat(service.find(KEYS).name()).isEqualTo("product-" + KEYS);
+          assertThat(db.queries()).as("loads while Redis refused writes: the new key's only").isEqualTo(KEYS + 1);
+          assertThat(transitions).as("breaker transitions while Redis refused writes").isEmpty();
+          assertThat(guard.state()).isEqualTo("CLOSED");
+        } finally {
+          running[0] = false;
+          callers.shutdown();
+          assertThat(callers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(errors).as("callers' errors").isEmpty();
+
+        redis.command("CONFIG", "SET", "maxmemory", "0");
+        db.put(KEYS + 1, "product-" + (KEYS + 1));
+        service.find(KEYS + 1);
+        assertThat(redis.text("KEYS", "it:products:*").split("\\R")).as("values in Redis once it takes writes again")
+            .anyMatch(key -> key.endsWith("{" + (KEYS + 1) + "}"));
+        assertThat(transitions).isEmpty();
+      }
+    }
+  }
+}
