@@ -27,7 +27,9 @@ public class CacheProperties {
 
   /**
    * How early a hot key is refreshed, in multiples of its last load time: a read within beta x that
-   * time of the ttl starts one background refresh (at most half-way through the ttl); 0 disables it.
+   * time of the ttl starts one background refresh (at most half-way through the ttl). A key read rarely
+   * is also refreshed by a read within three times its average gap between reads of the ttl (at most a
+   * quarter of it). 0 disables both.
    */
   private Double earlyRefreshBeta;
 

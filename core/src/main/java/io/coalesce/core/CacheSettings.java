@@ -23,7 +23,8 @@ import java.util.function.UnaryOperator;
  * @param ttl logical time-to-live: how long a loaded value is fresh
  * @param jitter fraction of {@code ttl} by which each entry's ttl is randomly spread, in [0, 1)
  * @param staleTtl how long after its ttl a value may still be served while one refresh runs
- * @param earlyRefreshBeta how early a hot key is refreshed, in multiples of its last load time; 0 disables it
+ * @param earlyRefreshBeta how early a hot key is refreshed, in multiples of its last load time (a key read
+ *     rarely is also refreshed three of its average gaps between reads ahead); 0 disables both
  * @param nullTtl how long "not found" is cached; zero disables null caching
  * @param loadTimeout the longest a load keeps its callers and its bulkhead slot (a synchronous leader,
  *     whose own thread runs the loader, excepted); the load goes on past it

@@ -71,7 +71,9 @@ final class DefaultCoalescingCache implements CoalescingCache {
     DriftCheck drift = new DriftCheck(settings.driftSampleRate(), random, l1, remote, listener, clock, executor,
         scheduler);
     this.hotKeys = new HotKeys(settings.hotKeys(), clock);
-    this.lookup = new LocalLookup(settings, policy, flights, listener, drift, hotKeys);
+    ReadGaps readGaps = settings.local().enabled() && policy.refreshesEarly()
+        ? new ReadGaps(settings.local().maximumSize(), clock.millis()) : null;
+    this.lookup = new LocalLookup(settings, policy, flights, listener, drift, hotKeys, readGaps);
     this.callers = new Callers(name, settings, flights, listener, clock, scheduler);
     ClusterLock lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry,
         executor, scheduler);

@@ -51,6 +51,8 @@ final class LocalLookup {
   private final CacheListener listener;
   private final DriftCheck drift;
   private final HotKeys hotKeys;
+  /** How often keys are read, for the early refresh of rare ones; {@code null} when nothing is refreshed early. */
+  private final ReadGaps readGaps;
   /**
    * When the next L1 hit may be sampled for drift ({@link Long#MAX_VALUE}: never): the one compare
    * the hit path pays for the check. Not volatile: a thread that reads an old value only samples a
@@ -59,8 +61,9 @@ final class LocalLookup {
   private long nextDriftSampleAt;
 
   LocalLookup(CacheSettings settings, EntryPolicy policy, SingleFlight flights, CacheListener listener,
-      DriftCheck drift, HotKeys hotKeys) {
+      DriftCheck drift, HotKeys hotKeys, ReadGaps readGaps) {
     this.settings = settings;
+    this.readGaps = readGaps;
     this.hotKeys = hotKeys;
     this.policy = policy;
     this.flights = flights;
@@ -72,12 +75,13 @@ final class LocalLookup {
   /** What {@code held}, the entry L1 holds for {@code key} at {@code now} (or {@code null}), is for a read. */
   Found classify(Object key, CacheEntry held, long now) {
     hotKeys.read(key, now);
+    long readGap = readGaps == null ? 0 : readGaps.read(key, now);
     if (held != null && held.isFresh(now)) { // the hit path: kept small, so that it inlines
       listener.onGet(GetResult.L1_HIT);
       if (now >= nextDriftSampleAt && drift.sample(key, held)) {
         nextDriftSampleAt = now + DriftCheck.SPACING;
       }
-      return policy.shouldRefreshEarly(held, now) ? Found.REFRESH_EARLY : Found.FRESH;
+      return policy.shouldRefreshEarly(held, now, readGap) ? Found.REFRESH_EARLY : Found.FRESH;
     }
     return classifyUnfresh(key, held, now);
   }
