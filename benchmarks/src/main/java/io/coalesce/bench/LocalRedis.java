@@ -113,6 +113,25 @@ final class LocalRedis implements AutoCloseable {
     throw new IllegalStateException("INFO stats has no total_commands_processed");
   }
 
+  /** Sends one command over a plain socket and returns the first line of the reply ({@code +OK}, {@code -ERR ...}). */
+  String command(String... args) {
+    StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
+    for (String arg : args) {
+      request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+    }
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] reply = new byte[256];
+      int n = socket.getInputStream().read(reply);
+      String text = n > 0 ? new String(reply, 0, n, StandardCharsets.UTF_8) : "";
+      int end = text.indexOf('\r');
+      return end < 0 ? text : text.substring(0, end);
+    } catch (IOException e) {
+      throw new IllegalStateException(String.join(" ", args) + " failed: " + e, e);
+    }
+  }
+
   /** Empties the server (between runs that must not see each other's keys). */
   void flushAll() {
     try (Socket socket = new Socket("127.0.0.1", port)) {

@@ -14,7 +14,8 @@ import java.util.function.LongFunction;
  */
 final class PacedLoad {
 
-  record Outcome(Latencies latencies, int errors, long lastErrorNanos, long calls, double seconds) {
+  /** @param worstDueNanos when ({@code System.nanoTime()}) the slowest call was due */
+  record Outcome(Latencies latencies, int errors, long lastErrorNanos, long calls, double seconds, long worstDueNanos) {
     double throughput() {
       return calls / seconds;
     }
@@ -31,6 +32,8 @@ final class PacedLoad {
     AtomicInteger errors = new AtomicInteger();
     AtomicLong lastError = new AtomicLong(Long.MIN_VALUE);
     AtomicLong sequence = new AtomicLong();
+    long[] worst = new long[threads];
+    long[] worstDue = new long[threads];
     CountDownLatch done = new CountDownLatch(threads);
     long start = System.nanoTime() + 20_000_000; // every thread starts on the same schedule
     for (int t = 0; t < threads; t++) {
@@ -50,7 +53,12 @@ final class PacedLoad {
               errors.incrementAndGet();
               lastError.accumulateAndGet(System.nanoTime(), Math::max);
             }
-            nanos[thread][i] = System.nanoTime() - due;
+            long took = System.nanoTime() - due;
+            nanos[thread][i] = took;
+            if (took > worst[thread]) {
+              worst[thread] = took;
+              worstDue[thread] = due;
+            }
             counts[thread] = i + 1;
           }
         } finally {
@@ -61,6 +69,12 @@ final class PacedLoad {
     done.await();
     double seconds = (System.nanoTime() - start) / 1e9;
     Latencies latencies = Latencies.merge(nanos, counts);
-    return new Outcome(latencies, errors.get(), lastError.get(), latencies.count(), seconds);
+    int slowest = 0;
+    for (int t = 1; t < threads; t++) {
+      if (worst[t] > worst[slowest]) {
+        slowest = t;
+      }
+    }
+    return new Outcome(latencies, errors.get(), lastError.get(), latencies.count(), seconds, worstDue[slowest]);
   }
 }

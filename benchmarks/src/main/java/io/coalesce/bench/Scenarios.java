@@ -35,7 +35,8 @@ public final class Scenarios {
 
   public static void main(String[] args) throws Exception {
     Set<String> chosen = args.length == 0
-        ? Set.of("stampede", "cluster", "sustained", "penetration", "outage", "mix", "storm", "batch")
+        ? Set.of("stampede", "cluster", "sustained", "penetration", "outage", "dataloss", "rare", "mix", "storm",
+            "batch")
         : Set.of(args);
     System.out.println("Coalesce scenarios: " + Runtime.getRuntime().availableProcessors() + " CPUs, "
         + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", load: "
@@ -56,6 +57,12 @@ public final class Scenarios {
       }
       if (chosen.contains("outage")) {
         scenarios.outage();
+      }
+      if (chosen.contains("dataloss")) {
+        scenarios.dataLoss();
+      }
+      if (chosen.contains("rare")) {
+        scenarios.rareKeys();
       }
       if (chosen.contains("mix")) {
         scenarios.mix();
@@ -722,6 +729,152 @@ public final class Scenarios {
           l.percentileMillis(50), l.percentileMillis(99), l.maxMillis(), run.throughput(),
           errorsEnd + "; " + written));
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 5b. Redis loses its data under load (issue 29, item 1): 4 instances, 150 keys, ttl 2 s, loader
+  //     5 ms; FLUSHALL at 3 s, every write refused (OOM) from 4 s to 7 s, run ends at 12 s.
+
+  private static final int LOSS_INSTANCES = 4;
+  private static final int LOSS_KEYS = 150;
+  private static final long LOSS_LOADER_MILLIS = 5;
+  private static final long[] LOSS_EVENTS_MILLIS = {3000, 4000, 7000};
+
+  private void dataLoss() throws Exception {
+    System.out.println("Redis loses its data: " + LOSS_INSTANCES + " instances, " + LOAD_THREADS
+        + " callers x 1 call/ms over " + LOSS_KEYS + " keys (ttl 2 s), loader " + LOSS_LOADER_MILLIS
+        + " ms; FLUSHALL at 3 s, writes refused (OOM) from 4 s to 7 s, run ends at 12 s");
+    dataLoss("Coalesce (L1 + Redis), no fault", "coalesce", false);
+    dataLoss("Coalesce (L1 + Redis)", "coalesce", true);
+    dataLoss("JetCache Caffeine + Redis", "jetcache", true);
+    dataLoss("Spring @Cacheable(sync) Redis", "redis", true);
+  }
+
+  private void dataLoss(String stack, String which, boolean faults) throws Exception {
+    String only = System.getProperty("bench.dataloss.only"); // e.g. "coalesce", to trace one stack
+    if (only != null && !(only.equals(which) && faults)) {
+      return;
+    }
+    redis.command("CONFIG", "SET", "maxmemory", "0");
+    redis.flushAll();
+    List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    List<JetCacheStack> jetCaches = new ArrayList<>();
+    try {
+      List<LongFunction<Product>> instances = new ArrayList<>();
+      for (int i = 0; i < LOSS_INSTANCES; i++) {
+        if (which.equals("jetcache")) {
+          JetCacheStack jetCache = new JetCacheStack(redis.port(), "loss", backend, Duration.ofSeconds(2),
+              1000, null);
+          jetCaches.add(jetCache);
+          instances.add(n -> jetCache.get("loss-" + n));
+          continue;
+        }
+        ConfigurableApplicationContext context = BenchApp.start(redis, backend, "loss-" + i,
+            "coalesce.caches.products.ttl=2s", "bench.spring.ttl=2s");
+        contexts.add(context);
+        CoalescedCatalog coalesced = context.getBean(CoalescedCatalog.class);
+        SpringCatalog spring = context.getBean(SpringCatalog.class);
+        instances.add(which.equals("coalesce") ? n -> coalesced.product("loss-" + n)
+            : n -> spring.productRemote("loss-" + n));
+      }
+      java.util.concurrent.atomic.AtomicLong wrong = new java.util.concurrent.atomic.AtomicLong();
+      // Call n goes to instance n % 4 and key (n / 4) % 150, so every instance reads every key.
+      LongFunction<Object> call = n -> {
+        String key = "loss-" + (n / LOSS_INSTANCES) % LOSS_KEYS;
+        Product product = instances.get((int) (n % LOSS_INSTANCES)).apply((n / LOSS_INSTANCES) % LOSS_KEYS);
+        if (product == null || !product.sku().equals(key)) {
+          wrong.incrementAndGet();
+        }
+        return product;
+      };
+      backend.reset(LOSS_LOADER_MILLIS);
+      PacedLoad.run(LOAD_THREADS, PERIOD_NANOS, TimeUnit.SECONDS.toNanos(6), call); // warm: JIT, L1s, 3 windows
+      backend.reset(LOSS_LOADER_MILLIS);
+      wrong.set(0);
+      long[] loadsAt = new long[LOSS_EVENTS_MILLIS.length];
+      long[] eventNanos = new long[LOSS_EVENTS_MILLIS.length];
+      Thread chaos = new Thread(() -> {
+        long start = System.nanoTime();
+        for (int e = 0; e < LOSS_EVENTS_MILLIS.length; e++) {
+          long wait = start + TimeUnit.MILLISECONDS.toNanos(LOSS_EVENTS_MILLIS[e]) - System.nanoTime();
+          if (wait > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          }
+          loadsAt[e] = backend.calls();
+          eventNanos[e] = System.nanoTime();
+          if (!faults) {
+            continue;
+          }
+          switch (e) {
+            case 0 -> redis.flushAll();
+            case 1 -> redis.command("CONFIG", "SET", "maxmemory", "1"); // noeviction: every write gets OOM
+            default -> redis.command("CONFIG", "SET", "maxmemory", "0");
+          }
+        }
+      }, "chaos");
+      chaos.start();
+      PacedLoad.Outcome run = PacedLoad.run(LOAD_THREADS, PERIOD_NANOS, TimeUnit.SECONDS.toNanos(12), call);
+      chaos.join();
+      long loads = backend.calls();
+      long sinceWorstMillis = (System.nanoTime() - run.worstDueNanos()) / 1_000_000;
+      long worstUptimeMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - sinceWorstMillis;
+      System.out.println("  " + stack + ": worst call due at " + java.time.Instant.ofEpochMilli(
+          System.currentTimeMillis() - sinceWorstMillis) + ", the flush at " + java.time.Instant.ofEpochMilli(
+          System.currentTimeMillis() - (System.nanoTime() - eventNanos[0]) / 1_000_000));
+      Latencies l = run.latencies();
+      table.add(new Table.Row("Redis loses its data", stack, run.calls(), loads, (int) (run.errors() + wrong.get()),
+          l.percentileMillis(50), l.percentileMillis(99), l.maxMillis(), run.throughput(),
+          String.format(java.util.Locale.ROOT, "wrong values %d; loads before the flush %d, flush to OOM %d, "
+              + "OOM %d, after %d; p99.9 %.1f ms; calls >= 10 ms %d; worst call due %+.0f ms from the flush, at uptime %.3f s",
+              wrong.get(), loadsAt[0], loadsAt[1] - loadsAt[0], loadsAt[2] - loadsAt[1], loads - loadsAt[2],
+              l.percentileMillis(99.9), l.countAtLeastMillis(WAITED_MILLIS),
+              (run.worstDueNanos() - eventNanos[0]) / 1e6, worstUptimeMillis / 1e3)));
+    } finally {
+      redis.command("CONFIG", "SET", "maxmemory", "0");
+      jetCaches.forEach(JetCacheStack::close);
+      contexts.forEach(ConfigurableApplicationContext::close);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 5c. Keys read rarely (issue 29, item 4): 500 keys, each read about twice a second (uniformly at
+  //     random, 1,000 calls/s), ttl 10 s, loader 20 ms: far fewer reads than one per load time.
+
+  private static final int RARE_KEYS = 500;
+  private static final long RARE_LOADER_MILLIS = 20;
+  /** A call this slow waited for a load (a hit takes well under a millisecond). */
+  private static final double RARE_WAITED_MILLIS = 15;
+
+  private void rareKeys() throws Exception {
+    System.out.println("keys read rarely: " + RARE_KEYS + " keys, 1,000 calls/s spread at random over them "
+        + "(each key read every 0.5 s on average), ttl 10 s, loader " + RARE_LOADER_MILLIS + " ms, 30 s measured");
+    try (ConfigurableApplicationContext context = BenchApp.start(redis, backend, "rare",
+        "coalesce.caches.products.ttl=10s", "coalesce.caches.products.jitter=0", "bench.spring.ttl=10s")) {
+      CoalescedCatalog coalesced = context.getBean(CoalescedCatalog.class);
+      SpringCatalog spring = context.getBean(SpringCatalog.class);
+      com.github.benmanes.caffeine.cache.LoadingCache<String, Product> refreshing =
+          com.github.benmanes.caffeine.cache.Caffeine.newBuilder().refreshAfterWrite(Duration.ofMillis(7500))
+              .expireAfterWrite(Duration.ofSeconds(10)).build(backend::load);
+      rare("Coalesce (L1 + Redis), defaults", "c", coalesced::product);
+      rare("Spring @Cacheable(sync) Caffeine, ttl 10 s", "s", spring::product);
+      rare("Caffeine refreshAfterWrite(7.5 s), expireAfterWrite(10 s)", "r", refreshing::get);
+    }
+  }
+
+  private void rare(String stack, String tag, java.util.function.Function<String, Product> call) throws Exception {
+    LongFunction<Object> read = n -> {
+      long mixed = n * 0x9E3779B97F4A7C15L; // a fixed pseudo-random key per call: every stack gets the same sequence
+      return call.apply("rare-" + tag + "-" + Math.floorMod(mixed ^ (mixed >>> 29), RARE_KEYS));
+    };
+    backend.reset(RARE_LOADER_MILLIS);
+    PacedLoad.run(4, TimeUnit.MILLISECONDS.toNanos(4), TimeUnit.SECONDS.toNanos(12), read); // every key loaded, JIT
+    backend.reset(RARE_LOADER_MILLIS);
+    PacedLoad.Outcome run = PacedLoad.run(4, TimeUnit.MILLISECONDS.toNanos(4), TimeUnit.SECONDS.toNanos(30), read);
+    Latencies l = run.latencies();
+    table.add(new Table.Row("keys read rarely (every 0.5 s, ttl 10 s)", stack, run.calls(), backend.calls(),
+        run.errors(), l.percentileMillis(50), l.percentileMillis(99), l.maxMillis(), run.throughput(),
+        String.format(java.util.Locale.ROOT, "calls >= %.0f ms (waited for a load): %d; ideal loads, one per key "
+            + "per ttl: %d", RARE_WAITED_MILLIS, l.countAtLeastMillis(RARE_WAITED_MILLIS), RARE_KEYS * 3)));
   }
 
   // ---------------------------------------------------------------------------------------------
