@@ -71,8 +71,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
     DriftCheck drift = new DriftCheck(settings.driftSampleRate(), random, l1, remote, listener, clock, executor,
         scheduler);
     this.hotKeys = new HotKeys(settings.hotKeys(), clock);
-    ReadGaps readGaps = settings.local().enabled() && policy.refreshesEarly()
-        ? new ReadGaps(settings.local().maximumSize(), clock.millis()) : null;
+    ReadGaps readGaps = policy.refreshesEarly() ? new ReadGaps(settings.local().maximumSize(), clock.millis()) : null;
     this.lookup = new LocalLookup(settings, policy, flights, listener, drift, hotKeys, readGaps);
     this.callers = new Callers(name, settings, flights, listener, clock, scheduler);
     ClusterLock lock = new ClusterLock(name, remote, flights, settings.lock(), listener, ticker, clock, lockRetry,
@@ -81,7 +80,7 @@ final class DefaultCoalescingCache implements CoalescingCache {
         executor);
     boolean nothingBlocks = !remote.isPresent() && guard.isNone() && settings.bulkhead().maxConcurrentLoads() == 0;
     this.leader = new Leader(name, l1, remote, flights, lock, runner, guard, policy, listener, clock, executor, callers,
-        nothingBlocks);
+        nothingBlocks, readGaps);
     this.refresher = new Refresher(name, l1, remote, flights, callers, leader, runner, listener, clock, executor);
     leader.refreshWith(refresher);
     this.batch = new BatchRead(keys, l1, lookup, remote, flights, callers, leader, refresher, lock, runner,

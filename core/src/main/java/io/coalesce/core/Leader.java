@@ -36,12 +36,15 @@ final class Leader {
   private final Callers callers;
   /** Nothing an asynchronous lead does here can block: see {@link #leadHere}. */
   private final boolean nothingBlocks;
+  /** How often keys are read ({@code null}: nothing is refreshed early), for a value served from the shared tier. */
+  private final ReadGaps readGaps;
   private Refresher refresher;
 
   Leader(String name, LocalStore l1, RemoteTier remote, SingleFlight flights, ClusterLock lock, LoadRunner runner,
       KeyGuard guard, EntryPolicy policy, CacheListener listener, Clock clock, Executor executor, Callers callers,
-      boolean nothingBlocks) {
+      boolean nothingBlocks, ReadGaps readGaps) {
     this.name = name;
+    this.readGaps = readGaps;
     this.nothingBlocks = nothingBlocks;
     this.callers = callers;
     this.l1 = l1;
@@ -170,12 +173,20 @@ final class Leader {
     loadUnderLock(key, type, flight, load, fallback, false, first.lease());
   }
 
-  /** A value the shared tier holds that may serve: copied to L1 and served, refreshed if stale. */
+  /**
+   * A value the shared tier holds that may serve: copied to L1 and served, refreshed if stale, or if
+   * fresh but near enough its expiry for the early refresh. A key read less often than L1 keeps its
+   * copy ({@code local.ttl}) is always served from here, so its early refresh starts here too.
+   */
   void serveShared(Object key, Type type, Flight flight, Load load, Read shared) {
     l1.store(key, shared.entry(), shared.version(), flight);
     complete(flight, shared.entry());
-    if (shared.entry().isFresh(clock.millis())) {
+    long now = clock.millis();
+    if (shared.entry().isFresh(now)) {
       listener.onGet(GetResult.L2_HIT);
+      if (readGaps != null && policy.shouldRefreshEarly(shared.entry(), now, readGaps.averageGap(key))) {
+        refresher.refresh(key, type, load, shared.entry(), RefreshTrigger.EARLY);
+      }
     } else {
       listener.onGet(GetResult.STALE);
       refresher.refresh(key, type, load, shared.entry(), RefreshTrigger.STALE);

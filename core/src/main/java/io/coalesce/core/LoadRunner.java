@@ -183,7 +183,6 @@ final class LoadRunner {
     List<RemoteTier.WriteBack> writeBacks = new ArrayList<>(items.size());
     CacheEntry[] entries = new CacheEntry[items.size()];
     boolean[] keep = new boolean[items.size()];
-    boolean[] unshared = new boolean[items.size()]; // not in Redis: held for its whole window
     for (int i = 0; i < items.size(); i++) {
       BatchItem item = items.get(i);
       Object value = values == null ? null : values.get(item.key());
@@ -215,16 +214,11 @@ final class LoadRunner {
         items.get(i).flight().supersede();
       }
       keep[i] = true; // stored, unencodable or unanswered: the value serves here unless superseded
-      unshared[i] = stored.get(w) == Stored.UNAVAILABLE;
     }
     for (int i = 0; i < items.size(); i++) {
       BatchItem item = items.get(i);
       if (keep[i] && !item.flight().isSuperseded()) {
-        if (unshared[i]) {
-          l1.storeUnshared(item.key(), entries[i], item.flight().readVersion(), item.flight());
-        } else {
-          l1.store(item.key(), entries[i], item.flight().readVersion(), item.flight());
-        }
+        l1.store(item.key(), entries[i], item.flight().readVersion(), item.flight());
       }
       succeed(item.flight(), entries[i]);
     }
@@ -270,44 +264,32 @@ final class LoadRunner {
     } else if (!shared) {
       release(lease);
       l1.storeUnshared(key, entry, flight.readVersion(), flight);
+    } else if (writeBack(key, type, flight, entry, lease, nanos)) {
+      l1.store(key, entry, flight.readVersion(), flight);
     } else {
-      Stored stored = writeBack(key, type, flight, entry, lease, nanos);
-      if (stored == Stored.UNAVAILABLE && !flight.isSuperseded()) {
-        // Not in Redis (it refused the write, or did not answer): held for its whole window, as
-        // while Redis fails, rather than read again from a Redis that does not have it.
-        l1.storeUnshared(key, entry, flight.readVersion(), flight);
-      } else if (stored != null && !flight.isSuperseded()) {
-        l1.store(key, entry, flight.readVersion(), flight);
-      } else {
-        LOG.log(Level.DEBUG, () -> "Loaded value of key '" + key + "' in cache '" + cache
-            + "' was not stored: the key was written, or its rebuild lock lost, while it loaded");
-      }
+      LOG.log(Level.DEBUG, () -> "Loaded value of key '" + key + "' in cache '" + cache
+          + "' was not stored: the key was written, or its rebuild lock lost, while it loaded");
     }
     succeed(flight, entry);
   }
 
   /**
    * Writes the loaded entry back to the shared tier when there is one, fenced by the version the
-   * load read (and by its lock). Returns what became of it ({@link Stored#UNAVAILABLE} when no write
-   * was tried because Redis is failing), or {@code null} when the value may not be kept at all (too
-   * old to prove it read after every write). A value the codec cannot encode, or a Redis that does not
-   * answer, still serves; one a write superseded (see {@link Flight#isSuperseded}) does not.
+   * load read (and by its lock). Returns whether the value may be kept in L1: it may unless a write
+   * superseded it; a value the codec cannot encode, or a Redis that does not answer, still serves.
    */
-  private Stored writeBack(Object key, Type type, Flight flight, CacheEntry entry, Lease lease, long nanos) {
-    if (!remote.isPresent()) {
-      return Stored.STORED; // L1 is the only tier: stored as always without one
-    }
-    if (lease == null && !remote.isAvailable()) {
-      return Stored.UNAVAILABLE;
+  private boolean writeBack(Object key, Type type, Flight flight, CacheEntry entry, Lease lease, long nanos) {
+    if (!remote.isPresent() || (lease == null && !remote.isAvailable())) {
+      return !flight.isSuperseded();
     }
     if (lease == null && nanos > unfencedWriteBackNanos) {
-      return null; // too old to prove it read after every write
+      return false; // too old to prove it read after every write
     }
     Stored stored = remote.writeBack(key.toString(), entry, type, flight.readVersion(), lease);
     if (stored == Stored.SUPERSEDED) {
       flight.supersede();
     }
-    return stored;
+    return !flight.isSuperseded();
   }
 
   private void release(Lease lease) {

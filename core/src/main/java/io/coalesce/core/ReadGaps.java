@@ -65,6 +65,12 @@ final class ReadGaps {
     return average;
   }
 
+  /** The average gap between the reads of {@code key}'s slot, in milliseconds (0: not known), not counted as a read. */
+  long averageGap(Object key) {
+    int h = key.hashCode();
+    return slots[(h ^ (h >>> 16)) & mask] & GAP_MASK;
+  }
+
   int slots() {
     return slots.length;
   }

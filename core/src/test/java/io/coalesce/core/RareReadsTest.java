@@ -68,6 +68,28 @@ class RareReadsTest {
     assertThat(loads).as("loads in 2 hours, ttl 10 min").isBetween(15, 17);
   }
 
+  /**
+   * With a shared tier, L1 keeps a copy at most {@code local.ttl} (30 s here), so a key read once a
+   * minute is served from the shared tier every time: its early refresh must start there.
+   */
+  @Test
+  void aKeyReadOnceAMinuteIsRefreshedEarlyWhenItIsServedFromTheSharedTier() {
+    FakeRemoteTier remote = new FakeRemoteTier();
+    CoalescingCache cache = CoalescingCacheBuilder.named("products").clock(clock).random(new Random(42))
+        .settings(CacheSettings.builder().ttl(TTL).jitter(0).earlyRefreshBeta(1)
+            .local(l -> l.withTtl(Duration.ofSeconds(30))).lock(l -> l.withEnabled(false)).build())
+        .refreshExecutor(refreshes::add).remoteTier(remote).localTier(CaffeineLocalTier.create(1_000, clock)).build();
+    read(cache);
+    for (int minute = 1; minute <= 120; minute++) {
+      clock.advance(Duration.ofMinutes(1));
+      read(cache);
+      runRefreshes();
+    }
+    assertThat(remote.reads.get()).as("reads of the shared tier: L1 did not keep the copies").isGreaterThan(100);
+    assertThat(loadsReadsWaitedFor).as("loads a read waited for").isEqualTo(1);
+    assertThat(loads).as("loads in 2 hours, ttl 10 min").isBetween(15, 17);
+  }
+
   @Test
   void aKeyReadRegularlyButRarelyIsRefreshedAtMostOncePerThreeQuartersOfItsTtl() {
     CoalescingCache cache = cache(1);

@@ -42,7 +42,7 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
             + breaker.getMetrics().getNumberOfBufferedCalls() + " calls failed or were slow); Coalesce "
             + "skips Redis and serves from L1 and the loaders, probing again after "
             + breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1)
-            + " ms, or as soon as Redis takes a write again");
+            + " ms, or as soon as a PING is answered");
       } else if (to == State.CLOSED && from != State.CLOSED) {
         LOG.log(Level.INFO, "Circuit breaker '" + breaker.getName() + "' closed: Redis answers again; "
             + "Coalesce uses the shared tier again");
@@ -69,7 +69,12 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
         .build();
   }
 
-  /** Runs {@code command} as the breaker's {@code executeSupplier} does, but records a refused write as an answer. */
+  /**
+   * Runs {@code command} as the breaker's {@code executeSupplier} does, but records a write Redis
+   * refused for want of memory as an answer, whatever the breaker's own {@code ignoreExceptions} and
+   * {@code recordExceptions} say, and records an {@link Error} as a failure (which releases a
+   * half-open permit that {@code executeSupplier} would keep).
+   */
   @Override
   public <T> T call(Supplier<T> command) {
     if (!breaker.tryAcquirePermission()) {

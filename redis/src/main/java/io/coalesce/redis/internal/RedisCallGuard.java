@@ -42,15 +42,16 @@ public interface RedisCallGuard {
 
   /**
    * Whether {@code error} is Redis refusing a write because it is out of memory ({@code maxmemory}
-   * under {@code noeviction}: an {@code OOM} error reply, also from a script that tried to write).
-   * Redis answered, at once, and still serves reads: not a failure of Redis for a guard, which would
-   * otherwise skip the reads too, or, with a breaker, open and close it again as long as the writes
-   * are refused (the probe's own write keeps failing, so the writes Redis did not take wait for it).
+   * under {@code noeviction}: "OOM command not allowed when used memory > 'maxmemory'", also inside a
+   * script's error, which Redis 6 prefixes with the script's name). Redis answered, at once, and
+   * still serves reads, deletes and the scripts that delete first (puts, evicts): not a failure of
+   * Redis for a guard, which would otherwise skip the reads too, or, with a breaker, open it, have
+   * the recovery probe's {@code PING} close it again, and flap for as long as the writes are refused.
    */
   static boolean refusesWrites(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       String message = t.getMessage();
-      if (message != null && message.startsWith("OOM ")) {
+      if (message != null && message.contains("OOM command not allowed")) {
         return true;
       }
     }

@@ -72,6 +72,9 @@ public final class RedisHealth {
 
   private void failed(String operation, Throwable error) {
     failures.increment();
+    if (RedisCallGuard.refusesWrites(error)) {
+      return; // Redis answered (RedisTiers logs the refusals once): not failing
+    }
     if (failing.compareAndSet(false, true)) {
       failingSinceMillis = clock.millis();
       if (logTransitions) {

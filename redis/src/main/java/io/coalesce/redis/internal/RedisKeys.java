@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
  * hash tag around the key puts them in one Redis Cluster slot (the scripts touch them together)
  * while spreading the keys of a cache over all slots. A cache's clear marker is
  * {@code <prefix>:<cache>:cleared}. Events travel on the channel {@code <prefix>:coalesce:events}.
- * The recovery probe writes {@code <prefix>:coalesce:probe}, which expires after a few seconds.
  * Key names are written in {@link Wtf8}, so that every Java string names a key of its own.
  */
 final class RedisKeys {
@@ -61,10 +60,6 @@ final class RedisKeys {
   /** A SCAN pattern matching every value, lock and version key of {@code cache}. */
   byte[] pattern(String cache) {
     return bytes(prefix + ":" + cache + ":{*");
-  }
-
-  byte[] probe() {
-    return bytes(prefix + ":coalesce:probe");
   }
 
   byte[] channel() {

@@ -14,7 +14,7 @@ public sealed interface RedisOutcome {
    * the first error: a Prometheus {@code increase()} cannot see a series' first sample.
    */
   java.util.List<String> OPERATIONS = java.util.List.of("get", "put", "lock", "unlock", "evict", "clear",
-      "delete", "publish", "ping", "probe", "info", "bloom", "decode", "encode");
+      "delete", "publish", "ping", "info", "bloom", "decode", "encode");
 
   /** The operation's name, as the {@code operation} tag of {@code coalesce.redis.errors}. */
   String operation();

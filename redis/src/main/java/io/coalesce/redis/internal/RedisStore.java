@@ -503,26 +503,15 @@ final class RedisStore {
     execute(operation, false, (RedisCallback<Long>) c -> c.keyCommands().del(key));
   }
 
-  static final java.time.Duration PROBE_TTL = java.time.Duration.ofSeconds(10);
-  private static final byte[] PROBE_VALUE = RedisKeys.bytes("1");
-
   /** {@code PING} through the guard (a health check; skipped while the breaker is open). */
   void ping() {
     execute("ping", true, (RedisCallback<String>) RedisConnectionCommands::ping);
   }
 
-  /**
-   * Whether Redis takes a write now, past the guard, for the recovery probe: a {@code SET} of
-   * {@code key} that expires in {@link #PROBE_TTL}. A {@code PING} is not enough: a Redis at its
-   * {@code maxmemory} under {@code noeviction} ("OOM command not allowed"), or a replica that was a
-   * master, answers it but refuses every write, and with them every lock and every load's write-back.
-   * A probe that pinged closed the breaker again within milliseconds of its opening, and it flapped
-   * for as long as the writes were refused.
-   */
-  boolean probe(byte[] key) {
+  /** {@code PING} past the guard: whether Redis answers now, for the recovery probe. */
+  boolean probe() {
     try {
-      execute("probe", false, (RedisCallback<Boolean>) c -> c.stringCommands().set(key, PROBE_VALUE,
-          Expiration.from(PROBE_TTL), SetOption.upsert()));
+      execute("ping", false, (RedisCallback<String>) RedisConnectionCommands::ping);
       return true;
     } catch (RuntimeException e) {
       return false;

@@ -24,9 +24,9 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * {@link #events()} to its channel ({@link RedisEventsSubscription} does) so that invalidations
  * arrive.
  *
- * <p>While Redis is failing, a background probe writes a key that expires ({@link RedisStore#probe})
- * every {@link #PROBE_INTERVAL} past the circuit breaker; the first write Redis takes half-opens the
- * breaker and replays the writes Redis did not take, so a Redis that is back is used again within about a probe interval (plus the client's
+ * <p>While Redis is failing, a background probe sends a {@code PING} every {@link #PROBE_INTERVAL}
+ * past the circuit breaker; the first answer half-opens the breaker and replays the writes Redis did
+ * not take, so a Redis that is back is used again within about a probe interval (plus the client's
  * reconnect delay), not after the breaker's whole wait.
  *
  * <p>A subscription that succeeds drops every L1 copy, but only once the same probe has had an
@@ -56,8 +56,9 @@ public final class RedisTiers implements AutoCloseable {
   /** The longest a stop waits for a Redis call in flight on a background thread. */
   static final Duration STOP_WAIT = Duration.ofSeconds(2);
   private final AtomicBoolean probing = new AtomicBoolean();
-  /** Redis refused a write for want of memory, and the probe's write has not been taken since. */
-  private final AtomicBoolean refusingWrites = new AtomicBoolean();
+  /** When a write Redis refused for want of memory was last logged ({@link Long#MIN_VALUE}: never). */
+  private final java.util.concurrent.atomic.AtomicLong refusalLoggedAt = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+  static final Duration REFUSALS_LOGGED_EVERY = Duration.ofMinutes(5);
   /** A subscription succeeded and its drop of the L1 copies waits for the reads' connection to answer. */
   private final AtomicBoolean dropPending = new AtomicBoolean();
   /** The {@code run_id} of the server that answered last ({@code null}: not known yet). */
@@ -123,14 +124,24 @@ public final class RedisTiers implements AutoCloseable {
     store.subscribe(subscriber);
   }
 
-  /** Starts the probe after a failure, and replays pending writes after a success. */
+  /**
+   * Starts the probe after a failure, and replays pending writes after a success. A write Redis
+   * refused for want of memory is not a failure (it answered: {@link RedisCallGuard#refusesWrites})
+   * and starts no probe; it is logged at most once every {@link #REFUSALS_LOGGED_EVERY}.
+   */
   private void watch(RedisOutcome outcome) {
-    if (outcome instanceof RedisOutcome.Failed failed && RedisCallGuard.refusesWrites(failed.error())
-        && refusingWrites.compareAndSet(false, true)) {
-      LOG.log(Level.WARNING, "Redis refuses writes (" + rootMessage(failed.error()) + "): Coalesce goes on "
-          + "reading from it, while the values it loads are kept in this instance's L1 only, no rebuild lock "
-          + "can be taken (each instance loads for itself), and the puts and evicts it refused are replayed "
-          + "once it takes writes again");
+    if (outcome instanceof RedisOutcome.Failed failed && RedisCallGuard.refusesWrites(failed.error())) {
+      long now = clock.millis();
+      long last = refusalLoggedAt.get();
+      if ((last == Long.MIN_VALUE || now - last >= REFUSALS_LOGGED_EVERY.toMillis())
+          && refusalLoggedAt.compareAndSet(last, now)) {
+        LOG.log(Level.WARNING, "Redis refuses writes (" + rootMessage(failed.error()) + "): Coalesce goes on "
+            + "reading from it, while the values it loads are kept in each instance's L1 only (at most "
+            + "local.ttl), no rebuild lock can be taken (each instance loads for itself), and a clear is "
+            + "replayed once Redis takes writes again; puts and evicts still delete the old value. Logged "
+            + "again in " + REFUSALS_LOGGED_EVERY.toMinutes() + " minutes if it still refuses them");
+      }
+      return;
     }
     if (outcome instanceof RedisOutcome.Failed || outcome instanceof RedisOutcome.Skipped) {
       startProbing();
@@ -173,7 +184,7 @@ public final class RedisTiers implements AutoCloseable {
   private void probeOnce() {
     boolean again;
     try {
-      if (store.probe(keys.probe())) {
+      if (store.probe()) {
         answered();
         again = hasPending() || dropPending.get();
       } else {
@@ -201,7 +212,7 @@ public final class RedisTiers implements AutoCloseable {
    * The subscription succeeded (on the client's thread). The first one, while Redis is not known to
    * be failing (the breaker lets reads through and no probe runs), drops the L1 copies at once, as
    * at start-up. Otherwise (a re-subscription: its connection was lost, and the reads' connection
-   * most likely with it; or a first one after failures) the drop waits for the probe's write over the
+   * most likely with it; or a first one after failures) the drop waits for a {@code PING} over the
    * reads' connection, sent at once on the probe's thread, then by the probe until Redis answers.
    */
   private void subscribed(boolean again) {
@@ -230,7 +241,7 @@ public final class RedisTiers implements AutoCloseable {
     }
     boolean answers;
     try {
-      answers = store.probe(keys.probe());
+      answers = store.probe();
     } catch (RuntimeException e) {
       LOG.log(Level.DEBUG, "Redis probe failed", e);
       answers = false;
@@ -243,7 +254,7 @@ public final class RedisTiers implements AutoCloseable {
   }
 
   /**
-   * Redis took the probe's write past the guard. Half-opens the breaker and lets the client refresh its
+   * Redis answered a {@code PING} past the guard. Half-opens the breaker and lets the client refresh its
    * topology. When another server answers than before (a failover, or a restart), queues the writes and
    * lock releases that server may have lost. Replays the writes (pipelined), holds the
    * copies kept for their whole window to {@code local.ttl}, and drops every L1 copy if a subscription
@@ -254,9 +265,6 @@ public final class RedisTiers implements AutoCloseable {
    */
   private void answered() {
     guard.probeSucceeded();
-    if (refusingWrites.getAndSet(false)) {
-      LOG.log(Level.INFO, "Redis takes writes again; Coalesce shares its loads through it again");
-    }
     try {
       topologyRefresh.run();
     } catch (RuntimeException e) {
