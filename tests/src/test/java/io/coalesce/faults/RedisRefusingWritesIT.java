@@ -111,4 +111,37 @@ class RedisRefusingWritesIT {
       }
     }
   }
+
+  /**
+   * A clear Redis refuses (its script writes a marker before it deletes) is replayed once Redis takes
+   * writes again, though the instance that made it calls Redis no more: without that, the other
+   * instances kept reading the values from before the clear from Redis until their ttl.
+   */
+  @Test
+  void aClearRedisRefusedIsReplayedOnceItTakesWritesAgain() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      ProductDb db = new ProductDb();
+      db.put(1, "phone");
+      try (Instances instances = Instances.start(2, db,
+          "spring.data.redis.port=" + redis.port(),
+          "coalesce.defaults.ttl=60s",
+          "coalesce.defaults.jitter=0",
+          "coalesce.defaults.local.ttl=200ms")) {
+        assertThat(instances.service(1).find(1).name()).isEqualTo("phone"); // in Redis and in instance 1's L1
+        db.put(1, "smartphone"); // changed behind the cache's back: the clear below is what tells it
+        redis.command("CONFIG", "SET", "maxmemory", "1");
+        instances.context(0).getBean(io.coalesce.core.CoalescingCacheManager.class).getCache("products").clear();
+        Thread.sleep(500);
+        assertThat(instances.service(1).find(1).name()).as("while Redis refused the clear").isEqualTo("phone");
+        redis.command("CONFIG", "SET", "maxmemory", "0"); // instance 0 makes no call from here on
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String seen = instances.service(1).find(1).name();
+        while (!seen.equals("smartphone") && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+          seen = instances.service(1).find(1).name();
+        }
+        assertThat(seen).as("instance 1, once Redis took writes again").isEqualTo("smartphone");
+      }
+    }
+  }
 }

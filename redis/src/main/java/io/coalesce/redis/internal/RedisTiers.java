@@ -56,6 +56,8 @@ public final class RedisTiers implements AutoCloseable {
   /** The longest a stop waits for a Redis call in flight on a background thread. */
   static final Duration STOP_WAIT = Duration.ofSeconds(2);
   private final AtomicBoolean probing = new AtomicBoolean();
+  /** A check for writes a refusal left to replay is scheduled. */
+  private final AtomicBoolean pendingCheckScheduled = new AtomicBoolean();
   /** When a write Redis refused for want of memory was last logged ({@link Long#MIN_VALUE}: never). */
   private final java.util.concurrent.atomic.AtomicLong refusalLoggedAt = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
   static final Duration REFUSALS_LOGGED_EVERY = Duration.ofMinutes(5);
@@ -126,11 +128,15 @@ public final class RedisTiers implements AutoCloseable {
 
   /**
    * Starts the probe after a failure, and replays pending writes after a success. A write Redis
-   * refused for want of memory is not a failure (it answered: {@link RedisCallGuard#refusesWrites})
-   * and starts no probe; it is logged at most once every {@link #REFUSALS_LOGGED_EVERY}.
+   * refused for want of memory is not a failure (it answered: {@link RedisCallGuard#refusesWrites}):
+   * it is logged at most once every {@link #REFUSALS_LOGGED_EVERY}, and starts the probe only if it
+   * left a write to replay (a clear, whose script writes before it deletes), checked a probe interval
+   * later, once the tier has recorded it: the probe then replays it every interval until Redis takes
+   * it, whether or not this instance calls Redis again.
    */
   private void watch(RedisOutcome outcome) {
     if (outcome instanceof RedisOutcome.Failed failed && RedisCallGuard.refusesWrites(failed.error())) {
+      checkPendingLater();
       long now = clock.millis();
       long last = refusalLoggedAt.get();
       if ((last == Long.MIN_VALUE || now - last >= REFUSALS_LOGGED_EVERY.toMillis())
@@ -169,6 +175,21 @@ public final class RedisTiers implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  private void checkPendingLater() {
+    if (pendingCheckScheduled.compareAndSet(false, true)) {
+      try {
+        probe.schedule(() -> {
+          pendingCheckScheduled.set(false);
+          if (hasPending()) {
+            startProbing();
+          }
+        }, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RuntimeException shutDown) {
+        pendingCheckScheduled.set(false);
+      }
+    }
   }
 
   private void startProbing() {
