@@ -108,6 +108,9 @@ class CacheMetricsTest {
     Await.until(() -> cache.inFlight() == 1);
     assertThatThrownBy(() -> cache.get("slow", String.class, () -> "never"))
         .isInstanceOf(LoadTimeoutException.class);                  // miss + coalesced
+    // The flight's timer may have fired just before this caller's own wait ended: it records the
+    // timeout on the scheduler's thread, and a load that ended before that would be recorded first.
+    Await.until(() -> loads("timeout") == 1);
     hang.countDown();
     stuck.get(10, TimeUnit.SECONDS);      // the leader gets its value; the load stays recorded as timeout
 
