@@ -45,8 +45,7 @@ final class ReadGaps {
    * the reads of its slot, in milliseconds; 0 when it was read once or never.
    */
   long read(Object key, long now) {
-    int h = key.hashCode();
-    int i = (h ^ (h >>> 16)) & mask;
+    int i = index(key);
     long slot = slots[i];
     long at = now - origin + 1;
     // Read in the same millisecond as the slot's last read (a hot key), or the clock went back: kept
@@ -67,8 +66,12 @@ final class ReadGaps {
 
   /** The average gap between the reads of {@code key}'s slot, in milliseconds (0: not known), not counted as a read. */
   long averageGap(Object key) {
+    return slots[index(key)] & GAP_MASK;
+  }
+
+  private int index(Object key) {
     int h = key.hashCode();
-    return slots[(h ^ (h >>> 16)) & mask] & GAP_MASK;
+    return (h ^ (h >>> 16)) & mask;
   }
 
   int slots() {

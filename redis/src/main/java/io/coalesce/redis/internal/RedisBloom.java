@@ -588,7 +588,8 @@ public final class RedisBloom implements KeyBloom {
     return journal.size();
   }
 
-  private static String rootMessage(Throwable error) {
+  /** The message of {@code error}'s innermost cause (what Redis or the driver said). */
+  static String rootMessage(Throwable error) {
     Throwable root = error;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

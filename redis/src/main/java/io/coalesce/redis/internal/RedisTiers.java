@@ -141,7 +141,7 @@ public final class RedisTiers implements AutoCloseable {
       long last = refusalLoggedAt.get();
       if ((last == Long.MIN_VALUE || now - last >= REFUSALS_LOGGED_EVERY.toMillis())
           && refusalLoggedAt.compareAndSet(last, now)) {
-        LOG.log(Level.WARNING, "Redis refuses writes (" + rootMessage(failed.error()) + "): Coalesce goes on "
+        LOG.log(Level.WARNING, "Redis refuses writes (" + RedisBloom.rootMessage(failed.error()) + "): Coalesce goes on "
             + "reading from it, while the values it loads are kept in each instance's L1 only (at most "
             + "local.ttl), no rebuild lock can be taken (each instance loads for itself), and a clear is "
             + "replayed once Redis takes writes again; puts and evicts still delete the old value. Logged "
@@ -366,14 +366,6 @@ public final class RedisTiers implements AutoCloseable {
       return true;
     }
     return false;
-  }
-
-  private static String rootMessage(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return String.valueOf(root.getMessage());
   }
 
   /** The {@code run_id} of the server the reads' connection reaches now, or {@code null} if it does not answer. */
