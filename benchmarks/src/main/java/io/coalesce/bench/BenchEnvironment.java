@@ -67,6 +67,16 @@ public class BenchEnvironment {
   byte[] coalesceRemoteKey;
   JacksonEntryCodec codec;
 
+  /** The engine of cache {@code remote} (L1 off), called directly: the L2 hit without the proxy. */
+  io.coalesce.core.CoalescingCache remoteEngine;
+  /** The read-or-lock script's SHA-1 and the keys and arguments of the engine's read of the hot key. */
+  String readScriptSha;
+  byte[][] readScriptKeys;
+  byte[] leaseArgument = "5000".getBytes(StandardCharsets.US_ASCII);
+  byte[] tokenArgument = "bench-token".getBytes(StandardCharsets.US_ASCII);
+  byte[][] readScriptKeysAndArgs;
+  org.springframework.data.redis.connection.RedisConnectionFactory connectionFactory;
+
   @Setup(Level.Trial)
   public void start() {
     redis = LocalRedis.start();
@@ -112,6 +122,30 @@ public class BenchEnvironment {
     }
     coalesceRemoteKey = keys.get(0);
     codec = new JacksonEntryCodec(context.getBean(JsonMapper.class));
+
+    remoteEngine = context.getBean(io.coalesce.core.CoalescingCacheManager.class).getCache("remote");
+    connectionFactory = context.getBean(org.springframework.data.redis.connection.RedisConnectionFactory.class);
+    byte[] script = readScript();
+    readScriptSha = lettuceSync.scriptLoad(script);
+    String value = new String(coalesceRemoteKey, StandardCharsets.UTF_8);
+    String cache = value.substring(0, value.indexOf(":{"));
+    readScriptKeys = new byte[][] {coalesceRemoteKey, (value + ":v").getBytes(StandardCharsets.UTF_8),
+        (value + ":lock").getBytes(StandardCharsets.UTF_8), (cache + ":cleared").getBytes(StandardCharsets.UTF_8)};
+    readScriptKeysAndArgs = java.util.Arrays.copyOf(readScriptKeys, 7);
+    readScriptKeysAndArgs[5] = leaseArgument;
+    readScriptKeysAndArgs[6] = tokenArgument;
+  }
+
+  /** The script exactly as the Redis tier sends it (a benchmark may reach into the tier's internals). */
+  private static byte[] readScript() {
+    try {
+      java.lang.reflect.Field field = Class.forName("io.coalesce.redis.internal.RedisStore")
+          .getDeclaredField("READ_OR_LOCK");
+      field.setAccessible(true);
+      return (byte[]) field.get(null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @TearDown(Level.Trial)

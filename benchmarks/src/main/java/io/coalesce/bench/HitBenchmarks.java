@@ -135,6 +135,35 @@ public class HitBenchmarks {
     return env.coalesced.remote(BenchEnvironment.HOT_SKU);
   }
 
+  /** The engine of that cache called directly: the L2 hit without Spring's proxy, key and interceptor. */
+  @Benchmark
+  public Object l2_engine(BenchEnvironment env) {
+    return env.remoteEngine.get(BenchEnvironment.HOT_SKU, Product.class, BenchEnvironment.HOT_SKU,
+        BenchEnvironment.ENGINE_LOADER);
+  }
+
+  /** The engine's Redis call alone (EVALSHA of the read-or-lock script) on a raw Lettuce connection, decoded. */
+  @Benchmark
+  public Object l2_rawLettuce_readScriptAndDecode(BenchEnvironment env) {
+    java.util.List<Object> reply = env.lettuceSync.evalsha(env.readScriptSha, io.lettuce.core.ScriptOutputType.MULTI,
+        env.readScriptKeys, Long.toString(System.currentTimeMillis()).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        env.leaseArgument, env.tokenArgument);
+    return env.codec.decode((byte[]) reply.get(0), Product.class).value();
+  }
+
+  /** The same script through Spring Data Redis' connection, as the tier's store runs it, decoded. */
+  @Benchmark
+  public Object l2_springDataRedis_readScriptAndDecode(BenchEnvironment env) {
+    byte[][] keysAndArgs = env.readScriptKeysAndArgs.clone();
+    keysAndArgs[4] = Long.toString(System.currentTimeMillis()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    java.util.List<Object> reply;
+    try (org.springframework.data.redis.connection.RedisConnection c = env.connectionFactory.getConnection()) {
+      reply = c.scriptingCommands().evalSha(env.readScriptSha, org.springframework.data.redis.connection.ReturnType.MULTI,
+          4, keysAndArgs);
+    }
+    return env.codec.decode((byte[]) reply.get(0), Product.class).value();
+  }
+
   @Benchmark
   public Object l2_springRedis(BenchEnvironment env) {
     return env.spring.remote(BenchEnvironment.HOT_SKU);

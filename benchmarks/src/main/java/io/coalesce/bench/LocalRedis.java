@@ -188,4 +188,9 @@ final class LocalRedis implements AutoCloseable {
       return socket.getLocalPort();
     }
   }
+
+  /** The server's process id, to read its CPU time from {@code /proc}. */
+  long pid() {
+    return process.pid();
+  }
 }

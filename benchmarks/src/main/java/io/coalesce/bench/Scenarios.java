@@ -887,7 +887,7 @@ public final class Scenarios {
     }
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     return String.format(java.util.Locale.ROOT, "%.2f (1-minute load average)", load);
   }

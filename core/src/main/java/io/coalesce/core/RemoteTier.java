@@ -104,8 +104,9 @@ public interface RemoteTier {
   /**
    * A leader's read of a key it may have to load: reads it and, when the tier holds nothing
    * servable at {@code now} (epoch millis of the engine's clock), tries the rebuild lock in the same
-   * atomic step, so that a miss costs one round trip before its load, and the lock, once held,
-   * needs no second read. The default only reads; the engine then takes the lock the usual way.
+   * atomic step, so that the lock, once held, needs no second read. (A tier may read without the
+   * lock first when its reads mostly find a value, and lock only when that finds nothing to serve.)
+   * The default only reads; the engine then takes the lock the usual way.
    */
   default ReadOrLock readOrLock(String key, Type type, long now) {
     return new ReadOrLock(read(key, type), null);

@@ -109,6 +109,12 @@ public final class CircuitBreakerCallGuard implements RedisCallGuard {
         || state == State.METRICS_ONLY;
   }
 
+  @Override
+  public boolean isSettled() {
+    State state = breaker.getState();
+    return state == State.CLOSED || state == State.DISABLED || state == State.METRICS_ONLY;
+  }
+
   /**
    * Redis answered a probe while the breaker was open: half-open at once rather than after the whole
    * wait in the open state, so that a Redis that is back is used again within a probe interval.

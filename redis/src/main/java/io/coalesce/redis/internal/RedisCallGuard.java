@@ -26,6 +26,15 @@ public interface RedisCallGuard {
   /** Whether Redis counts as available now (reads are let through, and L1 copies are capped by local.ttl). */
   boolean isAvailable();
 
+  /**
+   * Whether calls run without being rationed: {@code false} while a breaker is half-open (its few
+   * trial calls decide whether it closes) or open. A read that may cost a second call when one would
+   * do is made only while this holds.
+   */
+  default boolean isSettled() {
+    return isAvailable();
+  }
+
   /** Redis answered a probe while reads were refused: let them through again to find out. */
   default void probeSucceeded() {}
 

@@ -41,6 +41,7 @@ final class RedisRemoteTier implements RemoteTier {
   /** Evicts replayed per round trip. */
   private static final int REPLAY_BATCH = 500;
   private static final byte[] NO_TOKEN = new byte[0];
+  private static final ReadOrLock UNAVAILABLE = new ReadOrLock(Read.UNAVAILABLE, Lease.UNAVAILABLE);
 
   private final String cache;
   private final RedisStore store;
@@ -65,6 +66,7 @@ final class RedisRemoteTier implements RemoteTier {
    */
   private final RecentKeys<Lease> recentLeases;
   private final LockTokens tokens = new LockTokens();
+  private final ReadMix readMix = new ReadMix();
 
   RedisRemoteTier(String cache, CacheSettings settings, RedisStore store, RedisKeys keys, EntryCodec codec,
       RedisEvents events, RedisCallGuard guard, Clock clock, Ticker ticker) {
@@ -111,8 +113,26 @@ final class RedisRemoteTier implements RemoteTier {
     }
   }
 
+  /**
+   * A leader's read: the read-or-lock script, or, while this cache's reads mostly find a value that
+   * may serve ({@link ReadMix}) and the guard rations no calls, a plain read first. That one is served
+   * only when it decodes cleanly and may serve; anything else (nothing there, expired, undecodable,
+   * written by another version of the type) goes to the script as if the plain read had not been
+   * made, since its decoding has no side effects: the outcome is the script's, one round trip later.
+   */
   @Override
   public ReadOrLock readOrLock(String key, Type type, long now) {
+    boolean plainFirst = readMix.plainFirst() && guard.isSettled();
+    if (plainFirst) {
+      ReadOrLock plain = plainRead(key, type, now);
+      if (plain == UNAVAILABLE) {
+        return plain; // as the script's failure would be: not tried a second time
+      }
+      readMix.record(plain != null);
+      if (plain != null) {
+        return plain;
+      }
+    }
     String token = tokens.next();
     RedisStore.ReadOrLockReply reply;
     try {
@@ -121,7 +141,37 @@ final class RedisRemoteTier implements RemoteTier {
     } catch (RuntimeException e) {
       return new ReadOrLock(Read.UNAVAILABLE, Lease.UNAVAILABLE);
     }
-    return readOrLock(key, type, token, reply);
+    ReadOrLock found = readOrLock(key, type, token, reply);
+    if (!plainFirst) {
+      Read read = found.read();
+      readMix.record(read.hit() && read.entry().isServable(now));
+    }
+    return found;
+  }
+
+  /**
+   * A plain read ({@code MGET} of the value, its version and the clear marker) of a value that decodes
+   * and may serve at {@code now}, with no lock tried; {@link #UNAVAILABLE} when Redis failed; or
+   * {@code null} for anything else, which the script then reads again (and reports, deletes or locks
+   * as it always does).
+   */
+  private ReadOrLock plainRead(String key, Type type, long now) {
+    byte[][] found;
+    try {
+      found = store.readWithMarker(cleared, keys.value(cache, key), keys.version(cache, key));
+    } catch (RuntimeException e) {
+      return UNAVAILABLE;
+    }
+    if (found[0] == null) {
+      return null;
+    }
+    CacheEntry entry;
+    try {
+      entry = codec.decode(found[0], type);
+    } catch (UndecodableValueException e) {
+      return null;
+    }
+    return entry.isServable(now) ? new ReadOrLock(new Read(entry, version(found[1], found[2])), null) : null;
   }
 
   @Override

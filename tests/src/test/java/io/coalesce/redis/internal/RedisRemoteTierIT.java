@@ -150,6 +150,137 @@ class RedisRemoteTierIT {
     assertThat(redis.text("EXISTS", "it:products:{3}")).isEqualTo("0");
   }
 
+  /** Reads enough values that may serve for the tier to read plain first ({@link ReadMix}), then resets the counts. */
+  private void mostReadsFindAValue() {
+    tier.put("warm", fresh(new Product(0, "warm")), Product.class);
+    for (int i = 0; i < 40; i++) {
+      assertThat(tier.readOrLock("warm", Product.class, System.currentTimeMillis()).lease()).isNull();
+    }
+    redis.command("CONFIG", "RESETSTAT");
+  }
+
+  @Test
+  void whileMostReadsFindAValueAServableOneIsReadWithoutTheScript() {
+    tier.put("2", fresh(new Product(2, "tv")), Product.class);
+    mostReadsFindAValue();
+
+    RemoteTier.ReadOrLock servable = tier.readOrLock("2", Product.class, System.currentTimeMillis());
+
+    assertThat(servable.read().entry().value()).isEqualTo(new Product(2, "tv"));
+    assertThat(servable.read().version()).isEqualTo(tier.currentVersion("2")).isPositive();
+    assertThat(servable.lease()).isNull();
+    assertThat(commandCalls("evalsha")).as("no script").isZero();
+  }
+
+  @Test
+  void whileMostReadsFindAValueNothingThereIsLockedByTheScriptAfterThePlainRead() {
+    long now = System.currentTimeMillis();
+    mostReadsFindAValue();
+
+    RemoteTier.ReadOrLock cold = tier.readOrLock("1", Product.class, now);
+
+    assertThat(cold.read().hit()).isFalse();
+    assertThat(cold.lease().state()).isEqualTo(Lease.State.ACQUIRED);
+    assertThat(redis.text("GET", "it:products:{1}:lock")).isEqualTo(cold.lease().token());
+    assertThat(commandCalls("mget")).as("the plain read's, then the script's own").isEqualTo(2);
+    assertThat(commandCalls("evalsha")).isEqualTo(1);
+  }
+
+  @Test
+  void whileMostReadsFindAValueAnExpiredOneIsLockedByTheScriptAfterThePlainRead() {
+    long now = System.currentTimeMillis();
+    tier.put("2", fresh(new Product(2, "tv")), Product.class);
+    mostReadsFindAValue();
+
+    RemoteTier.ReadOrLock expired = tier.readOrLock("2", Product.class, now + 200_000); // past its stale window
+
+    assertThat(expired.read().entry().value()).isEqualTo(new Product(2, "tv"));
+    assertThat(expired.lease().state()).isEqualTo(Lease.State.ACQUIRED);
+    assertThat(commandCalls("mget")).isEqualTo(2);
+  }
+
+  @Test
+  void whileMostReadsFindAValueOneOfAnotherTypeVersionIsJudgedByTheScriptAndReportedOnce() {
+    tier.put("3", fresh(new ProductWithColour(3, "phone", "red")), ProductWithColour.class);
+    mostReadsFindAValue();
+    long undecodableBefore = tiers.health().undecodable();
+
+    RemoteTier.ReadOrLock foreign = tier.readOrLock("3", Product.class, System.currentTimeMillis());
+
+    assertThat(foreign.read().foreign()).isTrue();
+    assertThat(foreign.lease()).isNull();
+    assertThat(redis.text("EXISTS", "it:products:{3}")).isEqualTo("1");
+    assertThat(commandCalls("mget")).as("the plain read went first").isEqualTo(2);
+    assertThat(tiers.health().undecodable() - undecodableBefore).as("reported by the script's read only").isEqualTo(1);
+  }
+
+  @Test
+  void whileMostReadsFindAValueACorruptOneIsDeletedByTheScriptAsAlways() {
+    redis.command("SET", "it:products:{4}", "not an envelope");
+    mostReadsFindAValue();
+
+    RemoteTier.ReadOrLock corrupt = tier.readOrLock("4", Product.class, System.currentTimeMillis());
+
+    assertThat(corrupt.read().hit()).isFalse();
+    assertThat(corrupt.lease()).as("the script returns bytes it cannot judge without trying the lock").isNull();
+    assertThat(redis.text("EXISTS", "it:products:{4}")).isEqualTo("0");
+    assertThat(commandCalls("mget")).isEqualTo(2);
+    assertThat(tiers.health().undecodable()).as("reported once").isEqualTo(1);
+  }
+
+  @Test
+  void whileTheBreakerIsHalfOpenAReadCostsItOneTrialCallNotTwo() {
+    io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = io.github.resilience4j.circuitbreaker.CircuitBreaker
+        .of("it", CircuitBreakerCallGuard.defaultConfig(Duration.ofSeconds(1)));
+    RedisTiers guarded = new RedisTiers(connections, "it", new Jackson2EntryCodec(new ObjectMapper()), Clock.systemUTC(),
+        new CircuitBreakerCallGuard(breaker));
+    RemoteTier withBreaker = guarded.forCache("products", CacheSettings.builder().build());
+    withBreaker.put("warm", fresh(new Product(0, "warm")), Product.class);
+    for (int i = 0; i < 40; i++) {
+      withBreaker.readOrLock("warm", Product.class, System.currentTimeMillis());
+    }
+    breaker.transitionToOpenState();
+    breaker.transitionToHalfOpenState();
+    redis.command("CONFIG", "RESETSTAT");
+
+    RemoteTier.ReadOrLock cold = withBreaker.readOrLock("1", Product.class, System.currentTimeMillis());
+
+    assertThat(cold.lease().state()).isEqualTo(Lease.State.ACQUIRED);
+    assertThat(commandCalls("mget")).as("the script's own MGET only: no plain read first").isEqualTo(1);
+    assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).as("one of the half-open trial calls").isEqualTo(1);
+  }
+
+  @Test
+  void onceReadsMostlyFindNothingTheScriptReadsFirstAgain() {
+    mostReadsFindAValue();
+    for (int i = 0; i < 40; i++) {
+      RemoteTier.ReadOrLock cold = tier.readOrLock("cold-" + i, Product.class, System.currentTimeMillis());
+      assertThat(cold.lease().state()).isEqualTo(Lease.State.ACQUIRED);
+    }
+    redis.command("CONFIG", "RESETSTAT");
+
+    tier.readOrLock("warm", Product.class, System.currentTimeMillis());
+
+    assertThat(commandCalls("evalsha")).isEqualTo(1);
+    assertThat(commandCalls("mget")).as("the script's own MGET (counted too), no plain read before it").isEqualTo(1);
+  }
+
+  @Test
+  void whileMostReadsFindAValueADeadRedisIsUnavailableAfterOneFailedCall() {
+    mostReadsFindAValue();
+    long failuresBefore = tiers.health().failures();
+    redis.kill();
+    try {
+      RemoteTier.ReadOrLock read = tier.readOrLock("warm", Product.class, System.currentTimeMillis());
+      assertThat(read.read()).isSameAs(RemoteTier.Read.UNAVAILABLE);
+      assertThat(read.lease()).isSameAs(Lease.UNAVAILABLE);
+      assertThat(tiers.health().failures() - failuresBefore).as("the script is not tried after the plain read failed")
+          .isEqualTo(1);
+    } finally {
+      redis.restart();
+    }
+  }
+
   @Test
   void scriptsGoByTheirDigestAndAreSentAgainAfterRedisForgotThem() {
     tier.put("1", fresh(new Product(1, "a")), Product.class);
