@@ -122,6 +122,14 @@ final class LocalStore {
     local.clear();
   }
 
+  /**
+   * Whether a clear at {@code version} or later was applied here: every copy held was stored after it
+   * (the clear dropped the older ones, and older stores are refused since).
+   */
+  boolean clearedAtOrAfter(long version) {
+    return version != RemoteTier.UNKNOWN_VERSION && floor >= version;
+  }
+
   /** Every copy goes (invalidations may have been missed); versions are not known. */
   void clear() {
     local.clear();

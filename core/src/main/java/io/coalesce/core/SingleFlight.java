@@ -97,6 +97,16 @@ final class SingleFlight {
     markAll(Flight::supersede);
   }
 
+  /** A clear that made every key {@code version} at least: loads that read an older version are superseded. */
+  void supersedeAll(long version) {
+    joinable.forEach((key, flight) -> {
+      if (flight.supersededBy(version)) {
+        detach(key, flight);
+      }
+    });
+    detached.values().forEach(flights -> flights.forEach(flight -> flight.supersededBy(version)));
+  }
+
   /**
    * The subscription to other instances' messages began: every load under way may have missed one.
    * Each is no longer joinable, nor kept in L1; its fenced write-back still goes to the shared tier.

@@ -217,9 +217,19 @@ final class Writes implements RemoteTier.Invalidations {
     l1.loadedElsewhere(key, version);
   }
 
+  /**
+   * A clear, this instance's own heard back included: every instance gets the message, and this one's
+   * may arrive after loads that began once its clear returned. When a clear at this version or a later
+   * one was applied here already, every L1 copy was stored after it, so only loads that read an older
+   * version are superseded (none, unless the read raced the clear); otherwise everything goes.
+   */
   @Override
   public void cleared(long version) {
     stamps.allWritten();
+    if (l1.clearedAtOrAfter(version)) {
+      flights.supersedeAll(version);
+      return;
+    }
     flights.supersedeAll();
     l1.cleared(version);
   }
