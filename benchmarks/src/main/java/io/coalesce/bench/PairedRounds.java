@@ -90,15 +90,19 @@ public final class PairedRounds {
       }
     }
     System.out.println();
-    System.out.println(title + " (" + rounds + " rounds; ratio to the first row: median [10th, 90th percentile])");
+    System.out.println(title + " (" + rounds + " rounds; ratio to the first row: median [10th, 90th percentile of the"
+        + " rounds], and the 95% confidence interval of the median by bootstrap)");
     for (int i = 0; i < names.size(); i++) {
       double[] ratios = new double[rounds];
       for (int round = 0; round < rounds; round++) {
         ratios[round] = micros[i][round] / micros[0][round];
       }
-      System.out.printf("  %-45s %8.1f µs (median)   ratio %.3f [%.3f, %.3f]   CPU per call: JVM %.1f µs, Redis %.1f µs%n",
+      double[] interval = medianInterval(ratios);
+      System.out.printf("  %-45s %8.1f µs (median)   ratio %.3f [%.3f, %.3f], median's 95%% CI [%.3f, %.3f]"
+          + "   CPU per call: JVM %.1f µs, Redis %.1f µs%n",
           names.get(i), percentile(micros[i], 50), percentile(ratios, 50), percentile(ratios, 10),
-          percentile(ratios, 90), jvmCpu[i] / 1_000.0 / rounds / calls, redisCpu[i] / 1_000.0 / rounds / calls);
+          percentile(ratios, 90), interval[0], interval[1], jvmCpu[i] / 1_000.0 / rounds / calls,
+          redisCpu[i] / 1_000.0 / rounds / calls);
     }
   }
 
@@ -130,7 +134,21 @@ public final class PairedRounds {
     return System.nanoTime() - start;
   }
 
-  private static double percentile(double[] values, int p) {
+  /** The 2.5th and 97.5th percentiles of the median of {@code values} resampled with replacement (a fixed seed). */
+  private static double[] medianInterval(double[] values) {
+    Random random = new Random(7);
+    double[] medians = new double[2_000];
+    double[] sample = new double[values.length];
+    for (int b = 0; b < medians.length; b++) {
+      for (int i = 0; i < sample.length; i++) {
+        sample[i] = values[random.nextInt(values.length)];
+      }
+      medians[b] = percentile(sample, 50);
+    }
+    return new double[] {percentile(medians, 2.5), percentile(medians, 97.5)};
+  }
+
+  private static double percentile(double[] values, double p) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     return sorted[Math.min(sorted.length - 1, (int) Math.floor(p / 100.0 * sorted.length))];

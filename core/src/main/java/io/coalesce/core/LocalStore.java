@@ -122,10 +122,7 @@ final class LocalStore {
     local.clear();
   }
 
-  /**
-   * Whether a clear at {@code version} or later was applied here: every copy held was stored after it
-   * (the clear dropped the older ones, and older stores are refused since).
-   */
+  /** Whether a clear at {@code version} or later (a known version) was applied here: it raised the floor to it. */
   boolean clearedAtOrAfter(long version) {
     return version != RemoteTier.UNKNOWN_VERSION && floor >= version;
   }

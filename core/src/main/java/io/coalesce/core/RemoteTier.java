@@ -247,6 +247,14 @@ public interface RemoteTier {
     /** The cache was cleared, every key now at {@code version} or above ({@link RemoteTier#UNKNOWN_VERSION}: unknown). */
     void cleared(long version);
 
+    /**
+     * This instance's own clear, heard back: applied when it was made, so it may arrive after loads
+     * that began since. By default handled as any clear.
+     */
+    default void ownCleared(long version) {
+      cleared(version);
+    }
+
     /** L1 may have missed invalidations (a reconnect of the subscription): drop every L1 copy. */
     void resubscribed();
 

@@ -217,21 +217,28 @@ final class Writes implements RemoteTier.Invalidations {
     l1.loadedElsewhere(key, version);
   }
 
-  /**
-   * A clear, this instance's own heard back included: every instance gets the message, and this one's
-   * may arrive after loads that began once its clear returned. When a clear at this version or a later
-   * one was applied here already, every L1 copy was stored after it, so only loads that read an older
-   * version are superseded (none, unless the read raced the clear); otherwise everything goes.
-   */
   @Override
   public void cleared(long version) {
     stamps.allWritten();
-    if (l1.clearedAtOrAfter(version)) {
-      flights.supersedeAll(version);
-      return;
-    }
     flights.supersedeAll();
     l1.cleared(version);
+  }
+
+  /**
+   * This instance's clear, heard back, perhaps after loads that began once it returned: when the clear
+   * was applied here at this version (the L1 floor is at least it), the clear already superseded every
+   * load under way, stamped every key written and dropped every copy, so what L1 holds and what loads
+   * now run came after it; only a load that read an older version is superseded (one whose read raced
+   * the clear). A clear applied here at an unknown version (Redis unreachable then, or Redis Cluster,
+   * which has no marker) is applied again in full.
+   */
+  @Override
+  public void ownCleared(long version) {
+    if (l1.clearedAtOrAfter(version)) {
+      flights.supersedeAll(version);
+    } else {
+      cleared(version);
+    }
   }
 
   @Override

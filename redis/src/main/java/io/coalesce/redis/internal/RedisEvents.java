@@ -29,7 +29,8 @@ import org.springframework.data.redis.connection.SubscriptionListener;
  *       instances with the value; the other instances drop a copy not newer than it;
  *   <li>{@code R}: the key's lock was released without a value (the load failed, or was superseded):
  *       wake the waiting instances to try the lock at once;
- *   <li>{@code C}: the cache was cleared, every key now at {@code version} at least ({@code -1}: unknown).
+ *   <li>{@code C}: the cache was cleared, every key now at {@code version} at least ({@code -1}: unknown);
+ *       the writer, which applied it when it cleared, applies its own only as far as it has not yet.
  * </ul>
  *
  * The key is written in {@link Wtf8}, as in key names. Every subscription, the first included, drops
@@ -165,7 +166,13 @@ public final class RedisEvents implements MessageListener, SubscriptionListener 
           target.loaded(key, version);
         }
       }
-      case 'C' -> target.cleared(version);
+      case 'C' -> {
+        if (own) {
+          target.ownCleared(version);
+        } else {
+          target.cleared(version);
+        }
+      }
       default -> { } // 'R' only wakes waiters
     }
   }

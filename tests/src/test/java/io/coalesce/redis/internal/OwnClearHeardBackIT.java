@@ -27,7 +27,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * A clear is applied here as it is made; its own message, which every instance receives, the writer
  * included, may arrive after loads that began once the clear returned. It must not undo them: their
  * values are newer than the clear (they read at its version or later), so they are written back and
- * kept in L1. Another instance's clear still drops everything. The late delivery is made exact by
+ * kept in L1. Another instance's clear still drops everything, whatever its version. The late delivery is made exact by
  * publishing the clear's own message again while a load runs (pub/sub keeps order, so a marker message
  * published after it tells when it has been applied).
  */
@@ -109,12 +109,26 @@ class OwnClearHeardBackIT {
   }
 
   @Test
+  void anotherInstancesClearAtAVersionThisOneHasAppliedStillDropsEveryCopy() {
+    cache.clear();
+    long marker = Long.parseLong(redis.text("GET", "it:products:cleared"));
+    get("1", new CountDownLatch(0));
+
+    deliver(("C|elsewhere|products|" + marker + "|").getBytes(StandardCharsets.UTF_8)); // not this instance's
+
+    int before = loads.get();
+    redis.command("DEL", "it:products:{1}");
+    get("1", new CountDownLatch(0));
+    assertThat(loads.get()).as("the copy was dropped").isGreaterThan(before);
+  }
+
+  @Test
   void anotherInstancesClearStillDropsEveryCopy() {
     get("1", new CountDownLatch(0));
-    int before = loads.get();
 
     deliver("C|elsewhere|products|-1|".getBytes(StandardCharsets.UTF_8)); // a clear of unknown version
 
+    int before = loads.get();
     redis.command("DEL", "it:products:{1}");
     get("1", new CountDownLatch(0));
     assertThat(loads.get()).as("the copy was dropped").isGreaterThan(before);
