@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * The L2 hit and the miss with Redis, each timed against its floor in <em>paired rounds</em>: one
  * JVM, one Redis, and in every round each contender runs one block of calls, in a fresh random
  * order, so that whatever else the machine does at that moment slows the contenders of a round alike.
- * What it prints per contender is the median of its per-round ratio to the floor and the range of
- * the middle 80 % of those ratios, which decides a target like "≤ 1.1×" where JMH's sequential runs
+ * What it prints per contender is the median of its per-round ratio to the floor, the range of
+ * the middle 80 % of those ratios and a bootstrap 95 % interval of that median, which decides a target like "≤ 1.1×" where JMH's sequential runs
  * (one contender after the other, minutes apart) leave error bars wider than the margin.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.coalesce.bench.PairedRounds [rounds] [calls per block]</pre>
@@ -148,6 +148,7 @@ public final class PairedRounds {
     return new double[] {percentile(medians, 2.5), percentile(medians, 97.5)};
   }
 
+  /** The value at rank {@code floor(p% of n)} of the sorted values: for an even count the median is the upper middle one. */
   private static double percentile(double[] values, double p) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);

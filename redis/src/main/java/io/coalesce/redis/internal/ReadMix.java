@@ -7,7 +7,7 @@ package io.coalesce.redis.internal;
  *
  * <p>Why: in Redis a script costs far more than the {@code MGET} inside it (12.8 µs against 0.7 µs of
  * server time per call, {@code INFO commandstats} on Redis 7.0), and a script call with its bigger reply
- * took 1.24–1.40× a {@code GET} + decode on the client in paired rounds (about 25–40 µs), on every L2
+ * took 1.31–1.36× a {@code GET} + decode on the client in paired rounds (about 27–34 µs), on every L2
  * hit. But a plain read that finds nothing to serve costs that read a round trip more (about 80 µs),
  * since the lock must still be taken by the script, which reads again atomically. The plain read pays
  * from about 3 hits in 4 on; 7 in 8 leaves a margin. A cache starts on the script.
