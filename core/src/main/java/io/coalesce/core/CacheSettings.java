@@ -82,6 +82,16 @@ public record CacheSettings(Duration ttl, double jitter, Duration staleTtl, doub
     return DEFAULTS.toBuilder();
   }
 
+  /**
+   * How long a write's version must stay comparable after the write: as long as a load that read
+   * before it may still write back ({@code lock.lease + load-timeout}) plus as long as an L1 copy from
+   * before it may live ({@code local.ttl}). A shared tier keeps version keys and clear markers that
+   * long; an L1 refuses copies older than a clear for that long.
+   */
+  public Duration versionLifetime() {
+    return lock.lease().plus(loadTimeout).plus(local.ttl());
+  }
+
   /** A builder starting from these settings, to derive a variant. */
   public Builder toBuilder() {
     return new Builder(this);

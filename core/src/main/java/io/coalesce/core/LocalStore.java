@@ -2,6 +2,7 @@ package io.coalesce.core;
 
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * L1 as the engine writes it: every store carries the version it was written or read under and
@@ -20,8 +21,18 @@ final class LocalStore {
   private final CacheSettings settings;
   private final Clock clock;
   private final AtomicLong localVersions = new AtomicLong();
-  /** A clear's version: nothing read or written below it may be stored any more. */
-  private volatile long floor = Long.MIN_VALUE;
+  /**
+   * The newest clear's version: nothing read or written below it may be stored, until {@code until}
+   * (engine millis). With a shared tier, that is the clear's {@link CacheSettings#versionLifetime()}:
+   * then its marker expires there, keys not written since read at a lower version again, and no load
+   * or copy from before the clear is left to keep out. Without one, versions come from this cache's
+   * counter and never go back: the floor holds for good.
+   */
+  private record Floor(long version, long until) {
+    static final Floor NONE = new Floor(Long.MIN_VALUE, Long.MIN_VALUE);
+  }
+
+  private final AtomicReference<Floor> floor = new AtomicReference<>(Floor.NONE);
 
   LocalStore(LocalTier local, RemoteTier remote, CacheSettings settings, Clock clock) {
     this.local = local;
@@ -88,7 +99,12 @@ final class LocalStore {
 
   private boolean refused(long version, Flight flight) {
     return (flight != null && !flight.mayServeLocally())
-        || (version != RemoteTier.UNKNOWN_VERSION && version < floor);
+        || (version != RemoteTier.UNKNOWN_VERSION && belowFloor(version));
+  }
+
+  private boolean belowFloor(long version) {
+    Floor current = floor.get();
+    return version < current.version() && clock.millis() < current.until();
   }
 
   /** {@code key} was written at {@code version}: older copies go, and older stores are refused for a while. */
@@ -116,15 +132,19 @@ final class LocalStore {
 
   /** The cache was cleared at {@code version}: every copy goes, and nothing older may come back. */
   void cleared(long version) {
-    if (version != RemoteTier.UNKNOWN_VERSION && version > floor) {
-      floor = version;
+    if (version != RemoteTier.UNKNOWN_VERSION) {
+      long now = clock.millis();
+      long until = remote.isPresent() ? now + settings.versionLifetime().toMillis() : Long.MAX_VALUE;
+      floor.updateAndGet(current -> current.until() <= now
+          ? new Floor(version, until) // the old one has lapsed: a marker that went back is taken as it is
+          : new Floor(Math.max(current.version(), version), Math.max(current.until(), until)));
     }
     local.clear();
   }
 
   /** Whether a clear at {@code version} or later (a known version) was applied here: it raised the floor to it. */
   boolean clearedAtOrAfter(long version) {
-    return version != RemoteTier.UNKNOWN_VERSION && floor >= version;
+    return version != RemoteTier.UNKNOWN_VERSION && floor.get().version() >= version;
   }
 
   /** Every copy goes (invalidations may have been missed); versions are not known. */

@@ -80,7 +80,7 @@ final class RedisRemoteTier implements RemoteTier {
     this.ticker = ticker;
     this.leaseMillis = settings.lock().lease().toMillis();
     this.localTtlMillis = settings.local().ttl().toMillis();
-    this.versionFloorMillis = leaseMillis + settings.loadTimeout().toMillis() + localTtlMillis;
+    this.versionFloorMillis = settings.versionLifetime().toMillis();
     this.staleIfErrorMillis = settings.staleIfError() ? settings.staleIfErrorMaxAge().toMillis() : -1;
     this.cleared = keys.cleared(cache);
     this.recent = new RecentWrites(MAX_PENDING, ticker);
