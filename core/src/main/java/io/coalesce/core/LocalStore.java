@@ -135,16 +135,19 @@ final class LocalStore {
     if (version != RemoteTier.UNKNOWN_VERSION) {
       long now = clock.millis();
       long until = remote.isPresent() ? now + settings.versionLifetime().toMillis() : Long.MAX_VALUE;
-      floor.updateAndGet(current -> current.until() <= now
-          ? new Floor(version, until) // the old one has lapsed: a marker that went back is taken as it is
-          : new Floor(Math.max(current.version(), version), Math.max(current.until(), until)));
+      floor.updateAndGet(current -> current.until() <= now || version >= current.version()
+          ? new Floor(version, until)
+          // A marker that went back (a failover, Redis' clock): the higher floor stands until its own
+          // end, not extended, so that clears coming often cannot keep it for good.
+          : current);
     }
     local.clear();
   }
 
-  /** Whether a clear at {@code version} or later (a known version) was applied here: it raised the floor to it. */
+  /** Whether a clear at {@code version} or later (a known version) was applied here, and its floor still holds. */
   boolean clearedAtOrAfter(long version) {
-    return version != RemoteTier.UNKNOWN_VERSION && floor.get().version() >= version;
+    Floor current = floor.get();
+    return version != RemoteTier.UNKNOWN_VERSION && current.version() >= version && clock.millis() < current.until();
   }
 
   /** Every copy goes (invalidations may have been missed); versions are not known. */

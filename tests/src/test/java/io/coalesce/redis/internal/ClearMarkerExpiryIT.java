@@ -12,7 +12,6 @@ import io.coalesce.test.RedisServer;
 import io.coalesce.test.TestClock;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,8 +33,8 @@ class ClearMarkerExpiryIT {
   RedisTiers tiers;
   CoalescingCache cache;
   CaffeineLocalTier l1;
+  CacheSettings settings;
   final TestClock clock = new TestClock();
-  final AtomicInteger loads = new AtomicInteger();
 
   @BeforeEach
   void start() {
@@ -44,7 +43,7 @@ class ClearMarkerExpiryIT {
     connections.afterPropertiesSet();
     connections.start();
     tiers = new RedisTiers(connections, "it", new Jackson2EntryCodec(new ObjectMapper()), Clock.systemUTC());
-    CacheSettings settings = CacheSettings.builder().ttl(Duration.ofHours(1)).jitter(0).earlyRefreshBeta(0)
+    settings = CacheSettings.builder().ttl(Duration.ofHours(1)).jitter(0).earlyRefreshBeta(0)
         .local(local -> local.withTtl(Duration.ofMinutes(1))).build();
     cache = CoalescingCacheBuilder.named("products").settings(settings).clock(clock)
         .localTier(l1 = CaffeineLocalTier.create(1_000, clock))
@@ -60,22 +59,22 @@ class ClearMarkerExpiryIT {
   }
 
   String get(String key) {
-    return cache.get(key, String.class, () -> {
-      loads.incrementAndGet();
-      return "product-" + key;
-    });
+    return cache.get(key, String.class, () -> "product-" + key);
   }
 
   @Test
   void onceTheClearsMarkerHasExpiredL1KeepsCopiesAgain() {
     cache.clear();
     assertThat(redis.text("EXISTS", "it:products:cleared")).isEqualTo("1");
-    redis.command("DEL", "it:products:cleared"); // as its expiry would, a lease + load-timeout + local.ttl later
-    clock.advance(Duration.ofMinutes(5));
+    redis.command("DEL", "it:products:cleared"); // as its expiry would, versionLifetime() later
 
+    clock.advance(settings.versionLifetime().minusSeconds(1));
     get("1");
+    assertThat(l1.get("1", clock.millis())).as("still refused a second before the marker's lifetime ends").isNull();
 
-    assertThat(l1.get("1", clock.millis())).as("kept in L1").isNotNull();
+    clock.advance(Duration.ofSeconds(1));
+    get("2");
+    assertThat(l1.get("2", clock.millis())).as("kept in L1").isNotNull();
   }
 
   @Test
