@@ -96,11 +96,16 @@ final class RedisRemoteTier implements RemoteTier {
   public Read read(String key, Type type) {
     byte[][] found;
     try {
-      found = store.readWithMarker(cleared, keys.value(cache, key), keys.version(cache, key));
+      found = valueAndVersion(key);
     } catch (RuntimeException e) {
       return Read.UNAVAILABLE;
     }
     return decode(key, type, found[0], version(found[1], found[2]), true);
+  }
+
+  /** The key's value, its version key and the clear marker, in one {@code MGET}. */
+  private byte[][] valueAndVersion(String key) {
+    return store.readWithMarker(cleared, keys.value(cache, key), keys.version(cache, key));
   }
 
   @Override
@@ -139,7 +144,7 @@ final class RedisRemoteTier implements RemoteTier {
       reply = store.readOrLock(keys.value(cache, key), keys.version(cache, key), keys.lock(cache, key), cleared, now,
           token.getBytes(StandardCharsets.UTF_8), leaseMillis);
     } catch (RuntimeException e) {
-      return new ReadOrLock(Read.UNAVAILABLE, Lease.UNAVAILABLE);
+      return UNAVAILABLE;
     }
     ReadOrLock found = readOrLock(key, type, token, reply);
     if (!plainFirst) {
@@ -158,7 +163,7 @@ final class RedisRemoteTier implements RemoteTier {
   private ReadOrLock plainRead(String key, Type type, long now) {
     byte[][] found;
     try {
-      found = store.readWithMarker(cleared, keys.value(cache, key), keys.version(cache, key));
+      found = valueAndVersion(key);
     } catch (RuntimeException e) {
       return UNAVAILABLE;
     }
@@ -212,7 +217,7 @@ final class RedisRemoteTier implements RemoteTier {
     try {
       replies = store.readOrLockAll(keysToRead, cleared, tokenBytes, now, leaseMillis);
     } catch (RuntimeException e) {
-      names.forEach(name -> found.add(new ReadOrLock(Read.UNAVAILABLE, Lease.UNAVAILABLE)));
+      names.forEach(name -> found.add(UNAVAILABLE));
       return found;
     }
     for (int i = 0; i < names.size(); i++) {
